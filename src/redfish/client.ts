@@ -1,0 +1,477 @@
+// A Redfish client for one BMC and one sweep: it reads the service root, logs in once (a session,
+// or basic auth when sessions are unavailable), reads resources through a small per-BMC queue with
+// retries, and always logs out. BMCs are small computers shared with operators; the client's first
+// duty is not to hurt them (lockout guard, Retry-After, few requests in flight).
+import type { Got } from 'got';
+import type http from 'node:http';
+import PQueue from 'p-queue';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { RedfishError, errorFromResponse, isSessionLimit, type ErrorKind } from './errors.ts';
+import { checkLink, originOf, type RefusedLink } from './links.ts';
+import { resolveClientOptions, type ClientOptions } from './options.ts';
+import { parseRetryAfter, retryDelay } from './retry.ts';
+import { createBmcAgent, type TlsPolicy } from './tls.ts';
+import { abortReason, createTransport, exchange, type Exchange } from './transport.ts';
+
+/** Where a BMC is and how to log in to it. */
+export interface BmcEndpoint {
+  /** Host, host:port or URL; HTTPS unless the URL says http. */
+  readonly address: string;
+  readonly username: string;
+  readonly password: string;
+  /** @default {mode: 'verify'} */
+  readonly tls?: TlsPolicy;
+}
+
+/** Remembered ETags and bodies, so an unchanged resource costs a 304. */
+export interface EtagStore {
+  get(path: string): { readonly etag: string; readonly body: unknown } | undefined;
+  set(path: string, etag: string, body: unknown): void;
+}
+
+/** A pino-compatible logger subset; the client never passes it a secret. */
+export interface ClientLog {
+  debug(object: object, message: string): void;
+  warn(object: object, message: string): void;
+}
+
+/** What the client does besides talking HTTP. */
+export interface ClientHooks {
+  /** Cancels every read (SIGINT/SIGTERM); the session is still deleted on close. */
+  readonly signal?: AbortSignal;
+  readonly etags?: EtagStore;
+  readonly log?: ClientLog;
+  /** Jitter source, [0, 1). @default Math.random */
+  readonly random?: () => number;
+}
+
+/** Counters of one client, for reports and benchmarks. */
+export interface ClientStats {
+  requests: number;
+  bytes: number;
+  notModified: number;
+  retries: number;
+  elapsedMs: number;
+  readonly errors: Partial<Record<ErrorKind, number>>;
+}
+
+/** How the client ended up authenticating. */
+export type AuthState = 'none' | 'session' | 'basic';
+
+const DEFAULT_SESSIONS_PATH = '/redfish/v1/SessionService/Sessions';
+const LOGOUT_TIMEOUT_MS = 5_000;
+const MAX_REDIRECTS = 3;
+
+/** A client for one BMC; create it per sweep and always `close()` it. */
+export class RedfishClient {
+  readonly origin: string;
+  readonly options: ClientOptions;
+  readonly stats: ClientStats = { requests: 0, bytes: 0, notModified: 0, retries: 0, elapsedMs: 0, errors: {} };
+  readonly refusedLinks: RefusedLink[] = [];
+  /** Why authentication fell back to basic, when it did. */
+  authNote: string | undefined;
+  /** SHA-256 fingerprint of the BMC's certificate, once a TLS connection was made. */
+  certificateFingerprint: string | undefined;
+  serviceRoot: unknown;
+
+  readonly #endpoint: BmcEndpoint;
+  readonly #hooks: ClientHooks;
+  readonly #agent: http.Agent;
+  readonly #http: Got;
+  readonly #queue: PQueue;
+  readonly #closing = new AbortController();
+  // Connects in progress are abandoned only once logout is done: logout must still connect after
+  // the deadline passed or the sweep was cancelled.
+  readonly #disposed = new AbortController();
+  readonly #signal: AbortSignal;
+  #auth: AuthState = 'none';
+  #token: string | undefined;
+  #sessionPath: string | undefined;
+  #sessionsPath = DEFAULT_SESSIONS_PATH;
+  #authFailures = 0;
+  #lockedOut = false;
+  #relogin: Promise<void> | undefined;
+  #reloggedIn = false;
+  #pausedUntil = 0;
+  #expand: string | undefined;
+  readonly #startedAt = performance.now();
+  #closed: Promise<void> | undefined;
+
+  constructor(endpoint: BmcEndpoint, options: Partial<ClientOptions> = {}, hooks: ClientHooks = {}) {
+    this.origin = originOf(endpoint.address);
+    this.options = resolveClientOptions(options);
+    this.#endpoint = endpoint;
+    this.#hooks = hooks;
+    const deadline = AbortSignal.timeout(this.options.bmcDeadlineMs);
+    this.#signal = AbortSignal.any([deadline, this.#closing.signal, ...(hooks.signal ? [hooks.signal] : [])]);
+    this.#agent = createBmcAgent({
+      secure: this.origin.startsWith('https:'),
+      policy: endpoint.tls ?? { mode: 'verify' },
+      connectTimeoutMs: this.options.connectTimeoutMs,
+      maxSockets: this.options.perBmcConcurrency + 1, // one spare so logout never waits behind reads
+      signal: this.#disposed.signal,
+      onCertificate: (fingerprint) => {
+        this.certificateFingerprint = fingerprint;
+      },
+    });
+    this.#http = createTransport(this.origin, this.#agent);
+    const rate = this.options.perBmcRatePerSecond;
+    this.#queue = new PQueue({
+      concurrency: this.options.perBmcConcurrency,
+      ...(rate > 0 ? { interval: Math.ceil(1000 / rate), intervalCap: 1 } : {}),
+    });
+  }
+
+  /** How the client is authenticated now. */
+  get auth(): AuthState {
+    return this.#auth;
+  }
+
+  /** The `$expand` query used for collections, or undefined when collections are read member by member. */
+  get expandQuery(): string | undefined {
+    return this.#expand;
+  }
+
+  /** Stops using `$expand` for the rest of this sweep (the BMC answered it badly). */
+  disableExpand(reason: string): void {
+    if (this.#expand === undefined) return;
+    this.#expand = undefined;
+    this.#hooks.log?.warn({ bmc: this.origin, reason }, 'falling back to member-by-member reads');
+  }
+
+  /** Reads the service root and logs in. Resolves to the service root. */
+  async connect(): Promise<unknown> {
+    // The service root is readable without credentials (Redfish spec); reading it first tells us
+    // where sessions live and whether $expand is offered, before any credential is sent.
+    let root: unknown;
+    try {
+      root = await this.#enqueue('/redfish/v1/', false);
+    } catch (error) {
+      if (!(error instanceof RedfishError && error.kind === 'auth')) throw error;
+      this.#authFailures = 0; // an anonymous refusal is not a failed login
+      await this.#login();
+      root = await this.#enqueue('/redfish/v1/', true);
+    }
+    this.serviceRoot = root;
+    const sessions = checkLink(this.origin, linkOf(root, ['Links', 'Sessions']));
+    if (sessions.ok) this.#sessionsPath = sessions.path;
+    this.#expand = chooseExpand(root, this.options.expand);
+    if (this.#auth === 'none') await this.#login();
+    return root;
+  }
+
+  /**
+   * Reads one resource by link. The link is checked first: another origin or a path outside
+   * /redfish/v1 is refused (and recorded) without any request.
+   */
+  async get(link: string, from = '(caller)', query?: string): Promise<unknown> {
+    const checked = checkLink(this.origin, link);
+    if (!checked.ok) {
+      this.refusedLinks.push({ link, from, reason: checked.reason });
+      this.#count('refused-link');
+      throw new RedfishError('refused-link', `link ${JSON.stringify(link.slice(0, 200))} from ${from} refused: ${checked.reason}`, {
+        bmc: this.origin,
+        path: from,
+      });
+    }
+    const path = query ? `${checked.path}${checked.path.includes('?') ? '&' : '?'}${query}` : checked.path;
+    return this.#enqueue(path, true);
+  }
+
+  /** Deletes the session (even after errors, timeouts or cancellation) and frees the connections. */
+  close(): Promise<void> {
+    this.#closed ??= this.#close();
+    return this.#closed;
+  }
+
+  async #close(): Promise<void> {
+    this.#closing.abort(new Error('client closed'));
+    this.#queue.clear();
+    const location = this.#sessionPath;
+    const token = this.#token;
+    this.#sessionPath = undefined;
+    this.#token = undefined;
+    if (location && token) {
+      try {
+        const answer = await exchange(this.#http, this.origin, {
+          method: 'DELETE',
+          path: location,
+          headers: { 'x-auth-token': token },
+          signal: AbortSignal.timeout(LOGOUT_TIMEOUT_MS),
+          timeoutMs: LOGOUT_TIMEOUT_MS,
+          maxBodyBytes: 65_536,
+          maxJsonDepth: this.options.maxJsonDepth,
+        });
+        this.#account(answer);
+        if (answer.status >= 400 && answer.status !== 404) {
+          this.#hooks.log?.warn({ bmc: this.origin, status: answer.status }, 'session logout refused');
+        }
+      } catch (error) {
+        this.#hooks.log?.warn({ bmc: this.origin, error: (error as Error).message }, 'session logout failed');
+      }
+    }
+    this.#disposed.abort();
+    this.#agent.destroy();
+    this.stats.elapsedMs = Math.round(performance.now() - this.#startedAt);
+  }
+
+  async #login(): Promise<void> {
+    const { username, password } = this.#endpoint;
+    if (this.options.auth === 'basic') {
+      this.#auth = 'basic';
+      return;
+    }
+    const answer = await exchange(this.#http, this.origin, {
+      method: 'POST',
+      path: this.#sessionsPath,
+      json: { UserName: username, Password: password },
+      signal: this.#signal,
+      timeoutMs: this.options.requestTimeoutMs,
+      maxBodyBytes: 1_048_576,
+      maxJsonDepth: this.options.maxJsonDepth,
+    });
+    this.#account(answer);
+    const token = header(answer, 'x-auth-token');
+    if (answer.status >= 200 && answer.status < 300 && token) {
+      this.#auth = 'session';
+      this.#token = token;
+      this.#authFailures = 0;
+      const location = header(answer, 'location') ?? linkOf(answer.body, ['@odata.id']);
+      const checked = checkLink(this.origin, typeof location === 'string' ? new URL(location, `${this.origin}${this.#sessionsPath}/`).href : undefined);
+      if (checked.ok) this.#sessionPath = checked.path;
+      else this.#hooks.log?.warn({ bmc: this.origin, reason: checked.ok ? '' : checked.reason }, 'session location unusable; cannot log out');
+      return;
+    }
+    if (answer.status === 401 || answer.status === 403) {
+      this.#authFailed();
+      throw errorFromResponse(answer.status, answer.body, { bmc: this.origin, method: 'POST', path: this.#sessionsPath });
+    }
+    this.#auth = 'basic';
+    this.authNote = isSessionLimit(answer.body)
+      ? 'session limit reached on the BMC; using basic auth for this sweep'
+      : `session login unavailable (HTTP ${answer.status}); using basic auth`;
+    this.#hooks.log?.warn({ bmc: this.origin, status: answer.status }, this.authNote);
+  }
+
+  #authHeaders(): Record<string, string> {
+    if (this.#auth === 'session' && this.#token) return { 'x-auth-token': this.#token };
+    if (this.#auth === 'basic') {
+      const { username, password } = this.#endpoint;
+      return { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` };
+    }
+    return {};
+  }
+
+  // Queued reads: a read still waiting when the deadline passes or the client closes is dropped
+  // from the queue and ends as a timeout like any other abandoned read.
+  async #enqueue(path: string, authenticated: boolean): Promise<unknown> {
+    try {
+      return await this.#queue.add(() => this.#read(path, authenticated), { signal: this.#signal });
+    } catch (error) {
+      if (error instanceof RedfishError) throw error;
+      throw this.#fail(new RedfishError('timeout', `GET ${path}: abandoned before it was sent (${abortReason(this.#signal)})`, { bmc: this.origin, method: 'GET', path }));
+    }
+  }
+
+  async #read(firstPath: string, authenticated: boolean): Promise<unknown> {
+    let path = firstPath;
+    let redirects = 0;
+    for (let attempt = 1; ; attempt++) {
+      await this.#waitForPause();
+      if (this.#lockedOut) throw this.#lockoutError(path);
+      const cached = this.#hooks.etags?.get(path);
+      let answer: Exchange;
+      try {
+        answer = await exchange(this.#http, this.origin, {
+          method: 'GET',
+          path,
+          headers: { ...(authenticated ? this.#authHeaders() : {}), ...(cached ? { 'if-none-match': cached.etag } : {}) },
+          signal: this.#signal,
+          timeoutMs: this.options.requestTimeoutMs,
+          maxBodyBytes: this.options.maxBodyBytes,
+          maxJsonDepth: this.options.maxJsonDepth,
+        });
+      } catch (error) {
+        const failure = error as RedfishError;
+        if (!this.#signal.aborted) {
+          const wait = this.#retryWait(attempt, failure.kind, undefined, undefined, failure.connectPhase);
+          if (wait > 0) {
+            await this.#sleep(wait);
+            continue;
+          }
+        }
+        throw this.#fail(failure);
+      }
+      this.#account(answer);
+      const status = answer.status;
+      if (status === 304 && cached) {
+        this.stats.notModified++;
+        this.#authFailures = 0;
+        return cached.body;
+      }
+      if (status >= 200 && status < 300) {
+        this.#authFailures = 0;
+        const etag = header(answer, 'etag');
+        if (etag && this.#hooks.etags) this.#hooks.etags.set(path, etag, answer.body);
+        return answer.body;
+      }
+      if (status >= 300 && status < 400 && redirects < MAX_REDIRECTS) {
+        path = this.#redirectTarget(path, header(answer, 'location'));
+        redirects++;
+        attempt--;
+        continue;
+      }
+      const error = errorFromResponse(status, answer.body, { bmc: this.origin, method: 'GET', path });
+      if (error.kind === 'auth') {
+        this.#authFailed();
+        if (this.#lockedOut) throw this.#fail(this.#lockoutError(path));
+        if (status === 401 && authenticated && (await this.#reloginOnce())) continue;
+        throw this.#fail(error);
+      }
+      const retryAfterMs = parseRetryAfter(header(answer, 'retry-after'), Date.now());
+      const wait = this.#retryWait(attempt, error.kind, status, retryAfterMs, false);
+      if (wait > 0) {
+        if (retryAfterMs !== undefined) this.#pausedUntil = Math.max(this.#pausedUntil, Date.now() + wait);
+        await this.#sleep(wait);
+        continue;
+      }
+      throw this.#fail(error);
+    }
+  }
+
+  #retryWait(attempt: number, kind: ErrorKind, status: number | undefined, retryAfterMs: number | undefined, connectPhase: boolean): number {
+    const wait = retryDelay(
+      {
+        attempt,
+        method: 'GET',
+        kind,
+        ...(status === undefined ? {} : { status }),
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+        beforeConnect: connectPhase,
+        random: (this.#hooks.random ?? Math.random)(),
+      },
+      this.options,
+    );
+    if (wait > 0) this.stats.retries++;
+    return wait;
+  }
+
+  // A session that expired mid-sweep is renewed once; a second 401 is a real refusal.
+  async #reloginOnce(): Promise<boolean> {
+    if (this.#auth !== 'session') return false;
+    if (!this.#relogin) {
+      if (this.#reloggedIn) return false;
+      this.#reloggedIn = true;
+      this.#token = undefined;
+      this.#sessionPath = undefined;
+      this.#relogin = this.#login().finally(() => {
+        this.#relogin = undefined;
+      });
+    }
+    try {
+      await this.#relogin;
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  #redirectTarget(path: string, location: string | undefined): string {
+    const absolute = location ? new URL(location, `${this.origin}${path}`).href : '';
+    const checked = checkLink(this.origin, absolute);
+    if (!checked.ok) {
+      this.refusedLinks.push({ link: absolute || '(no Location)', from: path, reason: `redirect to ${checked.reason}` });
+      throw new RedfishError('refused-link', `GET ${path}: redirect refused (${checked.reason})`, { bmc: this.origin, method: 'GET', path });
+    }
+    return checked.path;
+  }
+
+  #authFailed(): void {
+    this.#authFailures++;
+    if (this.#authFailures >= this.options.lockoutAfter) this.#lockedOut = true;
+  }
+
+  #lockoutError(path: string): RedfishError {
+    return new RedfishError(
+      'auth',
+      `stopped after ${this.options.lockoutAfter} consecutive 401/403 answers, so the BMC account is not locked out; check the credentials`,
+      { bmc: this.origin, method: 'GET', path },
+    );
+  }
+
+  #fail(error: RedfishError): RedfishError {
+    this.#count(error.kind);
+    return error;
+  }
+
+  #count(kind: ErrorKind): void {
+    this.stats.errors[kind] = (this.stats.errors[kind] ?? 0) + 1;
+  }
+
+  #account(answer: Exchange): void {
+    this.stats.requests++;
+    this.stats.bytes += answer.bytes;
+  }
+
+  async #waitForPause(): Promise<void> {
+    const wait = this.#pausedUntil - Date.now();
+    if (wait > 0) await this.#sleep(wait);
+  }
+
+  async #sleep(ms: number): Promise<void> {
+    const remaining = this.options.bmcDeadlineMs - (performance.now() - this.#startedAt);
+    if (ms >= remaining) {
+      throw new RedfishError('timeout', `waiting ${ms} ms to retry would pass the BMC's deadline`, { bmc: this.origin });
+    }
+    try {
+      await sleep(ms, undefined, { signal: this.#signal });
+    } catch {
+      throw new RedfishError('timeout', `abandoned while waiting to retry (${abortReason(this.#signal)})`, { bmc: this.origin });
+    }
+  }
+}
+
+/** Opens a client, runs `work` with it, and closes it whatever happens. */
+export async function withRedfishClient<T>(
+  endpoint: BmcEndpoint,
+  options: Partial<ClientOptions>,
+  hooks: ClientHooks,
+  work: (client: RedfishClient) => Promise<T>,
+): Promise<T> {
+  const client = new RedfishClient(endpoint, options, hooks);
+  try {
+    await client.connect();
+    return await work(client);
+  } finally {
+    await client.close();
+  }
+}
+
+function header(answer: Exchange, name: string): string | undefined {
+  const value = answer.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function linkOf(body: unknown, path: readonly string[]): unknown {
+  let current = body;
+  for (const key of path) {
+    if (typeof current !== 'object' || current === null || !Object.hasOwn(current, key)) return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  if (typeof current === 'object' && current !== null && Object.hasOwn(current, '@odata.id')) {
+    return (current as Record<string, unknown>)['@odata.id'];
+  }
+  return current;
+}
+
+// `$expand=.` expands only links outside `Links` (the members), one level: exactly the reads it
+// replaces. `*` would also drag in every `Links` target, so it is the second choice.
+function chooseExpand(root: unknown, mode: ClientOptions['expand']): string | undefined {
+  if (mode === 'off') return undefined;
+  const expand = linkOf(root, ['ProtocolFeaturesSupported', 'ExpandQuery']);
+  const features = typeof expand === 'object' && expand !== null ? (expand as Record<string, unknown>) : {};
+  const levels = features.Levels === true ? '($levels=1)' : '';
+  if (features.NoLinks === true) return `$expand=.${levels}`;
+  if (features.ExpandAll === true) return `$expand=*${levels}`;
+  return mode === 'on' ? '$expand=.($levels=1)' : undefined;
+}

@@ -1,0 +1,384 @@
+// The crawl: from the service root, follow links (never ids) to every ComputerSystem and to what
+// MAAS needs to know about it. The result is vendor-neutral and raw — every read's outcome keyed
+// by path — so normalisation is a pure walk over it and a failed read is visible as unknown.
+import type { RedfishClient } from './client.ts';
+import { RedfishError, type ErrorKind } from './errors.ts';
+import type { RefusedLink } from './links.ts';
+import { at, idOf, isResource, linkAt, linksAt, membersOf, normalisePath, type Resource } from './navigate.ts';
+
+/** A read that failed, in a form that can be stored and reported. */
+export interface ReadFailure {
+  readonly kind: ErrorKind;
+  readonly message: string;
+  readonly status?: number;
+  readonly messageId?: string;
+}
+
+/** The outcome of reading one resource. */
+export type Outcome = { readonly ok: true; readonly body: unknown } | { readonly ok: false; readonly error: ReadFailure };
+
+/** Everything one crawl of one BMC read. */
+export interface RawCrawl {
+  readonly origin: string;
+  /** Every resource read (or failed), keyed by path without trailing slash. */
+  readonly resources: ReadonlyMap<string, Outcome>;
+  /** ComputerSystem paths, from `/Systems` and from `Chassis/*\/ComputerSystems`, de-duplicated. */
+  readonly systems: readonly string[];
+  readonly refusedLinks: readonly RefusedLink[];
+  /** Things worth telling an operator that did not stop the crawl. */
+  readonly warnings: readonly string[];
+}
+
+/** Crawl settings beyond the client's. */
+export interface CrawlOptions {
+  /** Re-reads of a system whose Status.State is `Starting`. @default 3 */
+  readonly startingRereads: number;
+  /** Wait before each re-read of a starting system. @default 5000 */
+  readonly startingDelayMs: number;
+}
+
+/** The defaults of every crawl option. */
+export const DEFAULT_CRAWL_OPTIONS: CrawlOptions = Object.freeze({ startingRereads: 3, startingDelayMs: 5_000 });
+
+// Vendor OEM links worth reading, chosen by the service root's Oem key (never by ids).
+// HPE iLO 5+ lists GPUs and other adapters only in its chassis device inventory.
+const OEM_CHASSIS_COLLECTIONS: Readonly<Record<string, readonly (readonly string[])[]>> = {
+  Hpe: [['Oem', 'Hpe', 'Links', 'Devices']],
+  Hp: [['Oem', 'Hp', 'Links', 'Devices']],
+};
+
+/** Crawls a connected client's BMC. Never throws for a resource; only the service root must be readable. */
+export async function crawl(client: RedfishClient, options: Partial<CrawlOptions> = {}): Promise<RawCrawl> {
+  const settings = { ...DEFAULT_CRAWL_OPTIONS, ...options };
+  const run = new Crawl(client);
+  const root = client.serviceRoot ?? (await client.connect());
+  run.store('/redfish/v1', { ok: true, body: root });
+  const oemKeys = isResource(at(root, ['Oem'])) ? Object.keys(at(root, ['Oem']) as Resource) : [];
+
+  const [systemMembers, chassisMembers] = await Promise.all([
+    run.collection(linkAt(root, ['Systems']), '/redfish/v1', true),
+    run.collection(linkAt(root, ['Chassis']), '/redfish/v1', true),
+  ]);
+  const chassisBodies = await Promise.all(chassisMembers.map((path) => run.resource(path, 'Chassis')));
+  const systems = unique([
+    ...systemMembers,
+    ...chassisBodies.flatMap((chassis, index) =>
+      run.links(chassis, ['Links', 'ComputerSystems'], chassisMembers[index] ?? 'Chassis'),
+    ),
+  ]);
+
+  await Promise.all([
+    ...systems.map((path) => crawlSystem(run, path, oemKeys, settings)),
+    crawlFirmware(run, root),
+  ]);
+  return {
+    origin: client.origin,
+    resources: run.outcomes,
+    systems,
+    refusedLinks: client.refusedLinks,
+    warnings: run.warnings,
+  };
+}
+
+async function crawlSystem(run: Crawl, path: string, oemKeys: readonly string[], settings: CrawlOptions): Promise<void> {
+  let system = await run.resource(path, 'Systems');
+  for (let reread = 0; isStarting(system) && reread < settings.startingRereads; reread++) {
+    // A host still in POST reports zero CPUs and memory; recording that would look like a gutted
+    // machine. Read it again later instead (SMD does the same).
+    await run.pause(settings.startingDelayMs);
+    system = await run.resource(path, 'Systems', true);
+  }
+  if (isStarting(system)) run.warnings.push(`${path}: still Starting after ${settings.startingRereads} re-reads`);
+  if (system === undefined) return;
+
+  const chassisLinks = run.links(system, ['Links', 'Chassis'], path);
+  let managerLinks = run.links(system, ['Links', 'ManagedBy'], path);
+  if (managerLinks.length === 0) managerLinks = await run.collection(linkAt(run.root, ['Managers']), '/redfish/v1');
+
+  await Promise.all([
+    run.collection(linkAt(system, ['Processors']), path, true),
+    run.collection(linkAt(system, ['Memory']), path, true),
+    run.collection(linkAt(system, ['EthernetInterfaces']), path, true),
+    run.collection(linkAt(system, ['SimpleStorage']), path, true),
+    run.optional(linkAt(system, ['Bios']), path),
+    crawlStorage(run, linkAt(system, ['Storage']) ?? linkAt(system, ['Storages']), path),
+    crawlPcie(run, system, path),
+    ...chassisLinks.map((chassis) => crawlChassis(run, chassis, path, oemKeys)),
+    ...managerLinks.map((manager) => crawlManager(run, manager, path)),
+  ]);
+}
+
+async function crawlStorage(run: Crawl, link: string | undefined, from: string): Promise<void> {
+  const subsystems = await run.collection(link, from, true);
+  await Promise.all(
+    subsystems.map(async (path) => {
+      const storage = run.body(path);
+      await Promise.all([
+        ...run.links(storage, ['Drives'], path).map((drive) => run.resource(drive, path)),
+        run.collection(linkAt(storage, ['Volumes']), path, true),
+        run.collection(linkAt(storage, ['Controllers']), path, true),
+      ]);
+    }),
+  );
+}
+
+async function crawlPcie(run: Crawl, system: unknown, from: string): Promise<void> {
+  // ComputerSystem lists PCIeDevices as an array of links (v1.x) or links a collection.
+  const listed = at(system, ['PCIeDevices']);
+  const devices = Array.isArray(listed)
+    ? await Promise.all(run.links(system, ['PCIeDevices'], from).map((path) => run.resource(path, from).then(() => path)))
+    : await run.collection(linkAt(system, ['PCIeDevices']), from, true);
+  await Promise.all(devices.map((path) => crawlPcieFunctions(run, path)));
+}
+
+async function crawlPcieFunctions(run: Crawl, device: string): Promise<void> {
+  const body = run.body(device);
+  const collection = linkAt(body, ['PCIeFunctions']);
+  if (collection) await run.collection(collection, device, true);
+  else await Promise.all(run.links(body, ['Links', 'PCIeFunctions'], device).map((path) => run.resource(path, device)));
+}
+
+async function crawlChassis(run: Crawl, link: string, from: string, oemKeys: readonly string[]): Promise<void> {
+  const chassis = await run.resource(link, from);
+  if (chassis === undefined) return;
+  const path = run.pathOf(link) ?? link;
+  const adapters = await run.collection(linkAt(chassis, ['NetworkAdapters']), path, true);
+  const pcie = await run.collection(linkAt(chassis, ['PCIeDevices']), path, true);
+  const oem = oemKeys.flatMap((key) => OEM_CHASSIS_COLLECTIONS[key] ?? []);
+  await Promise.all([
+    ...adapters.map(async (adapter) => {
+      const body = run.body(adapter);
+      await Promise.all([
+        run.collection(linkAt(body, ['Ports']) ?? linkAt(body, ['NetworkPorts']), adapter, true),
+        run.collection(linkAt(body, ['NetworkDeviceFunctions']), adapter, true),
+      ]);
+    }),
+    ...pcie.map((device) => crawlPcieFunctions(run, device)),
+    run.collection(linkAt(chassis, ['Drives']), path, true),
+    ...run.links(chassis, ['Links', 'Drives'], path).map((drive) => run.resource(drive, path)),
+    ...oem.map((pointer) => run.collection(linkAt(chassis, pointer), path, true)),
+  ]);
+}
+
+async function crawlManager(run: Crawl, link: string, from: string): Promise<void> {
+  const manager = await run.resource(link, from);
+  if (manager === undefined) return;
+  await run.collection(linkAt(manager, ['EthernetInterfaces']), run.pathOf(link) ?? link, true);
+}
+
+async function crawlFirmware(run: Crawl, root: unknown): Promise<void> {
+  const update = await run.optional(linkAt(root, ['UpdateService']), '/redfish/v1');
+  await run.collection(linkAt(update, ['FirmwareInventory']), 'UpdateService', true);
+}
+
+function isStarting(system: unknown): boolean {
+  return at(system, ['Status', 'State']) === 'Starting';
+}
+
+function unique(paths: readonly string[]): string[] {
+  return [...new Set(paths)];
+}
+
+/** The state of one crawl: outcomes so far, and reads in progress (so no path is read twice). */
+class Crawl {
+  readonly outcomes = new Map<string, Outcome>();
+  readonly warnings: string[] = [];
+  readonly #client: RedfishClient;
+  readonly #inflight = new Map<string, Promise<unknown>>();
+
+  constructor(client: RedfishClient) {
+    this.#client = client;
+  }
+
+  get root(): unknown {
+    return this.body('/redfish/v1');
+  }
+
+  store(path: string, outcome: Outcome): void {
+    this.outcomes.set(path, outcome);
+  }
+
+  /** The body read at a path, if the read succeeded. */
+  body(path: string): unknown {
+    const outcome = this.outcomes.get(path);
+    return outcome?.ok ? outcome.body : undefined;
+  }
+
+  /** The store key of a link, or undefined when the client would refuse it. */
+  pathOf(link: string): string | undefined {
+    try {
+      const url = new URL(link, `${this.#client.origin}/`);
+      return url.origin === this.#client.origin ? normalisePath(url.pathname) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Links at a pointer, with refused ones recorded and dropped. */
+  links(body: unknown, pointer: readonly string[], from: string): string[] {
+    return linksAt(body, pointer).filter((link) => {
+      if (this.pathOf(link) !== undefined) return true;
+      this.#client.refusedLinks.push({ link, from, reason: 'another origin' });
+      return false;
+    });
+  }
+
+  pause(ms: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+  }
+
+  /** Reads a resource once (unless `again`), recording the outcome; resolves to the body or undefined. */
+  async resource(link: string, from: string, again = false): Promise<unknown> {
+    const path = this.pathOf(link);
+    if (path === undefined) {
+      await this.#record(link, () => this.#client.get(link, from));
+      return undefined;
+    }
+    if (!again && this.outcomes.has(path)) return this.body(path);
+    const pending = this.#inflight.get(path);
+    if (pending && !again) return pending;
+    const read = this.#record(path, () => this.#client.get(link, from));
+    this.#inflight.set(path, read);
+    return read;
+  }
+
+  /** Like `resource`, for links that may be absent. */
+  async optional(link: string | undefined, from: string): Promise<unknown> {
+    return link === undefined ? undefined : this.resource(link, from);
+  }
+
+  /**
+   * Reads a collection and its members; resolves to the member paths. With `$expand` the members
+   * arrive inline; an expanded answer that is broken or lacks members' properties is read again
+   * member by member, and expansion is dropped for the rest of this BMC's crawl.
+   */
+  async collection(link: string | undefined, from: string, expandable = false): Promise<string[]> {
+    if (link === undefined) return [];
+    const path = this.pathOf(link);
+    if (path === undefined) {
+      await this.resource(link, from);
+      return [];
+    }
+    if (this.outcomes.has(path) || this.#inflight.has(path)) {
+      await this.#inflight.get(path);
+      return this.#memberPaths(path);
+    }
+    const read = this.#readCollection(link, path, from, expandable);
+    this.#inflight.set(path, read);
+    await read;
+    return this.#memberPaths(path);
+  }
+
+  async #readCollection(link: string, path: string, from: string, expandable: boolean): Promise<void> {
+    const expand = expandable ? this.#client.expandQuery : undefined;
+    if (expand) {
+      try {
+        const first = await this.#client.get(link, from, expand);
+        const members = isResource(first) && Array.isArray(first.Members) ? (first.Members as unknown[]) : [];
+        if (members.every(isComplete)) {
+          const collected = await this.#pages(first, path, expand);
+          for (const member of collected.inline) {
+            const id = idOf(member);
+            if (id !== undefined && this.pathOf(id) !== undefined && !this.outcomes.has(id)) this.store(id, { ok: true, body: member });
+          }
+          this.store(path, { ok: true, body: collected.body });
+          await Promise.all(collected.links.filter((member) => !this.outcomes.has(member)).map((member) => this.resource(member, path)));
+          return;
+        }
+        this.#client.disableExpand(`${path}: expanded members lack their properties`);
+      } catch (error) {
+        if (!(error instanceof RedfishError) || error.kind !== 'bad-response') {
+          this.store(path, failed(error));
+          return;
+        }
+        this.#client.disableExpand(`${path}: expanded answer unusable (${error.message})`);
+      }
+    }
+    await this.#record(path, async () => {
+      const body = await this.#client.get(link, from);
+      return (await this.#pages(body, path, undefined)).body;
+    });
+    await Promise.all(this.#memberPaths(path).map((member) => this.resource(member, path)));
+  }
+
+  // Follows Members@odata.nextLink with a page cap and loop detection; returns the collection with
+  // every member as a link, and the inline member bodies when the pages were expanded.
+  async #pages(first: unknown, path: string, expand: string | undefined): Promise<{ body: Resource; inline: Resource[]; links: string[] }> {
+    if (!isResource(first)) throw new RedfishError('bad-response', `${path}: collection is not a JSON object`, { path });
+    const rawMembers = first.Members;
+    if (rawMembers !== null && rawMembers !== undefined && !Array.isArray(rawMembers)) {
+      throw new RedfishError('bad-response', `${path}: Members is not an array`, { path });
+    }
+    const all: unknown[] = [...((rawMembers as unknown[] | null | undefined) ?? [])];
+    const seen = new Set<string>([path]);
+    let next = linkAt(first, ['Members@odata.nextLink']);
+    for (let pages = 1; next !== undefined; pages++) {
+      const key = next;
+      if (seen.has(key)) {
+        this.warnings.push(`${path}: Members@odata.nextLink loops back to ${key}; stopped paging`);
+        break;
+      }
+      if (pages >= this.#client.options.maxPages) {
+        throw new RedfishError('bad-response', `${path}: more than ${this.#client.options.maxPages} pages of members`, { path });
+      }
+      seen.add(key);
+      const page = await this.#client.get(key, path, expand);
+      const members = at(page, ['Members']);
+      if (Array.isArray(members)) all.push(...(members as unknown[]));
+      this.#checkSize(all.length, path);
+      next = linkAt(page, ['Members@odata.nextLink']);
+    }
+    this.#checkSize(all.length, path);
+    const links = unique(all.map((member) => linkAt(member, ['@odata.id'])).filter((link): link is string => link !== undefined));
+    const inline = all.filter((member): member is Resource => isResource(member) && isComplete(member));
+    const { ['Members@odata.nextLink']: _next, ...rest } = first;
+    return { body: { ...rest, Members: links.map((link) => ({ '@odata.id': link })) }, inline, links };
+  }
+
+  #checkSize(count: number, path: string): void {
+    const max = this.#client.options.maxMembers;
+    if (count > max) throw new RedfishError('bad-response', `${path}: more than ${max} members`, { path });
+  }
+
+  #memberPaths(path: string): string[] {
+    return this.links(this.body(path), ['Members'], path)
+      .map((link) => this.pathOf(link))
+      .filter((member): member is string => member !== undefined);
+  }
+
+  async #record(path: string, read: () => Promise<unknown>): Promise<unknown> {
+    try {
+      const body = await read();
+      this.store(normalisePath(path), { ok: true, body });
+      return body;
+    } catch (error) {
+      this.store(normalisePath(path), failed(error));
+      return undefined;
+    } finally {
+      this.#inflight.delete(normalisePath(path));
+    }
+  }
+}
+
+// An expanded member is usable when it carries more than its identity: AMI's expansion keeps only
+// `@odata.id`, `@odata.type` and `Name`.
+function isComplete(member: unknown): boolean {
+  if (!isResource(member)) return false;
+  if (Object.keys(member).length === 1 && Object.hasOwn(member, '@odata.id')) return true; // a plain link
+  return Object.keys(member).some((key) => !key.startsWith('@') && key !== 'Name' && key !== 'Id' && key !== 'Description');
+}
+
+function failed(error: unknown): Outcome {
+  if (error instanceof RedfishError) {
+    return {
+      ok: false,
+      error: {
+        kind: error.kind,
+        message: error.message,
+        ...(error.status === undefined ? {} : { status: error.status }),
+        ...(error.messageId === undefined ? {} : { messageId: error.messageId }),
+      },
+    };
+  }
+  return { ok: false, error: { kind: 'bad-response', message: (error as Error)?.message ?? String(error) } };
+}

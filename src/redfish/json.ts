@@ -1,0 +1,58 @@
+// Bodies come from BMCs, which are hostile input as far as the collector is concerned: a body that
+// is not JSON, is cut short or nests without end is an error for that resource, never a crash.
+
+/** Thrown when a body is not acceptable JSON; the client turns it into a `bad-response`. */
+export class BodyError extends Error {
+  override readonly name = 'BodyError';
+}
+
+const OPEN_BRACE = 0x7b;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACE = 0x7d;
+const CLOSE_BRACKET = 0x5d;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/**
+ * Parses a JSON body, refusing nesting deeper than `maxDepth` before parsing so that later
+ * recursive readers never meet a structure that would exhaust the stack. `__proto__` and
+ * `constructor` keys become ordinary own properties (JSON.parse never invokes setters).
+ */
+export function parseJsonBody(body: Uint8Array, maxDepth: number): unknown {
+  const depth = nestingDepth(body, maxDepth);
+  if (depth > maxDepth) throw new BodyError(`JSON nests deeper than ${maxDepth} levels`);
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(body);
+  if (text.trim() === '') throw new BodyError('empty body where JSON was expected');
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const looksHtml = /^\s*</.test(text);
+    throw new BodyError(
+      looksHtml ? 'HTML where JSON was expected' : `invalid JSON (${(error as Error).message})`,
+    );
+  }
+}
+
+/** Greatest bracket depth outside strings, stopping early once `limit` is exceeded. */
+export function nestingDepth(body: Uint8Array, limit: number): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < body.length; i++) {
+    const byte = body[i];
+    if (inString) {
+      if (byte === BACKSLASH) i++;
+      else if (byte === QUOTE) inString = false;
+      continue;
+    }
+    if (byte === QUOTE) inString = true;
+    else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
+      depth++;
+      if (depth > max) {
+        max = depth;
+        if (max > limit) return max;
+      }
+    } else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) depth--;
+  }
+  return max;
+}

@@ -1,0 +1,64 @@
+// Every link a BMC hands us is untrusted: only paths under /redfish/v1 on the BMC's own origin are
+// ever requested, so credentials never leave the BMC and a hostile body cannot steer the collector
+// to another host or to /etc/passwd-like paths.
+
+/** A link that was not followed, and why. */
+export interface RefusedLink {
+  readonly link: string;
+  /** The resource that carried the link. */
+  readonly from: string;
+  readonly reason: string;
+}
+
+/** The result of checking one link. */
+export type LinkCheck = { readonly ok: true; readonly path: string } | { readonly ok: false; readonly reason: string };
+
+/** Parses a BMC address (host, host:port or URL) into its origin; HTTPS unless a URL says otherwise. */
+export function originOf(address: string): string {
+  const text = address.trim();
+  if (text === '') throw new TypeError('Expected a BMC address, got an empty string');
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `https://${text}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    throw new TypeError(`Expected a BMC address (host, host:port or URL), got \`${address}\``);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new TypeError(`Expected an http or https BMC address, got \`${address}\``);
+  }
+  if (url.username || url.password) {
+    throw new TypeError('A BMC address must not carry credentials; give them as credentials instead');
+  }
+  return url.origin;
+}
+
+/**
+ * Checks a link against the BMC's origin and returns the path (with its query, if any) to request,
+ * spelled as the BMC spelled it. Fragments are dropped: they point inside a resource already read.
+ */
+export function checkLink(origin: string, link: unknown): LinkCheck {
+  if (typeof link !== 'string' || link === '') return { ok: false, reason: 'not a link' };
+  let url: URL;
+  try {
+    url = new URL(link, `${origin}/`);
+  } catch {
+    return { ok: false, reason: 'not a valid URL' };
+  }
+  if (url.origin !== origin) return { ok: false, reason: `another origin (${url.origin})` };
+  if (url.username || url.password) return { ok: false, reason: 'carries credentials' };
+  // URL parsing already resolved dot segments; a raw `..` (or its encoding) is still refused so
+  // that a BMC cannot make the collector ask for something it did not literally link.
+  const rawPath = link.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '').split(/[?#]/, 1)[0] ?? '';
+  if (/(^|\/)(\.|%2e){1,2}(\/|$)/i.test(rawPath)) return { ok: false, reason: 'dot segments in path' };
+  const path = url.pathname.replace(/\/{2,}/g, '/');
+  if (path !== '/redfish/v1' && path !== '/redfish/v1/' && !path.startsWith('/redfish/v1/')) {
+    return { ok: false, reason: 'outside /redfish/v1' };
+  }
+  return { ok: true, path: `${path}${url.search}` };
+}
+
+/** A path without its trailing slash (the service root stays `/redfish/v1`). */
+export function trimSlash(path: string): string {
+  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+}

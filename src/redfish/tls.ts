@@ -1,0 +1,154 @@
+// Connections to one BMC go through one agent that owns TCP connect, the TLS handshake, the
+// certificate policy and the connect timeout. The socket is handed to the HTTP layer only after the
+// policy accepted the peer, so no request byte (and no credential) reaches an unverified server.
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import tls from 'node:tls';
+import { X509Certificate } from 'node:crypto';
+import { RedfishError } from './errors.ts';
+
+/** How a BMC's certificate is trusted. */
+export type TlsPolicy =
+  /** Verify against the system's CAs (the default). */
+  | { readonly mode: 'verify' }
+  /** Verify against this CA bundle (PEM) only. */
+  | { readonly mode: 'ca'; readonly ca: string }
+  /**
+   * Trust exactly the certificate with this SHA-256 fingerprint; without one, trust the first
+   * certificate seen and report it so it can be stored (trust on first use).
+   */
+  | { readonly mode: 'pin'; readonly fingerprint256?: string }
+  /** No verification at all; only when the operator asks for it. */
+  | { readonly mode: 'insecure' };
+
+/** Settings of one BMC's connection agent. */
+export interface AgentOptions {
+  readonly secure: boolean;
+  readonly policy: TlsPolicy;
+  readonly connectTimeoutMs: number;
+  readonly maxSockets: number;
+  /** Called with the peer certificate's fingerprint after every accepted handshake. */
+  readonly onCertificate?: (fingerprint256: string) => void;
+  /** Aborts connects in progress (the BMC's deadline). */
+  readonly signal?: AbortSignal;
+}
+
+/** Canonical form of a SHA-256 fingerprint: uppercase hex pairs joined by colons. */
+export function normaliseFingerprint(value: string): string {
+  const hex = value.replace(/^sha256[:/=]?/i, '').replace(/[^0-9a-f]/gi, '').toUpperCase();
+  if (hex.length !== 64) {
+    throw new TypeError(`Expected a SHA-256 fingerprint (64 hex digits), got \`${value}\``);
+  }
+  return hex.match(/../g)!.join(':');
+}
+
+/** The SHA-256 fingerprint of a PEM certificate, in canonical form. */
+export function fingerprintOfPem(pem: string): string {
+  return new X509Certificate(pem).fingerprint256;
+}
+
+const CONNECT = { connectPhase: true } as const;
+
+type Callback = (error: Error | null, socket?: net.Socket) => void;
+
+/** Creates the agent for one BMC (plain HTTP when `secure` is false). */
+export function createBmcAgent(options: AgentOptions): http.Agent {
+  const base = { keepAlive: true, maxSockets: options.maxSockets, maxFreeSockets: options.maxSockets };
+  const connect = (connectOptions: net.NetConnectOpts & tls.ConnectionOptions, callback: Callback) =>
+    options.secure
+      ? connectTls(connectOptions, options, callback)
+      : connectPlain(connectOptions, options, callback);
+  const agent = options.secure ? new https.Agent(base) : new http.Agent(base);
+  // Node's agent accepts an asynchronous createConnection: it waits for the callback.
+  (agent as unknown as { createConnection: typeof connect }).createConnection = connect;
+  return agent;
+}
+
+function connectPlain(connectOptions: net.NetConnectOpts, options: AgentOptions, callback: Callback): undefined {
+  const socket = net.connect(connectOptions);
+  guard(socket, options, 'connect', callback, (settle) => socket.once('connect', () => settle(null, socket)));
+  return undefined;
+}
+
+function connectTls(
+  connectOptions: tls.ConnectionOptions,
+  options: AgentOptions,
+  callback: Callback,
+): undefined {
+  const policy = options.policy;
+  const host = connectOptions.host ?? 'localhost';
+  const socket = tls.connect({
+    ...connectOptions,
+    servername: net.isIP(host) ? undefined : host,
+    // Pinning and insecure mode decide trust themselves; Node verifies in the other modes.
+    rejectUnauthorized: policy.mode === 'verify' || policy.mode === 'ca',
+    ...(policy.mode === 'ca' ? { ca: policy.ca } : {}),
+  } as tls.ConnectionOptions);
+  guard(socket, options, 'TLS handshake', callback, (settle) =>
+    socket.once('secureConnect', () => {
+      const seen = socket.getPeerCertificate()?.fingerprint256;
+      if (!seen) return settle(tlsError('the BMC presented no certificate', host));
+      if (policy.mode === 'pin' && policy.fingerprint256 !== undefined) {
+        const expected = normaliseFingerprint(policy.fingerprint256);
+        if (seen !== expected) {
+          return settle(
+            tlsError(
+              `certificate changed since it was pinned: pinned ${expected}, presented ${seen}. ` +
+                'If the BMC was re-keyed on purpose, update the pin.',
+              host,
+            ),
+          );
+        }
+      }
+      options.onCertificate?.(seen);
+      settle(null, socket);
+    }),
+  );
+  return undefined;
+}
+
+// Connect timeout, deadline and socket errors before the socket is handed over; `ready` gets the
+// one callback that may still settle the connection.
+function guard(
+  socket: net.Socket,
+  options: AgentOptions,
+  phase: string,
+  callback: Callback,
+  ready: (settle: Callback) => void,
+): void {
+  let settled = false;
+  const settle: Callback = (error, value) => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onAbort);
+    if (error) socket.destroy();
+    callback(error, value);
+  };
+  const timer = setTimeout(
+    () => settle(new RedfishError('timeout', `${phase} did not complete within ${options.connectTimeoutMs} ms`, CONNECT)),
+    options.connectTimeoutMs,
+  );
+  const onAbort = () => settle(new RedfishError('timeout', `${phase} abandoned: the BMC's deadline passed`, CONNECT));
+  socket.once('error', (error) => settle(connectError(error)));
+  if (options.signal?.aborted) return onAbort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  ready(settle);
+}
+
+function tlsError(message: string, host: string): RedfishError {
+  return new RedfishError('tls', `TLS with ${host}: ${message}`, CONNECT);
+}
+
+const UNREACHABLE = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL']);
+
+function connectError(error: NodeJS.ErrnoException): RedfishError {
+  if (error.code && UNREACHABLE.has(error.code)) {
+    return new RedfishError('unreachable', `cannot connect: ${error.code}`, { cause: error, connectPhase: true });
+  }
+  if (error.code?.startsWith('ERR_TLS') || /certificate|self.signed|SSL|TLS/i.test(error.message)) {
+    return new RedfishError('tls', `TLS handshake failed: ${error.message}`, { cause: error, connectPhase: true });
+  }
+  return new RedfishError('unreachable', `connection failed: ${error.code ?? error.message}`, { cause: error, connectPhase: true });
+}

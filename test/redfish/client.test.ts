@@ -1,0 +1,417 @@
+import nock from 'nock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RedfishClient, withRedfishClient } from '../../src/redfish/client.ts';
+import { RedfishError } from '../../src/redfish/errors.ts';
+
+// nock intercepts below TLS, so HTTP fakes use a plain-HTTP BMC; TLS is tested against real sockets.
+const BMC = 'http://bmc.test';
+const endpoint = { address: BMC, username: 'admin', password: 's3cret-pw' } as const;
+const root = {
+  '@odata.id': '/redfish/v1/',
+  Systems: { '@odata.id': '/redfish/v1/Systems' },
+  Links: { Sessions: { '@odata.id': '/redfish/v1/SessionService/Sessions' } },
+};
+const fast = { backoffBaseMs: 5, backoffMaxMs: 20 };
+const basic = `Basic ${Buffer.from('admin:s3cret-pw').toString('base64')}`;
+
+function session(scope: nock.Scope, token = 'tok-1', id = '1') {
+  return scope
+    .post('/redfish/v1/SessionService/Sessions', { UserName: 'admin', Password: 's3cret-pw' })
+    .reply(201, { Id: id }, { 'X-Auth-Token': token, Location: `/redfish/v1/SessionService/Sessions/${id}` });
+}
+
+beforeEach(() => {
+  nock.disableNetConnect();
+});
+afterEach(() => {
+  nock.cleanAll();
+  nock.enableNetConnect();
+});
+
+describe('sessions', () => {
+  it('creates one session, reuses it for every request and deletes it after success', async () => {
+    const scope = nock(BMC).get('/redfish/v1/').reply(200, root);
+    session(scope);
+    scope
+      .get('/redfish/v1/Systems')
+      .times(3)
+      .matchHeader('x-auth-token', 'tok-1')
+      .reply(200, { Members: [] })
+      .delete('/redfish/v1/SessionService/Sessions/1')
+      .matchHeader('x-auth-token', 'tok-1')
+      .reply(204);
+    await withRedfishClient(endpoint, fast, {}, async (client) => {
+      expect(client.auth).toBe('session');
+      for (let i = 0; i < 3; i++) await client.get('/redfish/v1/Systems');
+    });
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it('deletes the session after an error', async () => {
+    const scope = nock(BMC).get('/redfish/v1/').reply(200, root);
+    session(scope);
+    scope.get('/redfish/v1/Systems').reply(404, {}).delete('/redfish/v1/SessionService/Sessions/1').reply(204);
+    await expect(
+      withRedfishClient(endpoint, fast, {}, (client) => client.get('/redfish/v1/Systems')),
+    ).rejects.toMatchObject({ kind: 'not-found' });
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it('deletes the session when the sweep is cancelled', async () => {
+    const cancel = new AbortController();
+    const scope = nock(BMC).get('/redfish/v1/').reply(200, root);
+    session(scope);
+    scope.get('/redfish/v1/Systems').delay(2_000).reply(200, {}).delete('/redfish/v1/SessionService/Sessions/1').reply(204);
+    const work = withRedfishClient(endpoint, fast, { signal: cancel.signal }, (client) => client.get('/redfish/v1/Systems'));
+    setTimeout(() => cancel.abort(new Error('SIGTERM')), 50);
+    await expect(work).rejects.toMatchObject({ kind: 'timeout', message: expect.stringContaining('SIGTERM') });
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it.each([
+    ['404', 404, {}],
+    ['405', 405, {}],
+    [
+      'the iDRAC session limit (RAC0218)',
+      400,
+      { error: { '@Message.ExtendedInfo': [{ MessageId: 'IDRAC.2.8.RAC0218', Message: 'The maximum number of user sessions is reached.' }] } },
+    ],
+  ])('falls back to basic auth when the session cannot be created: %s', async (_name, status, body) => {
+    const scope = nock(BMC)
+      .get('/redfish/v1/')
+      .reply(200, root)
+      .post('/redfish/v1/SessionService/Sessions')
+      .reply(status, body)
+      .get('/redfish/v1/Systems')
+      .matchHeader('authorization', basic)
+      .reply(200, { Members: [] });
+    await withRedfishClient(endpoint, fast, {}, async (client) => {
+      await client.get('/redfish/v1/Systems');
+      expect(client.auth).toBe('basic');
+      expect(client.authNote).toBeDefined();
+    });
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it('logs in again once when the session expires mid-sweep', async () => {
+    const scope = nock(BMC).get('/redfish/v1/').reply(200, root);
+    session(scope, 'tok-1', '1');
+    scope.get('/redfish/v1/Systems').matchHeader('x-auth-token', 'tok-1').reply(401, {});
+    session(scope, 'tok-2', '2');
+    scope
+      .get('/redfish/v1/Systems')
+      .matchHeader('x-auth-token', 'tok-2')
+      .reply(200, { Members: [] })
+      .delete('/redfish/v1/SessionService/Sessions/2')
+      .reply(204);
+    await withRedfishClient(endpoint, fast, {}, (client) => client.get('/redfish/v1/Systems'));
+    expect(scope.isDone()).toBe(true);
+  });
+});
+
+describe('lockout guard', () => {
+  it('stops after 3 consecutive 401 answers so the BMC account is not locked', async () => {
+    let attempts = 0;
+    const scope = nock(BMC)
+      .get('/redfish/v1/')
+      .reply(200, root)
+      .post('/redfish/v1/SessionService/Sessions')
+      .reply(405)
+      .get(/\/redfish\/v1\/Systems.*/)
+      .times(10)
+      .reply(() => {
+        attempts++;
+        return [401, {}];
+      });
+    const client = new RedfishClient(endpoint, fast);
+    await client.connect();
+    const errors: RedfishError[] = [];
+    for (let i = 0; i < 5; i++) {
+      errors.push(await client.get(`/redfish/v1/Systems/${i}`).catch((error: RedfishError) => error));
+    }
+    await client.close();
+    expect(attempts).toBe(3);
+    expect(errors.every((error) => error.kind === 'auth')).toBe(true);
+    expect(errors[4]?.message).toMatch(/stopped after 3 consecutive 401\/403/);
+    scope.persist(false);
+  });
+
+  it('stops at a wrong password given to the session service', async () => {
+    let posts = 0;
+    nock(BMC)
+      .get('/redfish/v1/')
+      .reply(200, root)
+      .post('/redfish/v1/SessionService/Sessions')
+      .times(5)
+      .reply(() => {
+        posts++;
+        return [401, {}];
+      });
+    const client = new RedfishClient(endpoint, fast);
+    await expect(client.connect()).rejects.toMatchObject({ kind: 'auth' });
+    await client.close();
+    expect(posts).toBe(1);
+  });
+
+  it('does not count licence refusals as failed logins', async () => {
+    const licence = { error: { '@Message.ExtendedInfo': [{ MessageId: 'SMC.1.0.OemLicenseNotPassed' }] } };
+    nock(BMC)
+      .get('/redfish/v1/')
+      .reply(200, root)
+      .post('/redfish/v1/SessionService/Sessions')
+      .reply(405)
+      .get('/redfish/v1/Systems/1/Storage')
+      .times(4)
+      .reply(403, licence)
+      .get('/redfish/v1/Systems/1')
+      .reply(200, { Id: '1' });
+    const client = new RedfishClient(endpoint, fast);
+    await client.connect();
+    for (let i = 0; i < 4; i++) {
+      await expect(client.get('/redfish/v1/Systems/1/Storage')).rejects.toMatchObject({ kind: 'licence' });
+    }
+    await expect(client.get('/redfish/v1/Systems/1')).resolves.toEqual({ Id: '1' });
+    await client.close();
+  });
+});
+
+describe('retries', () => {
+  it('waits for Retry-After in seconds on 503 before asking again', async () => {
+    const times: number[] = [];
+    nock(BMC)
+      .get('/redfish/v1/')
+      .reply(200, root)
+      .post('/redfish/v1/SessionService/Sessions')
+      .reply(405)
+      .get('/redfish/v1/Systems')
+      .reply(() => {
+        times.push(Date.now());
+        return [503, {}, { 'Retry-After': '1' }];
+      })
+      .get('/redfish/v1/Systems')
+      .reply(() => {
+        times.push(Date.now());
+        return [200, { Members: [] }];
+      });
+    await withRedfishClient(endpoint, fast, {}, (client) => client.get('/redfish/v1/Systems'));
+    expect(times).toHaveLength(2);
+    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(950);
+  });
+
+  it('waits for Retry-After given as an HTTP date on 429', async () => {
+    const times: number[] = [];
+    nock(BMC)
+      .get('/redfish/v1/')
+      .reply(200, root)
+      .post('/redfish/v1/SessionService/Sessions')
+      .reply(405)
+      .get('/redfish/v1/Systems')
+      .reply(() => {
+        times.push(Date.now());
+        return [429, {}, { 'Retry-After': new Date(Date.now() + 2_000).toUTCString() }];
+      })
+      .get('/redfish/v1/Systems')
+      .reply(() => {
+        times.push(Date.now());
+        return [200, { Members: [] }];
+      });
+    await withRedfishClient(endpoint, fast, {}, (client) => client.get('/redfish/v1/Systems'));
+    // HTTP dates have one-second resolution, so the wait is between 1 and 2 seconds.
+    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(950);
+  });
+
+  it('gives up when Retry-After would pass the BMC deadline', async () => {
+    nock(BMC)
+      .get('/redfish/v1/')
+      .reply(200, root)
+      .post('/redfish/v1/SessionService/Sessions')
+      .reply(405)
+      .get('/redfish/v1/Systems')
+      .reply(503, {}, { 'Retry-After': '60' });
+    await expect(
+      withRedfishClient(endpoint, { ...fast, bmcDeadlineMs: 2_000 }, {}, (client) => client.get('/redfish/v1/Systems')),
+    ).rejects.toMatchObject({ kind: 'timeout', message: expect.stringContaining('deadline') });
+  });
+
+  it('retries a burst of 500s and recovers', async () => {
+    const scope = nock(BMC)
+      .get('/redfish/v1/')
+      .reply(200, root)
+      .post('/redfish/v1/SessionService/Sessions')
+      .reply(405)
+      .get('/redfish/v1/Systems')
+      .times(3)
+      .reply(500, {})
+      .get('/redfish/v1/Systems')
+      .reply(200, { Members: [] });
+    const client = new RedfishClient(endpoint, fast);
+    await client.connect();
+    await expect(client.get('/redfish/v1/Systems')).resolves.toEqual({ Members: [] });
+    await client.close();
+    expect(client.stats.retries).toBe(3);
+    expect(scope.isDone()).toBe(true);
+  });
+
+});
+
+describe('links and redirects', () => {
+  it('refuses a cross-origin link without sending any request', async () => {
+    const scope = nock(BMC).get('/redfish/v1/').reply(200, root).post('/redfish/v1/SessionService/Sessions').reply(405);
+    const evil = nock('http://evil.test').get(/.*/).reply(200, {});
+    const client = new RedfishClient(endpoint, fast);
+    await client.connect();
+    await expect(client.get('http://evil.test/redfish/v1/Systems', '/redfish/v1/Chassis/1')).rejects.toMatchObject({ kind: 'refused-link' });
+    await expect(client.get('/etc/passwd', '/redfish/v1/Chassis/1')).rejects.toMatchObject({ kind: 'refused-link' });
+    await client.close();
+    expect(evil.isDone()).toBe(false);
+    expect(scope.isDone()).toBe(true);
+    expect(client.refusedLinks.map((refused) => refused.reason)).toEqual(['another origin (http://evil.test)', 'outside /redfish/v1']);
+  });
+
+  it('refuses a redirect to another host and never sends credentials there', async () => {
+    nock(BMC)
+      .get('/redfish/v1/')
+      .reply(200, root)
+      .post('/redfish/v1/SessionService/Sessions')
+      .reply(405)
+      .get('/redfish/v1/Systems')
+      .reply(302, '', { Location: 'http://evil.test/steal' });
+    const evil = nock('http://evil.test').get(/.*/).reply(200, {});
+    await expect(withRedfishClient(endpoint, fast, {}, (client) => client.get('/redfish/v1/Systems'))).rejects.toMatchObject({
+      kind: 'refused-link',
+    });
+    expect(evil.isDone()).toBe(false);
+  });
+
+  it('follows a redirect within /redfish/v1 on the same origin', async () => {
+    nock(BMC)
+      .get('/redfish/v1/')
+      .reply(200, root)
+      .post('/redfish/v1/SessionService/Sessions')
+      .reply(405)
+      .get('/redfish/v1/Systems')
+      .reply(301, '', { Location: '/redfish/v1/Systems/' })
+      .get('/redfish/v1/Systems/')
+      .reply(200, { Members: [] });
+    await expect(withRedfishClient(endpoint, fast, {}, (client) => client.get('/redfish/v1/Systems'))).resolves.toEqual({ Members: [] });
+  });
+});
+
+describe('bounded input', () => {
+  const fiftyMegabytes = 50 * 1024 * 1024;
+
+  it('refuses a 50 MB body announced by Content-Length', async () => {
+    nock(BMC)
+      .get('/redfish/v1/')
+      .reply(200, root)
+      .post('/redfish/v1/SessionService/Sessions')
+      .reply(405)
+      .get('/redfish/v1/Systems')
+      .reply(200, () => Buffer.alloc(fiftyMegabytes, 0x20), { 'Content-Length': String(fiftyMegabytes) });
+    await expect(withRedfishClient(endpoint, fast, {}, (client) => client.get('/redfish/v1/Systems'))).rejects.toMatchObject({
+      kind: 'bad-response',
+      message: expect.stringContaining('larger than'),
+    });
+  });
+
+  it('refuses a 50 MB body sent without a length', async () => {
+    const { Readable } = await import('node:stream');
+    let sent = 0;
+    const chunk = Buffer.alloc(1024 * 1024, 0x20);
+    nock(BMC)
+      .get('/redfish/v1/')
+      .reply(200, root)
+      .post('/redfish/v1/SessionService/Sessions')
+      .reply(405)
+      .get('/redfish/v1/Systems')
+      .reply(200, () =>
+        new Readable({
+          read() {
+            sent += chunk.length;
+            this.push(sent > fiftyMegabytes ? null : chunk);
+          },
+        }),
+      );
+    await expect(withRedfishClient(endpoint, fast, {}, (client) => client.get('/redfish/v1/Systems'))).rejects.toMatchObject({
+      kind: 'bad-response',
+    });
+    expect(sent).toBeLessThan(fiftyMegabytes);
+  });
+
+  it('turns invalid JSON into a bad-response for that resource only', async () => {
+    nock(BMC)
+      .get('/redfish/v1/')
+      .reply(200, root)
+      .post('/redfish/v1/SessionService/Sessions')
+      .reply(405)
+      .get('/redfish/v1/Systems')
+      .reply(200, '{"Members": [', { 'Content-Type': 'application/json' })
+      .get('/redfish/v1/Chassis')
+      .reply(200, { Members: [] });
+    await withRedfishClient(endpoint, fast, {}, async (client) => {
+      await expect(client.get('/redfish/v1/Systems')).rejects.toMatchObject({ kind: 'bad-response' });
+      await expect(client.get('/redfish/v1/Chassis')).resolves.toEqual({ Members: [] });
+    });
+  });
+});
+
+describe('conditional GET', () => {
+  it('sends If-None-Match and reuses the cached body on 304', async () => {
+    const cache = new Map<string, { etag: string; body: unknown }>();
+    const etags = { get: (path: string) => cache.get(path), set: (path: string, etag: string, body: unknown) => void cache.set(path, { etag, body }) };
+    nock(BMC)
+      .get('/redfish/v1/')
+      .reply(200, root)
+      .post('/redfish/v1/SessionService/Sessions')
+      .reply(405)
+      .get('/redfish/v1/Systems/1')
+      .reply(200, { Id: '1', Model: 'R750' }, { ETag: '"v1"' })
+      .get('/redfish/v1/Systems/1')
+      .matchHeader('if-none-match', '"v1"')
+      .reply(304);
+    const client = new RedfishClient(endpoint, fast, { etags });
+    await client.connect();
+    await client.get('/redfish/v1/Systems/1');
+    await expect(client.get('/redfish/v1/Systems/1')).resolves.toEqual({ Id: '1', Model: 'R750' });
+    await client.close();
+    expect(client.stats.notModified).toBe(1);
+  });
+});
+
+describe('limits', () => {
+  it('keeps at most perBmcConcurrency requests in flight', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const scope = nock(BMC).get('/redfish/v1/').reply(200, root).post('/redfish/v1/SessionService/Sessions').reply(405);
+    scope
+      .get(/\/redfish\/v1\/Systems\/\d+/)
+      .times(8)
+      .reply(async () => {
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        inFlight--;
+        return [200, {}];
+      });
+    await withRedfishClient(endpoint, { ...fast, perBmcConcurrency: 2 }, {}, (client) =>
+      Promise.all(Array.from({ length: 8 }, (_, i) => client.get(`/redfish/v1/Systems/${i}`))),
+    );
+    expect(peak).toBe(2);
+  });
+
+  it('throws a TypeError naming a bad option', () => {
+    expect(() => new RedfishClient(endpoint, { perBmcConcurrency: 0 })).toThrow(
+      /Expected `perBmcConcurrency` to be a number from 1 up, got `0`/,
+    );
+    expect(() => new RedfishClient(endpoint, { expand: 'sometimes' as never })).toThrow(/`expand` to be one of/);
+  });
+
+  it('never puts the password in an error message', async () => {
+    nock(BMC).get('/redfish/v1/').reply(200, root).post('/redfish/v1/SessionService/Sessions').reply(401, { error: { message: 'bad' } });
+    const client = new RedfishClient(endpoint, fast);
+    const error = await client.connect().catch((caught: Error) => caught);
+    await client.close();
+    expect(JSON.stringify(error)).not.toContain('s3cret-pw');
+    expect(String((error as Error).stack)).not.toContain('s3cret-pw');
+  });
+});

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { parseJsonBody } from '../../src/redfish/json.ts';
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+
+describe('parseJsonBody', () => {
+  it('parses ordinary Redfish JSON', () => {
+    expect(parseJsonBody(bytes('{"Id":"1","Members":[{"@odata.id":"/redfish/v1/Systems/1"}]}'), 64)).toEqual({
+      Id: '1',
+      Members: [{ '@odata.id': '/redfish/v1/Systems/1' }],
+    });
+  });
+
+  it('refuses nesting deeper than the cap before parsing', () => {
+    const deep = '{"a":'.repeat(10_000) + '1' + '}'.repeat(10_000);
+    expect(() => parseJsonBody(bytes(deep), 64)).toThrow(/deeper than 64/);
+  });
+
+  it('does not count brackets inside strings as nesting', () => {
+    const text = JSON.stringify({ Description: '[[[[[[[[[[{{{{{{{{{{ \\" [[[[' });
+    expect(parseJsonBody(bytes(text), 2)).toEqual(JSON.parse(text));
+  });
+
+  it('keeps __proto__ and constructor keys as inert data', () => {
+    const body = parseJsonBody(bytes('{"__proto__":{"polluted":true},"constructor":{"prototype":{"x":1}}}'), 64) as Record<string, unknown>;
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.hasOwn(body, '__proto__')).toBe(true);
+    expect(Object.getPrototypeOf(body)).toBe(Object.prototype);
+  });
+
+  it('names HTML, truncated and empty bodies', () => {
+    expect(() => parseJsonBody(bytes('<html><body>Login</body></html>'), 64)).toThrow(/HTML where JSON was expected/);
+    expect(() => parseJsonBody(bytes('{"Id": "1", "Na'), 64)).toThrow(/invalid JSON/);
+    expect(() => parseJsonBody(bytes('  '), 64)).toThrow(/empty body/);
+  });
+});
