@@ -127,7 +127,7 @@ describe('lockout guard', () => {
     await client.connect();
     const errors: RedfishError[] = [];
     for (let i = 0; i < 5; i++) {
-      errors.push(await client.get(`/redfish/v1/Systems/${i}`).catch((error: RedfishError) => error));
+      errors.push((await client.get(`/redfish/v1/Systems/${i}`).catch((error: unknown) => error)) as RedfishError);
     }
     await client.close();
     expect(attempts).toBe(3);
