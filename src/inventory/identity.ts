@@ -1,0 +1,84 @@
+// Who the machine is: identity, chassis, board and host OS. Quirks handled here:
+// - Dell iDRAC: the service tag is ComputerSystem.SKU; SerialNumber is the board's serial, which
+//   is what in-band DMI reports as the baseboard serial (fixtures/dell-r750-idrac9).
+// - Placeholders ("To Be Filled By O.E.M.", "0123456789", all-zero UUIDs) count as absent.
+import { at, type Resource } from '../redfish/navigate.ts';
+import type { ChassisInfo, Identity, Motherboard } from './model.ts';
+import { str, text, uuid } from './read.ts';
+import type { VendorProfile } from './vendor.ts';
+
+/** The machine's identity. */
+export function readIdentity(system: Resource, profile: VendorProfile): Identity {
+  const sku = text(system.SKU);
+  const serviceTag = profile.serviceTagFromSku ? sku : undefined;
+  const fields: Identity = {
+    uuid: uuid(system.UUID),
+    serial: serviceTag ?? text(system.SerialNumber),
+    serviceTag,
+    sku,
+    assetTag: text(system.AssetTag),
+    hostName: hostName(system.HostName),
+    manufacturer: text(system.Manufacturer),
+    model: text(system.Model),
+    partNumber: text(system.PartNumber),
+  };
+  return compact(fields);
+}
+
+/** The system board as in-band DMI would show it. */
+export function readMotherboard(system: Resource, board: Resource | undefined, profile: VendorProfile): Motherboard {
+  return compact({
+    manufacturer: text(board?.Manufacturer) ?? text(system.Manufacturer),
+    product: text(board?.Model) ?? text(system.Model),
+    // With the service tag as system serial (Dell), the board keeps its own serial number.
+    serial: text(board?.SerialNumber) ?? (profile.serviceTagFromSku ? text(system.SerialNumber) : undefined),
+    version: text(board?.Version),
+  });
+}
+
+/** The main chassis: the first linked one that is an enclosure rather than a card or module. */
+export function mainChassis(chassis: readonly Resource[]): Resource | undefined {
+  const parts = /card|module|component|mainboard|zone|shelf|storage|drawer|expansion|ipbasedDrive/i;
+  return chassis.find((body) => !parts.test(str(body.ChassisType) ?? '')) ?? chassis[0];
+}
+
+/** A board-type chassis (Intel and OpenBMC trees describe the baseboard as a chassis). */
+export function boardChassis(chassis: readonly Resource[]): Resource | undefined {
+  return chassis.find((body) => /card|mainboard|module/i.test(str(body.ChassisType) ?? '') && /board/i.test(`${str(body.Name) ?? ''} ${str(body.Id) ?? ''}`));
+}
+
+/** Chassis details MAAS stores as chassis_* keys. */
+export function readChassis(chassis: Resource | undefined): ChassisInfo {
+  if (chassis === undefined) return {};
+  return compact({
+    type: text(chassis.ChassisType),
+    manufacturer: text(chassis.Manufacturer),
+    model: text(chassis.Model),
+    serial: text(chassis.SerialNumber),
+    partNumber: text(chassis.PartNumber),
+    assetTag: text(chassis.AssetTag),
+    sku: text(chassis.SKU),
+  });
+}
+
+/** The host OS, where the BMC knows it (HPE iLO reports it via the agentless management service). */
+export function readOs(system: Resource): { name?: string; version?: string } | undefined {
+  for (const vendor of ['Hpe', 'Hp']) {
+    const name = text(at(system, ['Oem', vendor, 'HostOS', 'OsName']));
+    const version = text(at(system, ['Oem', vendor, 'HostOS', 'OsVersion']));
+    if (name) return compact({ name, version });
+  }
+  return undefined;
+}
+
+// A host name is a DNS label or dotted name; anything else from a BMC is not used to name a machine.
+function hostName(value: unknown): string | undefined {
+  const name = text(value)?.toLowerCase();
+  if (!name || name.length > 253 || !/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/.test(name)) return undefined;
+  return name;
+}
+
+/** Drops undefined fields, so inventories compare and serialise cleanly. */
+export function compact<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
+}

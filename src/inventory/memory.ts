@@ -1,0 +1,57 @@
+// Memory → DIMMs and the total MAAS shows. Quirks handled here:
+// - Empty slots: Status.State "Absent" (Dell, HPE) or CapacityMiB 0/null (iLO 4, AMI).
+// - CapacityMiB sent as a string (AMI MegaRAC, fixtures/ami-megarac-gigabyte): read with a finding.
+// - MemoryLocation.Socket is 1-based on most BMCs and 0-based on some: normalised to a 0-based
+//   socket index so DIMMs land on the NUMA node of their CPU.
+import { at, linkAt, type Resource } from '../redfish/navigate.ts';
+import type { Dimm, MemoryInventory } from './model.ts';
+import { count, LIMITS, naturalCompare, num, positive, str, text, type ReadContext } from './read.ts';
+import type { SectionReader } from './source.ts';
+
+/** Reads the DIMMs of a system; without any, the system's MemorySummary gives the total. */
+export function readMemory(system: Resource, reader: SectionReader, sockets: number, findings: ReadContext['findings']): MemoryInventory {
+  const raw: { dimm: Omit<Dimm, 'socket'>; socket?: number }[] = [];
+  for (const body of reader.members(linkAt(system, ['Memory']))) {
+    const path = str(body['@odata.id']) ?? '(memory)';
+    const ctx = { resource: path, findings };
+    if (str(at(body, ['Status', 'State'])) === 'Absent') continue;
+    if (str(at(body, ['Oem', 'Hpe', 'DIMMStatus'])) === 'NotPresent' || str(at(body, ['Oem', 'Hp', 'DIMMStatus'])) === 'NotPresent') continue;
+    const sizeMiB = positive(body.CapacityMiB, LIMITS.dimmMiB, ctx, 'CapacityMiB') ?? positive(body.SizeMB, LIMITS.dimmMiB, ctx, 'SizeMB');
+    if (sizeMiB === undefined) continue;
+    const slot = text(body.DeviceLocator) ?? text(body.Name) ?? str(body.Id) ?? path;
+    const type = text(body.MemoryDeviceType) ?? text(body.MemoryType);
+    const speedMHz = positive(body.OperatingSpeedMhz, LIMITS.mhz, ctx, 'OperatingSpeedMhz');
+    const manufacturer = text(body.Manufacturer);
+    const partNumber = text(body.PartNumber);
+    const serial = text(body.SerialNumber);
+    const socket = count(at(body, ['MemoryLocation', 'Socket']), ctx, 'MemoryLocation/Socket');
+    raw.push({
+      dimm: {
+        slot,
+        sizeMiB,
+        ...(type ? { type } : {}),
+        ...(speedMHz ? { speedMHz } : {}),
+        ...(manufacturer ? { manufacturer } : {}),
+        ...(partNumber ? { partNumber } : {}),
+        ...(serial ? { serial } : {}),
+      },
+      ...(socket === undefined ? {} : { socket }),
+    });
+  }
+  // Sockets are numbered from 1 unless some DIMM says socket 0.
+  const base = raw.some((entry) => entry.socket === 0) ? 0 : 1;
+  const dimms = raw
+    .map(({ dimm, socket }) => {
+      if (socket === undefined) return dimm;
+      const index = socket - base;
+      return index >= 0 && index < Math.max(1, sockets) ? { ...dimm, socket: index } : dimm;
+    })
+    .sort((a, b) => naturalCompare(a.slot, b.slot));
+  if (dimms.length > 0) {
+    return { totalMiB: dimms.reduce((sum, dimm) => sum + dimm.sizeMiB, 0), fromDimms: true, dimms };
+  }
+  const ctx = { resource: str(system['@odata.id']) ?? '(system)', findings };
+  const gib = num(at(system, ['MemorySummary', 'TotalSystemMemoryGiB']), ctx, 'MemorySummary/TotalSystemMemoryGiB');
+  const plausible = gib !== undefined && gib > 0 && gib * 1024 <= LIMITS.dimmMiB * 1024;
+  return { totalMiB: plausible ? Math.round(gib * 1024) : 0, fromDimms: false, dimms: [] };
+}

@@ -1,0 +1,97 @@
+// Raw crawl → HardwareInventory, one per ComputerSystem. Pure: the same resources always give the
+// same inventory. Each area reads through its own SectionReader, so a failed read makes exactly
+// that section unknown.
+import { linkAt, linksAt, membersOf, type Resource } from '../redfish/navigate.ts';
+import { readProcessors } from './cpu.ts';
+import { readFirmware, readManager } from './firmware.ts';
+import { boardChassis, compact, mainChassis, readChassis, readIdentity, readMotherboard, readOs } from './identity.ts';
+import { readMemory } from './memory.ts';
+import type { Finding, HardwareInventory, SectionName } from './model.ts';
+import { managerAddresses, managerMacs, readNetwork } from './network.ts';
+import { readPci } from './pci.ts';
+import { str } from './read.ts';
+import { keyOf, SectionReader, type ResourceSource } from './source.ts';
+import { readStorage } from './storage.ts';
+import { detectVendor } from './vendor.ts';
+
+/** ComputerSystem paths reachable from the root: /Systems members and Chassis ComputerSystems links. */
+export function systemsOf(source: ResourceSource): string[] {
+  const reader = new SectionReader(source, 'identity');
+  const root = reader.get('/redfish/v1');
+  const paths = new Set<string>();
+  const add = (link: string) => {
+    const key = keyOf(source, link);
+    if (key) paths.add(key);
+  };
+  membersOf(reader.get(linkAt(root, ['Systems']))).forEach(add);
+  for (const chassis of reader.members(linkAt(root, ['Chassis']))) linksAt(chassis, ['Links', 'ComputerSystems']).forEach(add);
+  return [...paths];
+}
+
+/** The inventory of every system the source holds that could be read. */
+export function toInventories(source: ResourceSource, systems: readonly string[] = systemsOf(source)): HardwareInventory[] {
+  return systems.map((path) => toInventory(source, path)).filter((inventory): inventory is HardwareInventory => inventory !== undefined);
+}
+
+/** The inventory of one system, or undefined when the system resource itself could not be read. */
+export function toInventory(source: ResourceSource, systemPath: string): HardwareInventory | undefined {
+  const findings: Finding[] = [];
+  const readers = new Map<SectionName, SectionReader>();
+  const reader = (name: SectionName) => {
+    let found = readers.get(name);
+    if (!found) readers.set(name, (found = new SectionReader(source, name)));
+    return found;
+  };
+  const identityReader = reader('identity');
+  const system = identityReader.get(systemPath);
+  if (system === undefined) return undefined;
+  const root = identityReader.get('/redfish/v1');
+  const chassis = reader('chassis').follow(system, ['Links', 'Chassis']);
+  const managers = managersOf(system, root, reader('bmc'));
+  const profile = detectVendor(root, managers[0]);
+
+  const processors = readProcessors(system, reader('cpu'), findings);
+  const memory = readMemory(system, reader('memory'), processors.cpus.length, findings);
+  const storage = readStorage(system, chassis, reader('storage'), findings);
+  const ownMacs = managerMacs(managers, reader('bmc'));
+  const nics = readNetwork(system, chassis, reader('network'), source, new Set([...ownMacs, ...profile.bmcOnlyMacs]), findings);
+  const pci = readPci(system, chassis, reader('pci'), profile);
+  const firmware = readFirmware(system, root, reader('firmware'), findings);
+  const main = mainChassis(chassis);
+  const os = readOs(system);
+  const powerState = str(system.PowerState);
+  const bmcFirmware = readManager(managers);
+
+  const sections = Object.fromEntries(
+    (['identity', 'cpu', 'memory', 'storage', 'network', 'pci', 'firmware', 'chassis', 'bmc'] as const).map((name) => [name, reader(name).provenance()]),
+  ) as HardwareInventory['sections'];
+  return {
+    system: systemPath,
+    systemId: str(system.Id) ?? systemPath.split('/').pop() ?? systemPath,
+    vendor: profile.name,
+    identity: readIdentity(system, profile),
+    ...(powerState ? { powerState } : {}),
+    ...(processors.architecture ? { architecture: processors.architecture } : {}),
+    ...(os ? { os } : {}),
+    cpus: processors.cpus,
+    memory,
+    drives: storage.drives,
+    volumes: storage.volumes,
+    nics,
+    pci: pci.functions,
+    gpus: [...processors.gpus, ...pci.gpus],
+    firmware,
+    chassis: readChassis(main),
+    motherboard: readMotherboard(system, boardChassis(chassis), profile),
+    bmc: compact({ ...bmcFirmware, macs: ownMacs, addresses: managerAddresses(managers, reader('bmc')) }),
+    sections,
+    findings,
+  };
+}
+
+// The managers of a system: its ManagedBy links, else every manager of the service.
+function managersOf(system: Resource, root: Resource | undefined, reader: SectionReader): Resource[] {
+  const linked = reader.follow(system, ['Links', 'ManagedBy']);
+  if (linked.length > 0) return linked;
+  return reader.members(linkAt(root, ['Managers']));
+}

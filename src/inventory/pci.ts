@@ -1,0 +1,132 @@
+// PCIe devices and functions → MAAS's pci list, and GPUs from wherever the BMC lists them:
+// display-class PCIe functions, and HPE iLO's OEM device inventory (Chassis Oem.Hpe.Links.Devices,
+// fixtures/hpe-dl380-gen10-ilo5), which is the only place some iLO firmware names a GPU.
+import { at, linkAt, linksAt, type Resource } from '../redfish/navigate.ts';
+import type { Gpu, PciFunction } from './model.ts';
+import { count, hexId, naturalCompare, str, text } from './read.ts';
+import type { SectionReader } from './source.ts';
+import type { VendorProfile } from './vendor.ts';
+
+/** PCI functions and the GPUs among them. */
+export interface PciReading {
+  readonly functions: PciFunction[];
+  readonly gpus: Gpu[];
+}
+
+/** Reads PCIe functions from the system and its chassis, plus vendor device lists. */
+export function readPci(system: Resource, chassis: readonly Resource[], reader: SectionReader, profile: VendorProfile): PciReading {
+  const devices = new Map<string, Resource>();
+  const addDevice = (device: Resource) => {
+    const path = str(device['@odata.id']);
+    if (path && !devices.has(path)) devices.set(path, device);
+  };
+  const listed = at(system, ['PCIeDevices']);
+  if (Array.isArray(listed)) reader.follow(system, ['PCIeDevices']).forEach(addDevice);
+  else reader.members(linkAt(system, ['PCIeDevices'])).forEach(addDevice);
+  for (const body of chassis) reader.members(linkAt(body, ['PCIeDevices'])).forEach(addDevice);
+
+  const functions: PciFunction[] = [];
+  const gpus: Gpu[] = [];
+  const seen = new Set<string>();
+  [...devices.keys()].sort(naturalCompare).forEach((path, deviceIndex) => {
+    const device = devices.get(path)!;
+    const collection = linkAt(device, ['PCIeFunctions']);
+    const members = collection ? reader.members(collection) : reader.follow(device, ['Links', 'PCIeFunctions']);
+    for (const fn of members) {
+      const source = str(fn['@odata.id']) ?? `${path}#${functions.length}`;
+      if (seen.has(source)) continue;
+      seen.add(source);
+      const vendorId = hexId(fn.VendorId);
+      const deviceId = hexId(fn.DeviceId);
+      if (!vendorId || !deviceId) continue;
+      const classCode = str(fn.ClassCode)?.toLowerCase().replace(/^0x/, '');
+      const address = busAddress(fn) ?? busAddress(device) ?? syntheticAddress(deviceIndex, count(fn.FunctionId) ?? 0);
+      const vendor = text(device.Manufacturer);
+      const product = text(device.Model) ?? text(device.Name);
+      const subsystemVendorId = hexId(fn.SubsystemVendorId);
+      const subsystemId = hexId(fn.SubsystemId);
+      const entry: PciFunction = {
+        source,
+        address,
+        vendorId,
+        deviceId,
+        ...(classCode ? { classCode } : {}),
+        ...(vendor ? { vendor } : {}),
+        ...(product ? { product } : {}),
+        ...(subsystemVendorId ? { subsystemVendorId } : {}),
+        ...(subsystemId ? { subsystemId } : {}),
+      };
+      functions.push(entry);
+      // PCI class 03 is a display controller; 12 is a processing accelerator (compute GPUs).
+      if (classCode?.startsWith('03') || classCode?.startsWith('12') || str(fn.DeviceClass) === 'DisplayController') {
+        const serial = text(device.SerialNumber);
+        gpus.push({
+          source,
+          vendorId,
+          deviceId,
+          ...(vendor ? { vendor } : {}),
+          ...(product ? { product } : {}),
+          ...(serial ? { serial } : {}),
+        });
+      }
+    }
+  });
+  if (profile.oemDeviceList) gpus.push(...oemGpus(chassis, reader, gpus));
+  return { functions, gpus };
+}
+
+// HPE's device inventory: `DeviceType` names the kind of device ("GPU", "Accelerator"…).
+function oemGpus(chassis: readonly Resource[], reader: SectionReader, known: readonly Gpu[]): Gpu[] {
+  const found: Gpu[] = [];
+  for (const body of chassis) {
+    for (const pointer of [['Oem', 'Hpe', 'Links', 'Devices'], ['Oem', 'Hp', 'Links', 'Devices']]) {
+      if (linksAt(body, pointer).length === 0) continue;
+      for (const device of reader.members(linkAt(body, pointer))) {
+        const type = str(device.DeviceType) ?? '';
+        if (!/gpu|graphics|accelerator/i.test(type)) continue;
+        const serial = text(device.SerialNumber);
+        const product = text(device.Name) ?? text(device.ProductName);
+        if (serial && known.some((gpu) => gpu.serial === serial)) continue;
+        if (!serial && product && known.some((gpu) => gpu.product === product)) continue;
+        const vendor = text(device.Manufacturer);
+        found.push({
+          source: str(device['@odata.id']) ?? '(device)',
+          ...(vendor ? { vendor } : {}),
+          ...(product ? { product } : {}),
+          ...(serial ? { serial } : {}),
+        });
+      }
+    }
+  }
+  return found;
+}
+
+// Dell and HPE put the bus address in OEM fields; the standard schema has none.
+function busAddress(resource: Resource): string | undefined {
+  const oem = at(resource, ['Oem']);
+  if (typeof oem !== 'object' || oem === null) return undefined;
+  for (const vendor of Object.values(oem as Record<string, unknown>)) {
+    const candidates = [vendor, ...Object.values(typeof vendor === 'object' && vendor !== null ? (vendor as Record<string, unknown>) : {})];
+    for (const candidate of candidates) {
+      const bus = count(at(candidate, ['BusNumber']));
+      const device = count(at(candidate, ['DeviceNumber']));
+      const fn = count(at(candidate, ['FunctionNumber']));
+      if (bus !== undefined && device !== undefined && fn !== undefined && bus < 256 && device < 32 && fn < 8) {
+        return `0000:${hex2(bus)}:${hex2(device)}.${fn}`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * MAAS requires a PCI address. When the BMC does not report one, a stable address is made up in
+ * PCI domain ffff (no real host uses it): bus = the device's place in path order, then the function.
+ */
+export function syntheticAddress(deviceIndex: number, functionId: number): string {
+  return `ffff:${hex2(deviceIndex % 256)}:${hex2(Math.floor(deviceIndex / 256) % 32)}.${functionId % 8}`;
+}
+
+function hex2(value: number): string {
+  return value.toString(16).padStart(2, '0');
+}

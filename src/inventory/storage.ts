@@ -1,0 +1,149 @@
+// Storage → drives (named as the kernel would name them) and volumes. Quirks handled here:
+// - Huawei iBMC: the collection is at Systems/1/Storages, reached through the `Storage` link
+//   (fixtures/huawei-2288hv5-ibmc); drives live under the chassis and are linked from storage.
+// - Drives listed both in Storage and under the chassis (HPE Gen10+): de-duplicated by path and
+//   by serial number.
+// - Older BMCs (Cisco CIMC, fixtures/cisco-c220m5-cimc) only have SimpleStorage `Devices`.
+// - Supermicro answers 403 OemLicenseNotPassed for storage: the reader marks the section unknown.
+import { at, linkAt, type Resource } from '../redfish/navigate.ts';
+import type { Drive, Media, Volume } from './model.ts';
+import { LIMITS, list, naturalCompare, positive, str, text, type ReadContext } from './read.ts';
+import type { SectionReader } from './source.ts';
+
+/** Drives and volumes of one system. */
+export interface StorageReading {
+  readonly drives: Drive[];
+  readonly volumes: Volume[];
+}
+
+type Unnamed = Omit<Drive, 'name'> & { readonly order: string };
+
+/** Reads every drive and volume the system's storage and chassis report. */
+export function readStorage(system: Resource, chassis: readonly Resource[], reader: SectionReader, findings: ReadContext['findings']): StorageReading {
+  const drives = new Map<string, Unnamed>();
+  const volumes: Volume[] = [];
+  const subsystems = reader.members(linkAt(system, ['Storage']) ?? linkAt(system, ['Storages']));
+  subsystems.forEach((storage, index) => {
+    const order = `${String(index).padStart(3, '0')}`;
+    for (const body of reader.follow(storage, ['Drives'])) addDrive(drives, body, order, findings);
+    for (const volume of reader.members(linkAt(storage, ['Volumes']))) {
+      const name = text(volume.Name) ?? str(volume.Id) ?? '(volume)';
+      const sizeBytes = positive(volume.CapacityBytes, LIMITS.bytes);
+      const raidType = text(volume.RAIDType) ?? text(volume.VolumeType);
+      volumes.push({ name, ...(sizeBytes ? { sizeBytes } : {}), ...(raidType ? { raidType } : {}) });
+    }
+  });
+  for (const body of chassis) {
+    for (const drive of [...reader.members(linkAt(body, ['Drives'])), ...reader.follow(body, ['Links', 'Drives'])]) {
+      addDrive(drives, drive, '900', findings);
+    }
+  }
+  if (drives.size === 0) {
+    for (const simple of reader.members(linkAt(system, ['SimpleStorage']))) addSimpleDevices(drives, simple);
+  }
+  return { drives: nameDrives([...drives.values()]), volumes };
+}
+
+function addDrive(drives: Map<string, Unnamed>, body: Resource, group: string, findings: ReadContext['findings']): void {
+  const source = str(body['@odata.id']) ?? `(drive ${drives.size})`;
+  if (drives.has(source)) return;
+  const ctx = { resource: source, findings };
+  if (str(at(body, ['Status', 'State'])) === 'Absent') return;
+  const sizeBytes = positive(body.CapacityBytes, LIMITS.bytes, ctx, 'CapacityBytes');
+  if (sizeBytes === undefined) return; // an empty bay or a drive the BMC cannot size
+  const serial = text(body.SerialNumber);
+  if (serial !== undefined && [...drives.values()].some((drive) => drive.serial === serial)) return;
+  const protocol = str(body.Protocol)?.toLowerCase();
+  const declaredRpm = positive(body.RotationSpeedRPM, LIMITS.rpm, ctx, 'RotationSpeedRPM');
+  const media = mediaOf(str(body.MediaType), protocol, declaredRpm);
+  // MAAS tags a disk rotary only when rpm > 0; an HDD whose speed is not reported gets 1 so that
+  // it is not shown as an SSD.
+  const rpm = media === 'hdd' ? (declaredRpm ?? 1) : 0;
+  const blockSize = positive(body.BlockSizeBytes, LIMITS.blockSize, ctx, 'BlockSizeBytes');
+  const location = text(at(body, ['PhysicalLocation', 'PartLocation', 'ServiceLabel'])) ?? text(at(list(body.Location)[0], ['Info']));
+  const { wwn, eui } = identifiersOf(body.Identifiers);
+  const model = text(body.Model);
+  const firmware = text(body.Revision);
+  const manufacturer = text(body.Manufacturer);
+  drives.set(source, {
+    source,
+    order: `${group}/${location ?? ''}/${source}`,
+    sizeBytes,
+    media,
+    rpm,
+    removable: protocol === 'usb',
+    ...(protocol ? { protocol } : {}),
+    ...(blockSize ? { blockSize } : {}),
+    ...(model ? { model } : {}),
+    ...(serial ? { serial } : {}),
+    ...(firmware ? { firmware } : {}),
+    ...(manufacturer ? { manufacturer } : {}),
+    ...(wwn ? { wwn } : {}),
+    ...(eui ? { eui } : {}),
+    ...(location ? { location } : {}),
+  });
+}
+
+function addSimpleDevices(drives: Map<string, Unnamed>, simple: Resource): void {
+  const base = str(simple['@odata.id']) ?? '(simple storage)';
+  list(simple.Devices).forEach((device, index) => {
+    if (str(at(device, ['Status', 'State'])) === 'Absent') return;
+    const sizeBytes = positive(at(device, ['CapacityBytes']), LIMITS.bytes);
+    if (sizeBytes === undefined) return;
+    const source = `${base}#/Devices/${index}`;
+    const model = text(at(device, ['Model'])) ?? text(at(device, ['Name']));
+    const manufacturer = text(at(device, ['Manufacturer']));
+    drives.set(source, {
+      source,
+      order: `500/${base}/${String(index).padStart(4, '0')}`,
+      sizeBytes,
+      media: 'unknown',
+      rpm: 0,
+      removable: false,
+      ...(model ? { model } : {}),
+      ...(manufacturer ? { manufacturer } : {}),
+    });
+  });
+}
+
+function mediaOf(mediaType: string | undefined, protocol: string | undefined, rpm: number | undefined): Media {
+  if (mediaType === 'SSD') return 'ssd';
+  if (mediaType === 'HDD' || mediaType === 'SMR') return 'hdd';
+  if (rpm !== undefined && rpm > 0) return 'hdd';
+  if (protocol === 'nvme') return 'ssd';
+  return 'unknown';
+}
+
+// NAA names become the WWN MAAS shows ("0x5000c500a1b2c3d4"); EUI-64/NGUID identify NVMe.
+function identifiersOf(value: unknown): { wwn?: string; eui?: string } {
+  const out: { wwn?: string; eui?: string } = {};
+  for (const identifier of list(value)) {
+    const format = str(at(identifier, ['DurableNameFormat']));
+    const name = str(at(identifier, ['DurableName']))?.toLowerCase().replace(/^(naa|eui)\./, '').replace(/[:\s-]/g, '');
+    if (!name || !/^(0x)?[0-9a-f]{8,32}$/.test(name)) continue;
+    const hex = name.replace(/^0x/, '');
+    if (format === 'NAA' && out.wwn === undefined) out.wwn = `0x${hex}`;
+    if ((format === 'EUI' || format === 'NGUID') && out.eui === undefined) out.eui = hex;
+  }
+  return out;
+}
+
+// Kernel-style names, stable from sweep to sweep: NVMe drives are nvme0n1…, everything else sda…,
+// each in the order of storage subsystem, bay label and path.
+function nameDrives(drives: readonly Unnamed[]): Drive[] {
+  const sorted = [...drives].sort((a, b) => naturalCompare(a.order, b.order));
+  let scsi = 0;
+  let nvme = 0;
+  return sorted.map(({ order: _order, ...drive }) => ({
+    name: drive.protocol === 'nvme' ? `nvme${nvme++}n1` : `sd${letters(scsi++)}`,
+    ...drive,
+  }));
+}
+
+/** sd names: a…z, aa…az, ba… as the kernel counts. */
+export function letters(index: number): string {
+  let name = '';
+  for (let n = index; n >= 0; n = Math.floor(n / 26) - 1) name = String.fromCharCode(97 + (n % 26)) + name;
+  return name;
+}
+

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { kernelArchitecture } from '../../src/inventory/cpu.ts';
+import { toInventory } from '../../src/inventory/normalise.ts';
+import { caseFile, sourceOf, failedRead } from '../helpers/mockup.ts';
+import { PATHS, tree } from '../helpers/redfish-tree.ts';
+
+const xeon = { ProcessorType: 'CPU', InstructionSet: 'x86-64', Model: 'Intel(R) Xeon(R) Gold 6338 CPU @ 2.00GHz', Manufacturer: 'Intel(R) Corporation', TotalCores: 32, TotalThreads: 64, MaxSpeedMHz: 3200, OperatingSpeedMHz: 2000, Status: { State: 'Enabled' } };
+const inventoryOf = (spec: Parameters<typeof tree>[0]) => toInventory(sourceOf(tree(spec)), PATHS.SYSTEM)!;
+
+describe('processors', () => {
+  it('counts threads across sockets', () => {
+    const inventory = inventoryOf({ processors: [{ ...xeon, Socket: 'CPU 1' }, { ...xeon, Socket: 'CPU 2' }] });
+    expect(inventory.cpus.map((cpu) => [cpu.socket, cpu.index, cpu.cores, cpu.threads])).toEqual([
+      ['CPU 1', 0, 32, 64],
+      ['CPU 2', 1, 32, 64],
+    ]);
+    expect(inventory.architecture).toBe('x86_64');
+  });
+
+  it('orders sockets as people number them, not as strings sort', () => {
+    const sockets = ['CPU 10', 'CPU 2', 'CPU 1'].map((Socket) => ({ ...xeon, Socket }));
+    expect(inventoryOf({ processors: sockets }).cpus.map((cpu) => cpu.socket)).toEqual(['CPU 1', 'CPU 2', 'CPU 10']);
+  });
+
+  it('assumes one thread per core when TotalThreads is missing, and says so', async () => {
+    const inventory = inventoryOf({ processors: [await caseFile('processor', 'total-threads-missing')] });
+    expect(inventory.cpus[0]).toMatchObject({ cores: 16, threads: 16 });
+    expect(inventory.findings).toContainEqual(expect.objectContaining({ path: 'TotalThreads', problem: expect.stringContaining('one thread per core') }));
+  });
+
+  it('reads MaxSpeedMHz sent as a string, with a finding', async () => {
+    const inventory = inventoryOf({ processors: [await caseFile('processor', 'max-speed-string')] });
+    expect(inventory.cpus[0]?.maxSpeedMHz).toBe(3200);
+    expect(inventory.findings).toContainEqual(expect.objectContaining({ path: 'MaxSpeedMHz', problem: expect.stringContaining('string') }));
+  });
+
+  it('skips empty sockets reported as Absent', async () => {
+    const inventory = inventoryOf({ processors: [{ ...xeon, Socket: 'CPU 1' }, await caseFile('processor', 'socket-absent')] });
+    expect(inventory.cpus).toHaveLength(1);
+  });
+
+  it('reports GPUs listed as processors as GPUs, not CPUs', () => {
+    const gpu = { ProcessorType: 'GPU', Manufacturer: 'NVIDIA', Model: 'A100-SXM4-40GB', SerialNumber: '1324520001234' };
+    const inventory = inventoryOf({ processors: [{ ...xeon, Socket: 'CPU 1' }, gpu] });
+    expect(inventory.cpus).toHaveLength(1);
+    expect(inventory.gpus).toEqual([expect.objectContaining({ vendor: 'NVIDIA', product: 'A100-SXM4-40GB', serial: '1324520001234' })]);
+  });
+
+  it('falls back to ProcessorSummary when no processor member can be read', () => {
+    const spec = { system: { ProcessorSummary: { Count: 2, LogicalProcessorCount: 96, Model: 'AMD EPYC 7413' } }, processors: [xeon] };
+    const resources = tree(spec);
+    resources[`${PATHS.SYSTEM}/Processors/CPU1`] = failedRead('server', 500);
+    const inventory = toInventory(sourceOf(resources), PATHS.SYSTEM)!;
+    expect(inventory.cpus.map((cpu) => cpu.threads)).toEqual([48, 48]);
+    expect(inventory.sections.cpu.unknown).toBe(true);
+  });
+
+  it.each([
+    [{ InstructionSet: 'x86-64' }, 'x86_64'],
+    [{ InstructionSet: 'ARM-A64' }, 'aarch64'],
+    [{ InstructionSet: 'PowerISA' }, 'ppc64le'],
+    [{ InstructionSet: 'MIPS64' }, 'mips64'],
+    [{ ProcessorArchitecture: 'ARM' }, 'aarch64'],
+    [{ ProcessorArchitecture: 'x86' }, 'x86_64'],
+    [{ Model: 'Ampere(R) Altra(R) Max Processor' }, 'aarch64'],
+    [{ InstructionSet: 'RV64' }, undefined],
+  ])('maps %o to the kernel architecture %s', (processor, expected) => {
+    expect(kernelArchitecture(processor)).toBe(expected);
+  });
+});

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { toInventory } from '../../src/inventory/normalise.ts';
+import { caseFile, sourceOf } from '../helpers/mockup.ts';
+import { PATHS, tree } from '../helpers/redfish-tree.ts';
+
+const cpu = { ProcessorType: 'CPU', InstructionSet: 'x86-64', TotalCores: 8, TotalThreads: 16 };
+const dimm = (slot: string, socket: number, sizeMiB = 16384) => ({
+  DeviceLocator: slot,
+  CapacityMiB: sizeMiB,
+  MemoryDeviceType: 'DDR5',
+  OperatingSpeedMhz: 4800,
+  SerialNumber: `S-${slot}`,
+  MemoryLocation: { Socket: socket },
+  Status: { State: 'Enabled' },
+});
+const inventoryOf = (spec: Parameters<typeof tree>[0]) => toInventory(sourceOf(tree(spec)), PATHS.SYSTEM)!;
+
+describe('memory', () => {
+  it('sums the present DIMMs and skips empty slots', async () => {
+    const inventory = inventoryOf({ processors: [cpu, cpu], memory: [dimm('A1', 1), dimm('B1', 2), await caseFile('memory', 'slot-absent')] });
+    expect(inventory.memory).toMatchObject({ totalMiB: 32768, fromDimms: true });
+    expect(inventory.memory.dimms.map((d) => d.slot)).toEqual(['A1', 'B1']);
+  });
+
+  it('puts each DIMM on its socket, numbering sockets from 0', () => {
+    const oneBased = inventoryOf({ processors: [cpu, cpu], memory: [dimm('A1', 1), dimm('B1', 2)] });
+    const zeroBased = inventoryOf({ processors: [cpu, cpu], memory: [dimm('A1', 0), dimm('B1', 1)] });
+    expect(oneBased.memory.dimms.map((d) => d.socket)).toEqual([0, 1]);
+    expect(zeroBased.memory.dimms.map((d) => d.socket)).toEqual([0, 1]);
+  });
+
+  it('reads CapacityMiB sent as a string (AMI), with a finding', async () => {
+    const inventory = inventoryOf({ memory: [await caseFile('memory', 'capacity-string')] });
+    expect(inventory.memory.totalMiB).toBe(32768);
+    expect(inventory.findings).toContainEqual(expect.objectContaining({ path: 'CapacityMiB' }));
+  });
+
+  it('uses MemorySummary when the collection has Members: null', () => {
+    const inventory = inventoryOf({ system: { MemorySummary: { TotalSystemMemoryGiB: 512 } }, memory: null });
+    expect(inventory.memory).toEqual({ totalMiB: 524288, fromDimms: false, dimms: [] });
+  });
+
+  it('orders slots as people number them', () => {
+    const inventory = inventoryOf({ memory: [dimm('DIMM 10', 1), dimm('DIMM 2', 1), dimm('DIMM 1', 1)] });
+    expect(inventory.memory.dimms.map((d) => d.slot)).toEqual(['DIMM 1', 'DIMM 2', 'DIMM 10']);
+  });
+});

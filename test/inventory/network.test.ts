@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { toInventory } from '../../src/inventory/normalise.ts';
+import { caseFile, sourceOf } from '../helpers/mockup.ts';
+import { PATHS, tree } from '../helpers/redfish-tree.ts';
+
+const inventoryOf = (resources: Record<string, unknown>) => toInventory(sourceOf(resources), PATHS.SYSTEM)!;
+const ports = (resources: Record<string, unknown>) => inventoryOf(resources).nics.flatMap((nic) => nic.ports);
+const adapterPort = (id: string, macs: string[], extra: Record<string, unknown> = {}) => ({
+  Id: id,
+  LinkStatus: 'Up',
+  CurrentSpeedGbps: 25,
+  MaxSpeedGbps: 25,
+  Ethernet: { AssociatedMACAddresses: macs },
+  ...extra,
+});
+
+describe('network ports', () => {
+  it('normalises MAC formats to lower-case colons and names the port after it', async () => {
+    const found = ports(tree({ interfaces: [await caseFile('network', 'interface-mac-dashes')] }));
+    expect(found).toEqual([
+      {
+        name: 'enx3cfdfea1b2c3',
+        mac: '3c:fd:fe:a1:b2:c3',
+        link: 'up',
+        speedMbps: 10000,
+        addresses: [{ family: 'inet', address: '10.20.30.41', prefix: 23 }],
+      },
+    ]);
+    expect(found[0]!.name.length).toBeLessThanOrEqual(15);
+  });
+
+  it('merges the same MAC from EthernetInterfaces, adapter Ports and device functions into one port', () => {
+    const found = ports(
+      tree({
+        interfaces: [{ MACAddress: '0C:42:A1:00:00:01', SpeedMbps: 25000, LinkStatus: 'LinkUp' }],
+        adapters: [{ body: { Manufacturer: 'Mellanox', Model: 'ConnectX-6 Lx' }, ports: [adapterPort('1', ['0c:42:a1:00:00:01'])], functions: [{ Ethernet: { MACAddress: '0c:42:a1:00:00:01' } }] }],
+      }),
+    );
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({ mac: '0c:42:a1:00:00:01', speedMbps: 25000, maxSpeedMbps: 25000, link: 'up' });
+  });
+
+  it('takes MACs from adapter ports when EthernetInterfaces have none (Lenovo XCC)', () => {
+    const inventory = inventoryOf(
+      tree({
+        interfaces: [{ Name: 'NIC 1', MACAddress: '' }, { Name: 'NIC 2' }],
+        adapters: [{ body: { Manufacturer: 'Broadcom', Model: 'BCM57414' }, ports: [adapterPort('1', ['b0:26:28:00:00:01']), adapterPort('2', ['b0:26:28:00:00:02'], { LinkStatus: 'Down' })] }],
+      }),
+    );
+    expect(inventory.nics).toEqual([
+      expect.objectContaining({ vendor: 'Broadcom', model: 'BCM57414', ports: [expect.objectContaining({ mac: 'b0:26:28:00:00:01', link: 'up' }), expect.objectContaining({ mac: 'b0:26:28:00:00:02', link: 'down' })] }),
+    ]);
+  });
+
+  it('matches MACs to ports by full path when port ids collide across adapters (Supermicro)', () => {
+    const functionFor = (adapter: number, port: string, mac: string) => ({
+      Ethernet: { MACAddress: mac },
+      Links: { PhysicalPortAssignment: { '@odata.id': `${PATHS.CHASSIS}/NetworkAdapters/NIC${adapter}/Ports/${port}` } },
+    });
+    const inventory = inventoryOf(
+      tree({
+        adapters: [
+          { body: { Model: 'AOC-A25G-b2SG' }, ports: [{ Id: '1', LinkStatus: 'Up', CurrentSpeedGbps: 25 }, { Id: '2', LinkStatus: 'Down' }], functions: [functionFor(1, '1', '3c:ec:ef:00:00:01'), functionFor(1, '2', '3c:ec:ef:00:00:02')] },
+          { body: { Model: 'AOC-STG-i2T' }, ports: [{ Id: '1', LinkStatus: 'Down' }, { Id: '2', LinkStatus: 'Up', CurrentSpeedGbps: 10 }], functions: [functionFor(2, '1', 'ac:1f:6b:00:00:01'), functionFor(2, '2', 'ac:1f:6b:00:00:02')] },
+        ],
+      }),
+    );
+    const byMac = Object.fromEntries(inventory.nics.flatMap((nic) => nic.ports.map((port) => [port.mac, [nic.model, port.link, port.speedMbps]])));
+    expect(byMac).toEqual({
+      '3c:ec:ef:00:00:01': ['AOC-A25G-b2SG', 'up', 25000],
+      '3c:ec:ef:00:00:02': ['AOC-A25G-b2SG', 'down', undefined],
+      'ac:1f:6b:00:00:01': ['AOC-STG-i2T', 'down', undefined],
+      'ac:1f:6b:00:00:02': ['AOC-STG-i2T', 'up', 10000],
+    });
+  });
+
+  it('never reports the BMC own MACs as host ports', () => {
+    const found = ports(
+      tree({
+        interfaces: [{ MACAddress: 'd0:8e:79:00:00:09' }, { MACAddress: 'b4:96:91:00:00:01' }],
+        managerInterfaces: [{ MACAddress: 'D0:8E:79:00:00:09' }],
+      }),
+    );
+    expect(found.map((port) => port.mac)).toEqual(['b4:96:91:00:00:01']);
+  });
+
+  it("drops OpenBMC's fixed 02:00:00:00:00:02 on OpenBMC", () => {
+    const found = ports(
+      tree({
+        root: { Oem: { OpenBMC: {} } },
+        interfaces: [{ MACAddress: '02:00:00:00:00:02' }, { MACAddress: 'b8:59:9f:00:00:01' }],
+      }),
+    );
+    expect(found.map((port) => port.mac)).toEqual(['b8:59:9f:00:00:01']);
+  });
+
+  it('drops all-zero, broadcast, multicast and malformed MACs', () => {
+    const found = ports(
+      tree({ interfaces: ['00:00:00:00:00:00', 'ff:ff:ff:ff:ff:ff', '01:00:5e:00:00:01', 'not-a-mac', 42, null, 'b4:96:91:00:00:07'].map((MACAddress) => ({ MACAddress })) }),
+    );
+    expect(found.map((port) => port.mac)).toEqual(['b4:96:91:00:00:07']);
+  });
+
+  it('keeps ports only in EthernetInterfaces as cards of their own (HPE iLO 5)', () => {
+    const inventory = inventoryOf(tree({ interfaces: [{ MACAddress: '94:40:c9:00:00:01' }, { MACAddress: '94:40:c9:00:00:02' }], adapters: [] }));
+    expect(inventory.nics.map((nic) => nic.ports.map((port) => port.mac))).toEqual([['94:40:c9:00:00:01'], ['94:40:c9:00:00:02']]);
+  });
+});

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { toInventory } from '../../src/inventory/normalise.ts';
+import { letters } from '../../src/inventory/storage.ts';
+import { failedRead, sourceOf } from '../helpers/mockup.ts';
+import { PATHS, tree } from '../helpers/redfish-tree.ts';
+
+const ssd = (serial: string, extra: Record<string, unknown> = {}) => ({
+  CapacityBytes: 960_197_124_096,
+  MediaType: 'SSD',
+  Protocol: 'SATA',
+  Model: 'MZ7L3960HCJR',
+  SerialNumber: serial,
+  Revision: 'JXTC304Q',
+  BlockSizeBytes: 512,
+  ...extra,
+});
+const hdd = (serial: string, extra: Record<string, unknown> = {}) => ({
+  CapacityBytes: 2_400_476_553_216,
+  MediaType: 'HDD',
+  Protocol: 'SAS',
+  RotationSpeedRPM: 10000,
+  Model: 'ST2400MM0129',
+  SerialNumber: serial,
+  ...extra,
+});
+const nvme = (serial: string) => ({
+  CapacityBytes: 3_840_755_982_336,
+  MediaType: 'SSD',
+  Protocol: 'NVMe',
+  Model: 'Dell Ent NVMe P5600',
+  SerialNumber: serial,
+  Identifiers: [{ DurableNameFormat: 'EUI', DurableName: '01000000-0000-0000-5CD2E4A1B2C30001' }],
+});
+const inventoryOf = (resources: Record<string, unknown>) => toInventory(sourceOf(resources), PATHS.SYSTEM)!;
+
+describe('drives', () => {
+  it('names drives as the kernel would: sda… for SATA/SAS, nvme0n1… for NVMe', () => {
+    const inventory = inventoryOf(tree({ storage: [{ drives: [ssd('S1'), nvme('N1'), hdd('H1'), nvme('N2')] }] }));
+    expect(inventory.drives.map((drive) => [drive.name, drive.serial])).toEqual([
+      ['sda', 'S1'],
+      ['nvme0n1', 'N1'],
+      ['sdb', 'H1'],
+      ['nvme1n1', 'N2'],
+    ]);
+  });
+
+  it('keeps the same names from sweep to sweep whatever order the BMC lists members in', () => {
+    const forward = inventoryOf(tree({ storage: [{ drives: [ssd('S1'), ssd('S2'), ssd('S3')] }] }));
+    const resources = tree({ storage: [{ drives: [ssd('S1'), ssd('S2'), ssd('S3')] }] });
+    const storage = resources[`${PATHS.SYSTEM}/Storage/RAID1`] as { Drives: unknown[] };
+    storage.Drives = [...storage.Drives].reverse();
+    const backward = inventoryOf(resources);
+    expect(backward.drives.map((drive) => [drive.name, drive.serial])).toEqual(forward.drives.map((drive) => [drive.name, drive.serial]));
+  });
+
+  it('gives SSDs rpm 0, HDDs their rotation speed, and an HDD of unknown speed rpm 1', () => {
+    const inventory = inventoryOf(tree({ storage: [{ drives: [ssd('S1'), hdd('H1'), hdd('H2', { RotationSpeedRPM: null })] }] }));
+    expect(inventory.drives.map((drive) => [drive.media, drive.rpm])).toEqual([
+      ['ssd', 0],
+      ['hdd', 10000],
+      ['hdd', 1],
+    ]);
+  });
+
+  it('takes the WWN from an NAA identifier and the EUI from NVMe identifiers', () => {
+    const inventory = inventoryOf(
+      tree({ storage: [{ drives: [hdd('H1', { Identifiers: [{ DurableNameFormat: 'NAA', DurableName: '5000C500A1B2C3D4' }] }), nvme('N1')] }] }),
+    );
+    expect(inventory.drives[0]?.wwn).toBe('0x5000c500a1b2c3d4');
+    expect(inventory.drives[1]?.eui).toBe('01000000000000005cd2e4a1b2c30001');
+  });
+
+  it('skips empty bays and drives without a capacity', () => {
+    const inventory = inventoryOf(tree({ storage: [{ drives: [ssd('S1'), { Status: { State: 'Absent' } }, ssd('S2', { CapacityBytes: null })] }] }));
+    expect(inventory.drives.map((drive) => drive.serial)).toEqual(['S1']);
+  });
+
+  it('counts a drive listed by storage and by the chassis once', () => {
+    const resources = tree({ storage: [{ drives: [ssd('S1')] }], chassis: { Links: { Drives: [{ '@odata.id': `${PATHS.CHASSIS}/Drives/D0` }] } } });
+    resources[`${PATHS.CHASSIS}/Drives/D0`] = { '@odata.id': `${PATHS.CHASSIS}/Drives/D0`, ...ssd('S1') };
+    expect(inventoryOf(resources).drives).toHaveLength(1);
+  });
+
+  it('reads SimpleStorage devices on BMCs that have no Storage resource', () => {
+    const inventory = inventoryOf(
+      tree({ simpleStorage: [{ Devices: [{ Name: 'Disk 0', Model: 'HUS726T4TALA6L4', CapacityBytes: 4_000_787_030_016, Status: { State: 'Enabled' } }, { Name: 'Bay 2', Status: { State: 'Absent' } }] }] }),
+    );
+    expect(inventory.drives).toEqual([expect.objectContaining({ name: 'sda', model: 'HUS726T4TALA6L4', sizeBytes: 4_000_787_030_016 })]);
+  });
+
+  it('marks storage unknown, not empty, when the BMC withholds it behind a licence', () => {
+    const resources = tree({ storage: [{ drives: [ssd('S1')] }] });
+    resources[`${PATHS.SYSTEM}/Storage`] = failedRead('licence', 403);
+    const inventory = inventoryOf(resources);
+    expect(inventory.drives).toEqual([]);
+    expect(inventory.sections.storage).toMatchObject({ unknown: true, failures: [expect.objectContaining({ kind: 'licence' })] });
+  });
+
+  it('reads volumes with their RAID level', () => {
+    const inventory = inventoryOf(tree({ storage: [{ drives: [ssd('S1'), ssd('S2')], volumes: [{ Name: 'OS', CapacityBytes: 959_656_755_200, RAIDType: 'RAID1' }] }] }));
+    expect(inventory.volumes).toEqual([{ name: 'OS', sizeBytes: 959_656_755_200, raidType: 'RAID1' }]);
+  });
+
+  it('counts sd names past z as the kernel does', () => {
+    expect([0, 25, 26, 27, 51, 52, 701, 702].map(letters)).toEqual(['a', 'z', 'aa', 'ab', 'az', 'ba', 'zz', 'aaa']);
+  });
+});
