@@ -210,7 +210,8 @@ function disk(drive: Drive, index: number) {
     read_only: false,
     size: drive.sizeBytes,
     removable: drive.removable,
-    wwn: drive.wwn ?? '',
+    // NVMe namespaces have no NAA name; the kernel's wwid for them is the EUI.
+    wwn: drive.wwn ?? (drive.eui ? `eui.${drive.eui}` : ''),
     numa_node: 0,
     device_path: '',
     block_size: drive.blockSize ?? 512,

@@ -3,7 +3,7 @@
 //   (fixtures/ami-megarac-gigabyte).
 // - Empty sockets are listed with Status.State "Absent" (Dell, HPE): skipped.
 // - No processor members at all (licence-gated or not implemented): ProcessorSummary fills in.
-import { at, linkAt, type Resource } from '../redfish/navigate.ts';
+import { at, linkAt, linksAt, normalisePath, type Resource } from '../redfish/navigate.ts';
 import type { Cpu, Gpu, KernelArchitecture } from './model.ts';
 import { LIMITS, naturalCompare, note, positive, str, text, type ReadContext } from './read.ts';
 import type { SectionReader } from './source.ts';
@@ -38,10 +38,16 @@ export function kernelArchitecture(processor: unknown): KernelArchitecture | und
   return undefined;
 }
 
+/** A GPU listed as a processor, with the PCIe resources it links (to merge with the PCIe view). */
+export interface ProcessorGpu {
+  readonly gpu: Gpu;
+  readonly links: readonly string[];
+}
+
 /** What the processors of one system say. */
 export interface ProcessorReading {
   readonly cpus: Cpu[];
-  readonly gpus: Gpu[];
+  readonly gpus: ProcessorGpu[];
   readonly architecture?: KernelArchitecture;
 }
 
@@ -49,20 +55,22 @@ export interface ProcessorReading {
 export function readProcessors(system: Resource, reader: SectionReader, findings: ReadContext['findings']): ProcessorReading {
   const members = reader.members(linkAt(system, ['Processors']));
   const found: { socket: string; body: Resource; path: string }[] = [];
-  const gpus: Gpu[] = [];
+  const gpus: ProcessorGpu[] = [];
   for (const body of members) {
     const path = str(body['@odata.id']) ?? '(processor)';
     const type = str(body.ProcessorType);
     if (str(at(body, ['Status', 'State'])) === 'Absent') continue;
     if (type === 'GPU') {
-      gpus.push(gpuOf(body, path));
+      const links = [...linksAt(body, ['Links', 'PCIeDevice']), ...linksAt(body, ['Links', 'PCIeFunctions'])];
+      gpus.push({ gpu: gpuOf(body, path), links: links.map(normalisePath) });
       continue;
     }
     if (type !== undefined && type !== 'CPU') continue; // FPGA, DSP, sub-processors (Core, Thread)
     found.push({ socket: text(body.Socket) ?? str(body.Id) ?? path, body, path });
   }
   found.sort((a, b) => naturalCompare(a.socket, b.socket));
-  const cpus = found.map(({ socket, body, path }, index) => cpuOf(socket, index, body, { resource: path, findings }));
+  const siblings = threadsPerCore(found.map((entry) => entry.body));
+  const cpus = found.map(({ socket, body, path }, index) => cpuOf(socket, index, body, siblings, { resource: path, findings }));
   if (cpus.length === 0) {
     const fromSummary = summaryCpus(system, { resource: str(system['@odata.id']) ?? '(system)', findings });
     cpus.push(...fromSummary);
@@ -71,12 +79,34 @@ export function readProcessors(system: Resource, reader: SectionReader, findings
   return { cpus, gpus, ...(architecture ? { architecture } : {}) };
 }
 
-function cpuOf(socket: string, index: number, body: Resource, ctx: ReadContext): Cpu {
+// Threads per core of each model, from the sockets that report both counts.
+function threadsPerCore(bodies: readonly Resource[]): Map<string, number> {
+  const ratios = new Map<string, number>();
+  for (const body of bodies) {
+    const cores = positive(body.TotalCores, LIMITS.cores);
+    const threads = positive(body.TotalThreads, LIMITS.threads);
+    const model = text(body.Model);
+    if (cores && threads && model && threads % cores === 0) ratios.set(model, threads / cores);
+  }
+  return ratios;
+}
+
+function cpuOf(socket: string, index: number, body: Resource, siblings: ReadonlyMap<string, number>, ctx: ReadContext): Cpu {
   const coresRead = positive(body.TotalCores, LIMITS.cores, ctx, 'TotalCores') ?? positive(body.TotalEnabledCores, LIMITS.cores, ctx, 'TotalEnabledCores');
   const threadsRead = positive(body.TotalThreads, LIMITS.threads, ctx, 'TotalThreads');
   let cores = coresRead ?? threadsRead ?? 1;
   let threads = threadsRead ?? cores;
-  if (threadsRead === undefined) note(ctx, 'TotalThreads', `missing; assumed ${threads} (one thread per core)`);
+  if (threadsRead === undefined) {
+    // AMI leaves TotalThreads off one socket of a pair: a sibling of the same model says how many
+    // threads each core runs; without one, one thread per core is the cautious guess.
+    const ratio = siblings.get(text(body.Model) ?? '');
+    if (ratio !== undefined) {
+      threads = cores * ratio;
+      note(ctx, 'TotalThreads', `missing; ${threads} taken from another socket of the same model`);
+    } else {
+      note(ctx, 'TotalThreads', `missing; assumed ${threads} (one thread per core)`);
+    }
+  }
   if (coresRead === undefined) note(ctx, 'TotalCores', `missing; assumed ${cores}`);
   if (threads < cores) {
     note(ctx, 'TotalThreads', `fewer threads (${threads}) than cores (${cores}); using ${cores}`);

@@ -55,7 +55,7 @@ export function toInventory(source: ResourceSource, systemPath: string): Hardwar
   const storage = readStorage(system, chassis, reader('storage'), findings);
   const ownMacs = managerMacs(managers, reader('bmc'));
   const nics = readNetwork(system, chassis, reader('network'), source, new Set([...ownMacs, ...profile.bmcOnlyMacs]), findings);
-  const pci = readPci(system, chassis, reader('pci'), profile);
+  const pci = readPci(system, chassis, reader('pci'), profile, processors.gpus);
   const firmware = readFirmware(system, root, reader('firmware'), findings);
   const main = mainChassis(chassis);
   const os = readOs(system);
@@ -79,7 +79,7 @@ export function toInventory(source: ResourceSource, systemPath: string): Hardwar
     volumes: storage.volumes,
     nics,
     pci: pci.functions,
-    gpus: [...processors.gpus, ...pci.gpus],
+    gpus: pci.gpus,
     firmware,
     chassis: readChassis(main),
     motherboard: readMotherboard(system, boardChassis(chassis), profile),

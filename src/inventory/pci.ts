@@ -1,7 +1,8 @@
 // PCIe devices and functions → MAAS's pci list, and GPUs from wherever the BMC lists them:
 // display-class PCIe functions, and HPE iLO's OEM device inventory (Chassis Oem.Hpe.Links.Devices,
 // fixtures/hpe-dl380-gen10-ilo5), which is the only place some iLO firmware names a GPU.
-import { at, linkAt, linksAt, type Resource } from '../redfish/navigate.ts';
+import { at, linkAt, linksAt, normalisePath, type Resource } from '../redfish/navigate.ts';
+import type { ProcessorGpu } from './cpu.ts';
 import type { Gpu, PciFunction } from './model.ts';
 import { count, hexId, naturalCompare, str, text } from './read.ts';
 import type { SectionReader } from './source.ts';
@@ -13,8 +14,17 @@ export interface PciReading {
   readonly gpus: Gpu[];
 }
 
-/** Reads PCIe functions from the system and its chassis, plus vendor device lists. */
-export function readPci(system: Resource, chassis: readonly Resource[], reader: SectionReader, profile: VendorProfile): PciReading {
+/**
+ * Reads PCIe functions from the system and its chassis, plus vendor device lists, and merges the
+ * GPUs found there with those listed as processors (one GPU, however many places name it).
+ */
+export function readPci(
+  system: Resource,
+  chassis: readonly Resource[],
+  reader: SectionReader,
+  profile: VendorProfile,
+  processorGpus: readonly ProcessorGpu[] = [],
+): PciReading {
   const devices = new Map<string, Resource>();
   const addDevice = (device: Resource) => {
     const path = str(device['@odata.id']);
@@ -27,6 +37,7 @@ export function readPci(system: Resource, chassis: readonly Resource[], reader: 
 
   const functions: PciFunction[] = [];
   const gpus: Gpu[] = [];
+  const claimed = new Set<ProcessorGpu>();
   const seen = new Set<string>();
   [...devices.keys()].sort(naturalCompare).forEach((path, deviceIndex) => {
     const device = devices.get(path)!;
@@ -59,7 +70,15 @@ export function readPci(system: Resource, chassis: readonly Resource[], reader: 
       functions.push(entry);
       // PCI class 03 is a display controller; 12 is a processing accelerator (compute GPUs).
       if (classCode?.startsWith('03') || classCode?.startsWith('12') || str(fn.DeviceClass) === 'DisplayController') {
-        const serial = text(device.SerialNumber);
+        const deviceSerial = text(device.SerialNumber);
+        const listed = processorGpus.find(
+          (entry) =>
+            entry.links.includes(normalisePath(source)) ||
+            entry.links.includes(normalisePath(path)) ||
+            (deviceSerial !== undefined && entry.gpu.serial === deviceSerial),
+        );
+        const serial = deviceSerial ?? listed?.gpu.serial;
+        if (listed) claimed.add(listed);
         gpus.push({
           source,
           vendorId,
@@ -71,23 +90,35 @@ export function readPci(system: Resource, chassis: readonly Resource[], reader: 
       }
     }
   });
-  if (profile.oemDeviceList) gpus.push(...oemGpus(chassis, reader, gpus));
-  return { functions, gpus };
+  // GPUs listed as processors that no PCIe function stands for come first, as MAAS lists them.
+  const merged = [...processorGpus.filter((entry) => !claimed.has(entry)).map((entry) => entry.gpu), ...gpus];
+  if (profile.oemDeviceList) merged.push(...oemGpus(chassis, reader, merged));
+  return { functions, gpus: merged };
 }
 
-// HPE's device inventory: `DeviceType` names the kind of device ("GPU", "Accelerator"…).
+// HPE's device inventory: `DeviceType` names the kind of device ("GPU", "Accelerator"…). Each
+// entry that matches a GPU already found (same serial, or same name) is that GPU, not another.
 function oemGpus(chassis: readonly Resource[], reader: SectionReader, known: readonly Gpu[]): Gpu[] {
   const found: Gpu[] = [];
+  const unmatched = [...known];
+  const same = (a: string | undefined, b: string | undefined) => a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
   for (const body of chassis) {
     for (const pointer of [['Oem', 'Hpe', 'Links', 'Devices'], ['Oem', 'Hp', 'Links', 'Devices']]) {
       if (linksAt(body, pointer).length === 0) continue;
       for (const device of reader.members(linkAt(body, pointer))) {
         const type = str(device.DeviceType) ?? '';
         if (!/gpu|graphics|accelerator/i.test(type)) continue;
+        // iLO also types the HGX baseboard and its NVSwitches "GPU" (cray-csm-XL675d_A100): only a
+        // device that is a PCI function and not a switch is a GPU the host sees.
+        if (linksAt(device, ['DeviceInstances']).length === 0 || /switch/i.test(text(device.Name) ?? '')) continue;
         const serial = text(device.SerialNumber);
         const product = text(device.Name) ?? text(device.ProductName);
-        if (serial && known.some((gpu) => gpu.serial === serial)) continue;
-        if (!serial && product && known.some((gpu) => gpu.product === product)) continue;
+        const twin = unmatched.findIndex((gpu) => same(gpu.serial, serial)) ?? -1;
+        const match = twin >= 0 ? twin : unmatched.findIndex((gpu) => same(gpu.product, product));
+        if (match >= 0) {
+          unmatched.splice(match, 1);
+          continue;
+        }
         const vendor = text(device.Manufacturer);
         found.push({
           source: str(device['@odata.id']) ?? '(device)',

@@ -39,7 +39,7 @@ const RULES: readonly VendorRule[] = [
   { profile: { ...plain, name: 'huawei' }, oemKeys: ['Huawei', 'xFusion'], vendor: /huawei|xfusion/i, product: /ibmc|fusionserver/i },
   { profile: { ...plain, name: 'fujitsu' }, oemKeys: ['ts_fujitsu'], vendor: /fujitsu/i, product: /irmc/i },
   // Cisco CIMC sends no Oem key at the root: its product or the manager's model says it.
-  { profile: { ...plain, name: 'cisco' }, vendor: /cisco/i, product: /\bucs\b|cisco|cimc/i, managerModel: /cimc|cisco|\bucs\b/i },
+  { profile: { ...plain, name: 'cisco' }, vendor: /cisco/i, product: /^ucs|\bucs|cisco|cimc/i, managerModel: /^ucs|\bucs|cimc|cisco/i },
 ];
 
 /** The profile used when no rule matches. */
