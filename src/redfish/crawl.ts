@@ -60,10 +60,12 @@ export async function crawl(client: RedfishClient, options: Partial<CrawlOptions
     run.collection(linkAt(root, ['Chassis']), '/redfish/v1', true),
   ]);
   const chassisBodies = await Promise.all(chassisMembers.map((path) => run.resource(path, 'Chassis')));
+  // The same system is often linked from /Systems and from its chassis, spelled with or without
+  // a trailing slash: keys, not links, decide what is the same.
   const systems = unique([
     ...systemMembers,
     ...chassisBodies.flatMap((chassis, index) =>
-      run.links(chassis, ['Links', 'ComputerSystems'], chassisMembers[index] ?? 'Chassis'),
+      run.links(chassis, ['Links', 'ComputerSystems'], chassisMembers[index] ?? 'Chassis').map((link) => run.pathOf(link)!),
     ),
   ]);
 

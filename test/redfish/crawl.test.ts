@@ -1,0 +1,140 @@
+// The crawler against simulated BMCs over real sockets: public dumps of real servers, the
+// project's fixtures, and BMCs that misbehave in the ways redfish-collection.md lists.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { toCommissioningData } from '../../src/inventory/commissioning.ts';
+import { toInventories } from '../../src/inventory/normalise.ts';
+import { sourceFromCrawl } from '../../src/inventory/source.ts';
+import { withRedfishClient, type BmcEndpoint } from '../../src/redfish/client.ts';
+import { crawl, type RawCrawl } from '../../src/redfish/crawl.ts';
+import { loadMockup, type Mockup } from '../../src/redfish/mockup.ts';
+import { linkAt, linksAt, membersOf } from '../../src/redfish/navigate.ts';
+import type { ClientOptions } from '../../src/redfish/options.ts';
+import { loadBehaviour, startBmc, type BmcOptions, type SimulatedBmc } from '../../src/redfish/simulator/index.ts';
+import { FIXTURES, SHARED_MOCKUPS, treesIn } from '../helpers/mockup.ts';
+
+let bmc: SimulatedBmc | undefined;
+afterEach(async () => {
+  await bmc?.close();
+  bmc = undefined;
+});
+
+const fast: Partial<ClientOptions> = { backoffBaseMs: 5, backoffMaxMs: 20, requestTimeoutMs: 5_000 };
+
+async function serve(options: BmcOptions): Promise<{ endpoint: BmcEndpoint; bmc: SimulatedBmc }> {
+  bmc = await startBmc({ tls: false, ...options });
+  return { bmc, endpoint: { address: bmc.url, username: bmc.credentials.username, password: bmc.credentials.password } };
+}
+
+async function crawlTree(folder: string, options: Partial<ClientOptions> = {}, extra: Partial<BmcOptions> = {}): Promise<{ result: RawCrawl; bmc: SimulatedBmc; mockup: Mockup }> {
+  const mockup = await loadMockup(folder);
+  const served = await serve({ mockup, behaviour: await loadBehaviour(folder), ...extra });
+  const result = await withRedfishClient(served.endpoint, { ...fast, ...options }, {}, (client) => crawl(client, { startingDelayMs: 10 }));
+  return { result, bmc: served.bmc, mockup };
+}
+
+// Systems reachable from the root, computed from the mockup itself.
+function reachableSystems(mockup: Mockup): string[] {
+  const body = (link: string | undefined) => (link ? mockup.get(link.replace(/\/$/, ''))?.body : undefined);
+  const root = body('/redfish/v1');
+  const found = new Set<string>();
+  for (const link of membersOf(body(linkAt(root, ['Systems'])))) if (mockup.has(link.replace(/\/$/, ''))) found.add(link.replace(/\/$/, ''));
+  for (const chassis of membersOf(body(linkAt(root, ['Chassis'])))) {
+    for (const link of linksAt(body(chassis), ['Links', 'ComputerSystems'])) if (mockup.has(link.replace(/\/$/, ''))) found.add(link.replace(/\/$/, ''));
+  }
+  return [...found].sort();
+}
+
+const shared = treesIn(SHARED_MOCKUPS);
+
+describe('crawling public mockups through the simulator', () => {
+  if (shared.length === 0) {
+    it('says plainly that ../shared/redfish-mockups is absent', () => {
+      console.warn(`crawl conformance not run: ${SHARED_MOCKUPS} is absent`);
+      expect(shared).toEqual([]);
+    });
+  }
+
+  it.each(shared)('%s: finds every ComputerSystem reachable from the root and leaves no session open', async (tree) => {
+    const { result, bmc: served, mockup } = await crawlTree(join(SHARED_MOCKUPS, tree));
+    expect([...result.systems].sort()).toEqual(reachableSystems(mockup));
+    expect(served.stats.openSessions).toBe(0);
+    expect(served.stats.sessionsCreated).toBe(1);
+  });
+});
+
+describe('crawling the project fixtures', () => {
+  it.each(treesIn(FIXTURES))('%s gives the same document as the mockup read from disk', async (tree) => {
+    const { result } = await crawlTree(join(FIXTURES, tree));
+    const [inventory] = toInventories(sourceFromCrawl(result));
+    const golden = JSON.parse(readFileSync(join(FIXTURES, tree, 'expected', 'commissioning.json'), 'utf8'));
+    expect(JSON.parse(JSON.stringify(toCommissioningData(inventory!)))).toEqual(golden);
+  });
+
+  it('uses fewer requests with $expand than member by member, for the same document', async () => {
+    const folder = join(FIXTURES, 'dell-r750-idrac9');
+    const expanded = await crawlTree(folder);
+    const expandedRequests = expanded.bmc.stats.requests;
+    await expanded.bmc.close();
+    const plain = await crawlTree(folder, { expand: 'off' });
+    expect(expandedRequests).toBeLessThan(plain.bmc.stats.requests * 0.6);
+    const doc = (crawled: RawCrawl) => JSON.stringify(toCommissioningData(toInventories(sourceFromCrawl(crawled))[0]!));
+    expect(doc(expanded.result)).toBe(doc(plain.result));
+  });
+
+  it.each(['broken-json', 'drop-fields'] as const)('falls back to member reads when an expanded answer is %s', async (mode) => {
+    const folder = join(FIXTURES, 'dell-r750-idrac9');
+    const { result } = await crawlTree(folder, {}, { behaviour: { expand: mode } });
+    const golden = JSON.parse(readFileSync(join(folder, 'expected', 'commissioning.json'), 'utf8'));
+    expect(JSON.parse(JSON.stringify(toCommissioningData(toInventories(sourceFromCrawl(result))[0]!)))).toEqual(golden);
+  });
+});
+
+describe('crawl discipline', () => {
+  it('refuses links to another host without requesting them, and reports them', async () => {
+    const folder = join(FIXTURES, 'supermicro-x12dpt-bmc');
+    const { result } = await crawlTree(folder, {}, { faults: [{ path: '/redfish/v1/Systems/1/EthernetInterfaces', action: { type: 'foreign-links', origin: 'http://203.0.113.9' } }] });
+    expect(result.refusedLinks.length).toBeGreaterThan(0);
+    expect(result.refusedLinks.every((refused) => refused.link.startsWith('http://203.0.113.9/'))).toBe(true);
+  });
+
+  it('stops following a nextLink that loops back and keeps the members it read', async () => {
+    const mockup = await loadMockup(join(FIXTURES, 'dell-r750-idrac9'));
+    const served = await serve({ mockup });
+    const path = '/redfish/v1/Systems/System.Embedded.1/Memory';
+    const collection = mockup.get(path)!.body as { Members: unknown[] };
+    served.bmc.setResource(path, { ...collection, 'Members@odata.nextLink': `${path}?$skip=0` });
+    const result = await withRedfishClient(served.endpoint, { ...fast, expand: 'off' }, {}, (client) => crawl(client));
+    expect(result.warnings.some((warning) => warning.includes('loops back'))).toBe(true);
+    expect(toInventories(sourceFromCrawl(result))[0]!.memory.dimms).toHaveLength(16);
+  });
+
+  it('follows nextLink pages of a paged collection', async () => {
+    const folder = join(FIXTURES, 'dell-r750-idrac9');
+    const { result } = await crawlTree(folder, { expand: 'off' }, { pageSize: 3 });
+    expect(toInventories(sourceFromCrawl(result))[0]!.memory.dimms).toHaveLength(16);
+  });
+
+  it('treats a collection of 100,000 members as a bad response for that collection only', async () => {
+    const mockup = await loadMockup(join(FIXTURES, 'dell-r750-idrac9'));
+    const served = await serve({ mockup });
+    const path = '/redfish/v1/Systems/System.Embedded.1/Memory';
+    served.bmc.setResource(path, { Members: Array.from({ length: 100_000 }, (_, i) => ({ '@odata.id': `${path}/DIMM${i}` })) });
+    const result = await withRedfishClient(served.endpoint, { ...fast, expand: 'off' }, {}, (client) => crawl(client));
+    expect(result.resources.get(path)).toMatchObject({ ok: false, error: { kind: 'bad-response' } });
+    const [inventory] = toInventories(sourceFromCrawl(result));
+    expect(inventory!.sections.memory.unknown).toBe(true);
+    expect(inventory!.cpus).toHaveLength(2);
+  });
+
+  it('reads a system again when it reports Status.State Starting', async () => {
+    const folder = join(FIXTURES, 'dell-r750-idrac9');
+    const mockup = await loadMockup(folder);
+    const path = '/redfish/v1/Systems/System.Embedded.1';
+    const system = mockup.get(path)!.body as Record<string, unknown>;
+    const starting = JSON.stringify({ ...system, Status: { State: 'Starting' }, ProcessorSummary: { Count: 0 } });
+    const { result } = await crawlTree(folder, {}, { faults: [{ path, times: 1, action: { type: 'body', body: starting } }] });
+    expect((result.resources.get(path) as { body: { Status: { State: string } } }).body.Status.State).toBe('Enabled');
+  });
+});
