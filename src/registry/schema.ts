@@ -1,0 +1,171 @@
+// The registry's schema as numbered migrations. Each runs in its own transaction and bumps
+// `PRAGMA user_version`, so a database opens at any earlier version and never half-migrates.
+import type { DatabaseSync } from 'node:sqlite';
+
+/** Migrations in order; index + 1 is the schema version they produce. */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE,
+    is_admin INTEGER NOT NULL DEFAULT 0,
+    password_hash TEXT,
+    created_at TEXT NOT NULL
+  );
+  -- OAuth credentials: a user's API keys, and per-machine tokens (machine_id set).
+  CREATE TABLE tokens (
+    id INTEGER PRIMARY KEY,
+    consumer_key TEXT NOT NULL,
+    token_key TEXT NOT NULL UNIQUE,
+    token_secret TEXT NOT NULL,
+    user_id INTEGER REFERENCES users(id) ON DELETE CASCADE,
+    machine_id INTEGER REFERENCES machines(id) ON DELETE CASCADE,
+    name TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX tokens_machine ON tokens(machine_id);
+  CREATE TABLE nonces (
+    token_key TEXT NOT NULL,
+    nonce TEXT NOT NULL,
+    timestamp INTEGER NOT NULL,
+    PRIMARY KEY (token_key, nonce)
+  ) WITHOUT ROWID;
+  CREATE INDEX nonces_time ON nonces(timestamp);
+  CREATE TABLE machines (
+    id INTEGER PRIMARY KEY,
+    system_id TEXT NOT NULL UNIQUE,
+    hostname TEXT NOT NULL UNIQUE,
+    description TEXT NOT NULL DEFAULT '',
+    architecture TEXT,
+    status INTEGER NOT NULL,
+    previous_status TEXT,
+    owner TEXT,
+    locked INTEGER NOT NULL DEFAULT 0,
+    has_passed_commissioning INTEGER NOT NULL DEFAULT 0,
+    power_type TEXT NOT NULL DEFAULT 'unknown',
+    power_parameters TEXT NOT NULL DEFAULT '{}',
+    hardware_uuid TEXT UNIQUE,
+    cpu_count INTEGER NOT NULL DEFAULT 0,
+    cpu_speed INTEGER NOT NULL DEFAULT 0,
+    memory INTEGER NOT NULL DEFAULT 0,
+    hardware_info TEXT NOT NULL DEFAULT '{}',
+    workload_annotations TEXT NOT NULL DEFAULT '{}',
+    controller TEXT,
+    fingerprint TEXT,
+    last_sync TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX machines_status ON machines(status);
+  CREATE TABLE interfaces (
+    id INTEGER PRIMARY KEY,
+    machine_id INTEGER NOT NULL REFERENCES machines(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    mac_address TEXT NOT NULL,
+    type TEXT NOT NULL DEFAULT 'physical',
+    vendor TEXT NOT NULL DEFAULT '',
+    product TEXT NOT NULL DEFAULT '',
+    firmware_version TEXT NOT NULL DEFAULT '',
+    link_connected INTEGER NOT NULL DEFAULT 0,
+    link_speed INTEGER NOT NULL DEFAULT 0,
+    interface_speed INTEGER NOT NULL DEFAULT 0,
+    numa_node INTEGER NOT NULL DEFAULT 0,
+    ips TEXT NOT NULL DEFAULT '[]'
+  );
+  CREATE UNIQUE INDEX interfaces_physical_mac ON interfaces(mac_address) WHERE type = 'physical';
+  CREATE INDEX interfaces_machine ON interfaces(machine_id);
+  CREATE TABLE block_devices (
+    id INTEGER PRIMARY KEY,
+    machine_id INTEGER NOT NULL REFERENCES machines(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    id_path TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    block_size INTEGER NOT NULL,
+    model TEXT NOT NULL DEFAULT '',
+    serial TEXT NOT NULL DEFAULT '',
+    firmware_version TEXT NOT NULL DEFAULT '',
+    tags TEXT NOT NULL DEFAULT '[]',
+    numa_node INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX block_devices_machine ON block_devices(machine_id);
+  CREATE TABLE numa_nodes (
+    machine_id INTEGER NOT NULL REFERENCES machines(id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    memory INTEGER NOT NULL,
+    cores TEXT NOT NULL,
+    PRIMARY KEY (machine_id, idx)
+  ) WITHOUT ROWID;
+  CREATE TABLE node_devices (
+    id INTEGER PRIMARY KEY,
+    machine_id INTEGER NOT NULL REFERENCES machines(id) ON DELETE CASCADE,
+    bus TEXT NOT NULL,
+    hardware_type TEXT NOT NULL,
+    address TEXT NOT NULL,
+    vendor_id TEXT NOT NULL,
+    product_id TEXT NOT NULL,
+    vendor_name TEXT NOT NULL DEFAULT '',
+    product_name TEXT NOT NULL DEFAULT '',
+    numa_node INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX node_devices_machine ON node_devices(machine_id);
+  CREATE TABLE commissioning_results (
+    id INTEGER PRIMARY KEY,
+    machine_id INTEGER NOT NULL REFERENCES machines(id) ON DELETE CASCADE,
+    received_at TEXT NOT NULL,
+    document TEXT NOT NULL,
+    fingerprint TEXT NOT NULL
+  );
+  CREATE INDEX commissioning_results_machine ON commissioning_results(machine_id, id);
+  CREATE TABLE hardware_history (
+    id INTEGER PRIMARY KEY,
+    machine_id INTEGER NOT NULL REFERENCES machines(id) ON DELETE CASCADE,
+    at TEXT NOT NULL,
+    changes TEXT NOT NULL
+  );
+  CREATE INDEX hardware_history_machine ON hardware_history(machine_id, id);
+  CREATE TABLE controllers (
+    name TEXT PRIMARY KEY,
+    machine_id INTEGER NOT NULL REFERENCES machines(id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL
+  );
+  -- What the collector remembers per BMC between sweeps.
+  CREATE TABLE bmc_state (
+    address TEXT PRIMARY KEY,
+    last_sweep TEXT,
+    last_success TEXT,
+    consecutive_failures INTEGER NOT NULL DEFAULT 0,
+    pinned_fingerprint TEXT,
+    outcome TEXT,
+    systems TEXT NOT NULL DEFAULT '{}'
+  );
+  CREATE TABLE etags (
+    address TEXT NOT NULL,
+    path TEXT NOT NULL,
+    etag TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (address, path)
+  ) WITHOUT ROWID;
+  `,
+];
+
+/** The schema version this code writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Brings a database up to SCHEMA_VERSION; refuses one written by a newer version. */
+export function migrate(db: DatabaseSync): void {
+  const current = Number((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version);
+  if (current > SCHEMA_VERSION) {
+    throw new Error(`registry database has schema version ${current}; this redfish-enlist understands up to ${SCHEMA_VERSION}`);
+  }
+  for (let version = current; version < SCHEMA_VERSION; version++) {
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      db.exec(MIGRATIONS[version]!);
+      db.exec(`PRAGMA user_version = ${version + 1}`);
+      db.exec('COMMIT');
+    } catch (error) {
+      db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,36 @@
+// Shared helpers for registry tests: a fresh store in a temporary folder and documents from fixtures.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { toCommissioningData, type CommissioningData } from '../../src/inventory/commissioning.ts';
+import { toInventories } from '../../src/inventory/normalise.ts';
+import { Store } from '../../src/registry/store.ts';
+import { createUser, type User } from '../../src/registry/users.ts';
+import { FIXTURES, loadSource } from '../helpers/mockup.ts';
+
+/** A store in its own temporary folder; `dispose()` removes both. */
+export function temporaryStore(now?: () => Date): { store: Store; admin: User; folder: string; dispose: () => void } {
+  const folder = mkdtempSync(join(tmpdir(), 'registry-'));
+  const store = new Store(join(folder, 'registry.db'), now ? { now } : {});
+  const admin = createUser(store, 'admin');
+  return {
+    store,
+    admin,
+    folder,
+    dispose: () => {
+      store.close();
+      rmSync(folder, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The commissioning document of a fixture tree. */
+export async function fixtureDocument(tree: string): Promise<CommissioningData> {
+  const [inventory] = toInventories(await loadSource(join(FIXTURES, tree)));
+  return JSON.parse(JSON.stringify(toCommissioningData(inventory!))) as CommissioningData;
+}
+
+/** Host MACs a document reports. */
+export function macsOf(document: CommissioningData): string[] {
+  return Object.values(document.networks).map((entry) => (entry as { hwaddr: string }).hwaddr);
+}
