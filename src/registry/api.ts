@@ -2,7 +2,7 @@
 // so one MAAS client serves both. Every request but the version document is OAuth-signed; machine
 // tokens may only push their own machine's hardware.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isAllowedTransition, statusOfRef } from '../lifecycle/index.ts';
+import { applyEvent as decideEvent, isAllowedTransition, statusOfRef } from '../lifecycle/index.ts';
 import { listControllers, registerController, unregisterController } from './controllers.ts';
 import { readForm, fieldsOf, type Form } from './form.ts';
 import { pushHardware, type SignalStatus } from './hardware.ts';
@@ -14,6 +14,7 @@ import {
   machineById,
   machineOr404,
   powerParametersOf,
+  registerMachine,
   snapshotOf,
   updateMachine,
   type MachineRow,
@@ -100,7 +101,10 @@ async function route(ctx: Context): Promise<Answer> {
       const rows = listMachines(ctx.store, { hostname: ctx.query.hostname, mac_address: ctx.query.mac_address, id: ctx.query.id, status: ctx.query.status });
       return json(rows.map((row) => machineJson(ctx.store, row)));
     }
-    if (method === 'POST' && op === undefined) return createFromForm(ctx, user);
+    if (method === 'POST' && op === undefined) return createFromForm(ctx, user, false);
+    // This project's own operation: find-or-create, so registering the same machine again updates
+    // it instead of failing on its MACs (rule 5).
+    if (method === 'POST' && op === 'register') return createFromForm(ctx, user, true);
     return notAllowed(method, op);
   }
   const machine = /^\/MAAS\/api\/2\.0\/machines\/([a-z0-9]+)\/$/.exec(path)?.[1];
@@ -167,6 +171,18 @@ async function machineRoute(ctx: Context, user: User, systemId: string, method: 
       for (const [key, values] of Object.entries(form.fields)) if (key !== 'op') annotations[key] = values.at(-1) ?? '';
       return after(applyMachineEvent(ctx.store, systemId, { type: 'setWorkloadAnnotations', user: user.username, annotations }));
     }
+    case 'deploy':
+    case 'rescue_mode':
+    case 'test':
+    case 'erase': {
+      requireAdmin(user);
+      // The lifecycle rules decide first (rule 3: no network boot without a MAC); an allowed
+      // operation still needs MAAS, which boots machines — the registry only records them.
+      const type = ({ deploy: 'deploy', rescue_mode: 'rescue', test: 'test', erase: 'erase' } as const)[op];
+      const decision = decideEvent(snapshotOf(ctx.store, row), type === 'deploy' ? { type, user: user.username } : { type });
+      if (!decision.ok) throw new RegistryError(decision.status, decision.reason, decision.field ? { field: decision.field } : {});
+      return { status: 501, body: `The embedded registry records machines; to ${op.replace('_', ' ')} a machine, use MAAS.`, type: 'text' };
+    }
     case 'regenerate_token': {
       requireOwner(ctx, user, row);
       return ctx.store.transaction(() => {
@@ -180,7 +196,7 @@ async function machineRoute(ctx: Context, user: User, systemId: string, method: 
   }
 }
 
-async function createFromForm(ctx: Context, user: User): Promise<Answer> {
+async function createFromForm(ctx: Context, user: User, register: boolean): Promise<Answer> {
   const form = await readForm(ctx.request, { maxBytes: ctx.options.maxBodyBytes ?? 1_048_576 });
   const field = (name: string) => first(form.fields[name]);
   const power = powerParametersOf(form.fields);
@@ -188,21 +204,24 @@ async function createFromForm(ctx: Context, user: User): Promise<Answer> {
   const description = field('description');
   const architecture = field('architecture');
   const powerType = field('power_type');
-  const row = createMachine(
+  const input = {
+    ...(hostname ? { hostname } : {}),
+    ...(description ? { description } : {}),
+    ...(architecture ? { architecture } : {}),
+    ...(powerType ? { powerType } : {}),
+    macAddresses: form.fields.mac_addresses ?? [],
+    powerParameters: power,
+    deployed: truthy(field('deployed')),
+    commission: truthy(field('commission')),
+  };
+  if (!register) return json(machineJson(ctx.store, createMachine(ctx.store, input, user)));
+  const uuid = field('hardware_uuid');
+  const { row, created } = registerMachine(
     ctx.store,
-    {
-      ...(hostname ? { hostname } : {}),
-      ...(description ? { description } : {}),
-      ...(architecture ? { architecture } : {}),
-      ...(powerType ? { powerType } : {}),
-      macAddresses: form.fields.mac_addresses ?? [],
-      powerParameters: power,
-      deployed: truthy(field('deployed')),
-      commission: truthy(field('commission')),
-    },
+    { ...input, ...(uuid ? { uuid } : {}), ...(power.power_address ? { powerAddress: power.power_address } : {}), ...(power.node_id ? { nodeId: power.node_id } : {}) },
     user,
   );
-  return json(machineJson(ctx.store, row));
+  return json({ ...machineJson(ctx.store, row), created });
 }
 
 // The metadata API: a machine, authenticated by its own token, reports script results.

@@ -103,10 +103,10 @@ export class Store {
     return this.now().toISOString();
   }
 
-  /** Closes the database. */
+  /** Closes the database; closing twice is harmless. */
   close(): void {
     this.#statements.clear();
-    this.#db.close();
+    if (this.#db.isOpen) this.#db.close();
   }
 
   #statement(sql: string): StatementSync {

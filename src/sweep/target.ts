@@ -66,7 +66,7 @@ export interface Target {
 
 /** A target refused an operation; `status` is the HTTP status when there was one. */
 export class TargetError extends Error {
-  override readonly name = 'TargetError';
+  override readonly name: string = 'TargetError';
   readonly status: number | undefined;
   /** The form field a 400 names, when it names one. */
   readonly field: string | undefined;

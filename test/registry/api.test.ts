@@ -1,0 +1,232 @@
+// The registry's MAAS-compatible API on a real loopback port, driven with OAuth-signed requests.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CommissioningData } from '../../src/inventory/commissioning.ts';
+import { serveRegistry, type RegistryServer } from '../../src/registry/serve.ts';
+import type { Store } from '../../src/registry/store.ts';
+import { createApiKey, createUser, formatApiKey, type User } from '../../src/registry/users.ts';
+import { signerFor } from '../helpers/oauth.ts';
+import { fixtureDocument, macsOf, temporaryStore } from './fixtures.ts';
+
+let store: Store;
+let admin: User;
+let dispose: () => void;
+let server: RegistryServer;
+let adminKey: string;
+let dell: CommissioningData;
+
+beforeEach(async () => {
+  ({ store, admin, dispose } = temporaryStore());
+  adminKey = formatApiKey(createApiKey(store, admin));
+  server = await serveRegistry(store, { port: 0, version: 'test' });
+  dell = await fixtureDocument('dell-r750-idrac9');
+});
+afterEach(async () => {
+  await server.close();
+  dispose();
+});
+
+type Fields = Record<string, string | string[]>;
+
+async function call(key: string | undefined, method: string, path: string, fields?: Fields, files?: Record<string, string>) {
+  const url = `${server.url}${path}`;
+  const headers: Record<string, string> = key ? { authorization: signerFor(key)(method, url) } : {};
+  let body: FormData | undefined;
+  if (fields || files) {
+    body = new FormData();
+    for (const [name, value] of Object.entries(fields ?? {})) for (const one of ([] as string[]).concat(value)) body.append(name, one);
+    for (const [name, content] of Object.entries(files ?? {})) body.append(name, new Blob([content], { type: 'application/json' }), name);
+  }
+  const response = await fetch(url, { method, headers, ...(body ? { body } : {}) });
+  const text = await response.text();
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, text, json, headers: response.headers };
+}
+
+const redfishMachine = (hostname = 'r750-db01'): Fields => ({
+  hostname,
+  architecture: 'amd64',
+  mac_addresses: macsOf(dell),
+  power_type: 'redfish',
+  power_parameters_power_address: '10.0.0.5',
+  power_parameters_power_user: 'root',
+  power_parameters_power_pass: 'calvin',
+  power_parameters_node_id: 'System.Embedded.1',
+  deployed: 'true',
+});
+
+async function machineTokenKey(systemId: string): Promise<string> {
+  const { json } = await call(adminKey, 'GET', `/api/2.0/machines/${systemId}/?op=get_token`);
+  return `${json.consumer_key}:${json.token_key}:${json.token_secret}`;
+}
+
+function signal(tokenKey: string, document: unknown, status = 'WORKING') {
+  return call(tokenKey, 'POST', '/metadata/2012-03-01/', { op: 'signal', status, exit_status: '0', name: '50-maas-01-commissioning' }, { '50-maas-01-commissioning.out': JSON.stringify(document) });
+}
+
+describe('authentication', () => {
+  it('answers the version document anonymously and 401 everywhere else', async () => {
+    expect((await call(undefined, 'GET', '/api/2.0/version/')).json).toMatchObject({ version: 'test' });
+    expect((await call(undefined, 'GET', '/api/2.0/machines/')).status).toBe(401);
+  });
+
+  it('refuses an unknown key, a bad signature and a replayed nonce with 401', async () => {
+    expect((await call('a:b:c', 'GET', '/api/2.0/machines/')).status).toBe(401);
+    const [consumer, token] = adminKey.split(':');
+    expect((await call(`${consumer}:${token}:wrong-secret`, 'GET', '/api/2.0/machines/')).status).toBe(401);
+    const url = `${server.url}/api/2.0/machines/`;
+    const header = signerFor(adminKey)('GET', url);
+    expect((await fetch(url, { headers: { authorization: header } })).status).toBe(200);
+    const replay = await fetch(url, { headers: { authorization: header } });
+    expect(replay.status).toBe(401);
+    expect(await replay.text()).toContain('nonce already used');
+  });
+
+  it('refuses a timestamp far from its clock and sends its Date so clients can correct', async () => {
+    const url = `${server.url}/api/2.0/machines/`;
+    const skewed = signerFor(adminKey, () => Date.now() + 3_600_000)('GET', url);
+    const response = await fetch(url, { headers: { authorization: skewed } });
+    expect(response.status).toBe(401);
+    expect(Math.abs(Date.parse(response.headers.get('date')!) - Date.now())).toBeLessThan(5_000);
+  });
+});
+
+describe('machines', () => {
+  it('enlists a deployed machine without a MAC, refuses to deploy it, and takes a MAC with the redfish driver', async () => {
+    const created = await call(adminKey, 'POST', '/api/2.0/machines/', { hostname: 'win-01', deployed: 'true' });
+    expect(created.json).toMatchObject({ status: 6, status_name: 'Deployed', power_type: '', interface_set: [] });
+    const id = created.json.system_id as string;
+    const deploy = await call(adminKey, 'POST', `/api/2.0/machines/${id}/?op=deploy`);
+    expect(deploy.status).toBe(409);
+    const noMac = await call(adminKey, 'PUT', `/api/2.0/machines/${id}/`, { power_type: 'redfish' });
+    expect(noMac.status).toBe(400);
+    expect(Object.keys(noMac.json)).toEqual(['mac_addresses']);
+    const withMac = await call(adminKey, 'PUT', `/api/2.0/machines/${id}/`, { power_type: 'redfish', mac_addresses: 'b0:26:28:5e:1a:40' });
+    expect(withMac.json).toMatchObject({ power_type: 'redfish', interface_set: [expect.objectContaining({ mac_address: 'b0:26:28:5e:1a:40' })] });
+  });
+
+  it('answers a duplicate MAC with a 400 naming mac_addresses', async () => {
+    await call(adminKey, 'POST', '/api/2.0/machines/', redfishMachine());
+    const duplicate = await call(adminKey, 'POST', '/api/2.0/machines/', redfishMachine('other'));
+    expect(duplicate.status).toBe(400);
+    expect(duplicate.json.mac_addresses[0]).toMatch(/^MAC address .* already in use on r750-db01\.$/);
+  });
+
+  it('registers the same machine again without a second record or a rename', async () => {
+    const first = await call(adminKey, 'POST', '/api/2.0/machines/?op=register', redfishMachine());
+    const again = await call(adminKey, 'POST', '/api/2.0/machines/?op=register', redfishMachine('renamed-host'));
+    expect(again.json).toMatchObject({ system_id: first.json.system_id, hostname: 'r750-db01', created: false });
+    expect((await call(adminKey, 'GET', '/api/2.0/machines/')).json).toHaveLength(1);
+  });
+
+  it('filters the list and keeps SQL-looking values as plain values', async () => {
+    await call(adminKey, 'POST', '/api/2.0/machines/', redfishMachine());
+    expect((await call(adminKey, 'GET', `/api/2.0/machines/?mac_address=${macsOf(dell)[2]}`)).json).toHaveLength(1);
+    expect((await call(adminKey, 'GET', "/api/2.0/machines/?hostname=x%27%20OR%201%3D1%20--")).json).toEqual([]);
+    expect((await call(adminKey, 'GET', '/api/2.0/machines/?status=deployed')).json).toHaveLength(1);
+  });
+
+  it('shows power parameters only through op=power_parameters, to administrators', async () => {
+    const { json } = await call(adminKey, 'POST', '/api/2.0/machines/', redfishMachine());
+    expect(JSON.stringify((await call(adminKey, 'GET', '/api/2.0/machines/')).json)).not.toContain('calvin');
+    expect((await call(adminKey, 'GET', `/api/2.0/machines/${json.system_id}/?op=power_parameters`)).json).toMatchObject({ power_pass: 'calvin' });
+    const user = createUser(store, 'viewer');
+    const viewerKey = formatApiKey(createApiKey(store, user));
+    expect((await call(viewerKey, 'GET', `/api/2.0/machines/${json.system_id}/?op=power_parameters`)).status).toBe(403);
+  });
+});
+
+describe('hardware pushes and release', () => {
+  it('pushes hardware with the machine token: twice the same changes nothing, a change records history, release goes to Ready', async () => {
+    const { json } = await call(adminKey, 'POST', '/api/2.0/machines/', redfishMachine());
+    const token = await machineTokenKey(json.system_id);
+    expect((await signal(token, dell)).status).toBe(200);
+    const first = (await call(adminKey, 'GET', `/api/2.0/machines/${json.system_id}/`)).json;
+    expect(first).toMatchObject({ cpu_count: 112, memory: 524288, status_name: 'Deployed' });
+    expect((await signal(token, dell)).status).toBe(200);
+    expect((await call(adminKey, 'GET', `/api/2.0/machines/${json.system_id}/`)).json.updated).toBe(first.updated);
+    const changed = structuredClone(dell) as any;
+    changed.resources.storage.disks.pop();
+    await signal(token, changed);
+    const history = (await call(adminKey, 'GET', `/api/2.0/redfish-enlist/machines/${json.system_id}/history/`)).json;
+    expect(history).toHaveLength(1);
+    expect(history[0].changes[0].description).toMatch(/^disk sdf removed/);
+    const released = await call(adminKey, 'POST', `/api/2.0/machines/${json.system_id}/?op=release`);
+    expect(released.json).toMatchObject({ status: 4, status_name: 'Ready', owner: null });
+  });
+
+  it('refuses FAILED for a Deployed machine with 409, in MAAS words', async () => {
+    const { json } = await call(adminKey, 'POST', '/api/2.0/machines/', redfishMachine());
+    const answer = await signal(await machineTokenKey(json.system_id), dell, 'FAILED');
+    expect(answer.status).toBe(409);
+    expect(answer.text).toBe('Invalid transition: Deployed -> Failed commissioning.');
+  });
+
+  it('refuses a document that fails validation with 400 listing the violations', async () => {
+    const { json } = await call(adminKey, 'POST', '/api/2.0/machines/', redfishMachine());
+    const broken = structuredClone(dell) as any;
+    delete broken.networks;
+    const answer = await signal(await machineTokenKey(json.system_id), broken);
+    expect(answer.status).toBe(400);
+    expect(answer.json['50-maas-01-commissioning.out']).toContain('networks: is required and must be an object');
+  });
+
+  it('refuses an admin key on the metadata API and a machine token on the REST API', async () => {
+    const { json } = await call(adminKey, 'POST', '/api/2.0/machines/', redfishMachine());
+    expect((await signal(adminKey, dell)).status).toBe(403);
+    const token = await machineTokenKey(json.system_id);
+    expect((await call(token, 'GET', `/api/2.0/machines/${json.system_id}/`)).status).toBe(403);
+    expect((await call(token, 'POST', `/api/2.0/machines/${json.system_id}/?op=release`)).status).toBe(403);
+  });
+
+  it('refuses a locked machine release with 409', async () => {
+    const { json } = await call(adminKey, 'POST', '/api/2.0/machines/', redfishMachine());
+    await call(adminKey, 'POST', `/api/2.0/machines/${json.system_id}/?op=lock`);
+    const release = await call(adminKey, 'POST', `/api/2.0/machines/${json.system_id}/?op=release`);
+    expect(release.status).toBe(409);
+    expect(release.text).toMatch(/locked/);
+  });
+});
+
+describe('per-machine tokens', () => {
+  it('gives the token to the owner, regenerates it so the old one is refused at once, and refuses others', async () => {
+    const { json } = await call(adminKey, 'POST', '/api/2.0/machines/', redfishMachine());
+    const old = await machineTokenKey(json.system_id);
+    const regenerated = await call(adminKey, 'POST', `/api/2.0/machines/${json.system_id}/?op=regenerate_token`);
+    const fresh = `${regenerated.json.consumer_key}:${regenerated.json.token_key}:${regenerated.json.token_secret}`;
+    expect(fresh).not.toBe(old);
+    expect((await signal(old, dell)).status).toBe(401);
+    expect((await signal(fresh, dell)).status).toBe(200);
+    const other = createUser(store, 'other-admin', { admin: true });
+    const otherKey = formatApiKey(createApiKey(store, other));
+    expect((await call(otherKey, 'GET', `/api/2.0/machines/${json.system_id}/?op=get_token`)).status).toBe(403);
+    expect((await call(undefined, 'GET', `/api/2.0/machines/${json.system_id}/?op=get_token`)).status).toBe(401);
+  });
+});
+
+describe('controllers', () => {
+  it('links a controller to a machine (Deployed, locked, annotated) and unlocks it on removal', async () => {
+    const { json } = await call(adminKey, 'POST', '/api/2.0/machines/', redfishMachine());
+    const registered = await call(adminKey, 'POST', '/api/2.0/redfish-enlist/controllers/', { name: 'region-1', system_id: json.system_id });
+    expect(registered.json).toEqual({ name: 'region-1', system_id: json.system_id });
+    const linked = (await call(adminKey, 'GET', `/api/2.0/machines/${json.system_id}/`)).json;
+    expect(linked).toMatchObject({ status_name: 'Deployed', locked: true, workload_annotations: { 'maas-controller': 'region-1' } });
+    expect((await call(adminKey, 'POST', '/api/2.0/redfish-enlist/controllers/', { name: 'region-1', system_id: json.system_id })).status).toBe(200);
+    expect((await call(adminKey, 'DELETE', '/api/2.0/redfish-enlist/controllers/region-1/')).json).toEqual({ systemId: json.system_id, deleted: false });
+    expect((await call(adminKey, 'GET', `/api/2.0/machines/${json.system_id}/`)).json.locked).toBe(false);
+  });
+});
+
+describe('bad requests', () => {
+  it('refuses an oversized body with 413 and malformed multipart with 400', async () => {
+    const url = `${server.url}/api/2.0/machines/`;
+    const huge = await fetch(url, { method: 'POST', headers: { authorization: signerFor(adminKey)('POST', url), 'content-type': 'application/x-www-form-urlencoded' }, body: 'hostname=' + 'x'.repeat(2_000_000) });
+    expect(huge.status).toBe(413);
+    const malformed = await fetch(url, { method: 'POST', headers: { authorization: signerFor(adminKey)('POST', url), 'content-type': 'multipart/form-data; boundary=zzz' }, body: '--zzz\r\nContent-Disposition: form-data; name="hostname"\r\n\r\nunterminated' });
+    expect(malformed.status).toBe(400);
+  });
+});
