@@ -1,0 +1,260 @@
+// A real MAAS as a sweep target. With an admin API key it finds, creates and pushes; with only a
+// directory of per-machine credentials files ("token-only") it pushes hardware for the machines
+// enlisted earlier and holds no admin key at all.
+import type { CommissioningData } from '../inventory/commissioning.ts';
+import { acceptsHardwareUpdate, isTransitional, statusByNumber } from '../lifecycle/index.ts';
+import { TargetError, type MachineKeys, type MachineRecord, type NewMachine, type Target } from '../sweep/target.ts';
+import type { ApiKey } from './api-key.ts';
+import { MaasClient } from './client.ts';
+import { readCredentials, writeCredentials } from './credentials.ts';
+import { MaasError, withPrefix } from './errors.ts';
+import { MachineIndex } from './machine-index.ts';
+import { createDeployedMachine, getToken, listMachines, powerParameters, pushHardware, readMachine } from './machines.ts';
+import type { MaasClientOptions } from './options.ts';
+
+/** Options of a MAAS target. */
+export interface MaasTargetOptions {
+  /** MAAS's base URL, e.g. `http://maas:5240/MAAS`. Required. */
+  readonly url?: string;
+  /** Admin API key `consumer_key:token_key:token_secret`; without it the target is token-only. */
+  readonly apiKey?: string;
+  /** Directory of per-machine credentials files (`<system_id>.yaml`), written on create and read on push. */
+  readonly credentialsDir?: string;
+  /** Create machines with `power_parameters_skip_check=true` (no rack controller validates the BMC). @default false */
+  readonly skipCheck?: boolean;
+  /** Transport settings of the underlying client (timeouts, retries, clock). */
+  readonly client?: Omit<MaasClientOptions, 'url' | 'apiKey'>;
+}
+
+/** A machine was left alone because of its status; the sweep reports it as skipped. */
+export class MachineStateError extends TargetError {
+  override readonly name: string = 'MachineStateError';
+  /** The machine's MAAS status number. */
+  readonly machineStatus: number;
+  /** True when an operation is under way (Commissioning, Deploying, …): the next sweep may succeed. */
+  readonly transitional: boolean;
+
+  constructor(message: string, machineStatus: number, transitional: boolean) {
+    super(message);
+    this.machineStatus = machineStatus;
+    this.transitional = transitional;
+  }
+}
+
+const DEPLOYED = 6;
+
+/** The `maas` target: a real MAAS region through its REST and metadata APIs. */
+export class MaasTarget implements Target {
+  readonly kind = 'maas';
+  readonly #client: MaasClient;
+  readonly #credentialsDir: string | undefined;
+  readonly #skipCheck: boolean;
+  readonly #tokens = new Map<string, ApiKey>();
+  #index: MachineIndex | undefined;
+  #preparing: Promise<void> | undefined;
+
+  constructor(options: MaasTargetOptions) {
+    if (options.apiKey === undefined && options.credentialsDir === undefined) {
+      throw new TypeError('Expected `apiKey` (admin) or `credentialsDir` (token-only), got neither');
+    }
+    if (options.credentialsDir !== undefined && (typeof options.credentialsDir !== 'string' || options.credentialsDir === '')) {
+      throw new TypeError(`Expected \`credentialsDir\` to be a directory path, got ${JSON.stringify(options.credentialsDir)}`);
+    }
+    if (options.skipCheck !== undefined && typeof options.skipCheck !== 'boolean') {
+      throw new TypeError(`Expected \`skipCheck\` to be a boolean, got ${typeof options.skipCheck}`);
+    }
+    this.#client = new MaasClient({ ...options.client, url: options.url, ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }) });
+    this.#credentialsDir = options.credentialsDir;
+    this.#skipCheck = options.skipCheck ?? false;
+  }
+
+  /** True without an admin key: only machines with a credentials file can be found and pushed. */
+  get tokenOnly(): boolean {
+    return !this.#client.hasApiKey;
+  }
+
+  /** Loads every machine and every machine's power parameters (two admin calls) into this sweep's index. */
+  async prepare(): Promise<void> {
+    if (this.tokenOnly) return;
+    const loading = (async () => {
+      const [records, power] = await Promise.all([listMachines(this.#client), powerParameters(this.#client)]);
+      this.#index = MachineIndex.build(records, power);
+    })();
+    this.#preparing = loading;
+    try {
+      await loading;
+    } finally {
+      if (this.#preparing === loading) this.#preparing = undefined;
+    }
+  }
+
+  /** The machine for this hardware: remembered system id, then UUID, then MAC, then BMC address and node id. */
+  async findMachine(keys: MachineKeys): Promise<MachineRecord | undefined> {
+    if (this.tokenOnly) return this.#findTokenOnly(keys);
+    // Without prepare(), the first lookup loads the index; lookups made meanwhile wait for it.
+    if (this.#index === undefined) await (this.#preparing ?? this.prepare());
+    const index = this.#index as MachineIndex;
+    if (keys.knownSystemId !== undefined) {
+      const remembered = index.bySystemId(keys.knownSystemId) ?? (await this.#readIfExists(keys.knownSystemId));
+      // A remembered id whose machine now has another UUID was deleted and its id reused: look further.
+      const conflicting = remembered?.hardwareUuid && keys.uuid && remembered.hardwareUuid !== keys.uuid.toLowerCase();
+      if (remembered && !conflicting) return remembered;
+    }
+    const found =
+      (keys.uuid ? index.byUuid(keys.uuid) : undefined) ??
+      keys.macs.map((mac) => index.byMac(mac)).find((record) => record !== undefined) ??
+      index.byBmc(keys.bmcAddress, keys.nodeId);
+    if (found || keys.macs.length === 0) return found;
+    // Not in this sweep's index: MAAS may have gained the machine since (another enlister, an
+    // operator). One filtered listing is cheap next to creating a duplicate that MAAS would refuse.
+    const listed = await listMachines(this.#client, { mac_address: [...keys.macs] });
+    const record = listed[0];
+    if (record) index.add(record);
+    return record;
+  }
+
+  /** Creates a Deployed machine, then keeps its token (and writes its credentials file when configured). */
+  async createDeployed(machine: NewMachine): Promise<MachineRecord> {
+    if (this.tokenOnly) {
+      throw new TargetError(
+        `Cannot create ${machine.hostname} in MAAS: no admin API key is configured (token-only mode only pushes hardware for machines enlisted earlier with a credentials file)`,
+      );
+    }
+    const created = await createDeployedMachine(this.#client, machine, { skipCheck: this.#skipCheck });
+    const record: MachineRecord = { ...created, powerAddress: machine.power.address };
+    this.#index?.add(record, machine.power.nodeId);
+    try {
+      await this.#fetchToken(record);
+    } catch {
+      // The machine exists either way. The push that follows asks for the token again and reports
+      // any failure there, with the machine named; failing here would make the sweep think the
+      // machine was not created.
+    }
+    return record;
+  }
+
+  /** Pushes a commissioning document with the machine's own token, after checking the machine's status. */
+  async pushHardware(machine: MachineRecord, document: CommissioningData): Promise<void> {
+    // Token-only: a machine token belongs to MAAS's inactive node-init user, not to the machine's
+    // owner, so the REST API cannot be relied on to show the machine; only the record's status is known.
+    // MAAS deletes the token on release, and answers 409 to a signal in most other states; but it
+    // would also take the push during Testing or Entering rescue mode, which this mode cannot see.
+    const current = this.tokenOnly ? machine : await readMachine(this.#client, machine.systemId);
+    checkAcceptsHardware(current);
+    const { token, source } = await this.#tokenFor(current);
+    try {
+      await pushHardware(this.#client, current.systemId, token, document);
+    } catch (error) {
+      if (!(error instanceof MaasError) || (error.status !== 401 && error.status !== 403)) throw error;
+      if (this.tokenOnly) {
+        throw withPrefix(
+          error,
+          `The token in the credentials file of machine ${label(current)} was refused (regenerated, or the machine was released); enlist it again with an admin key to renew it. `,
+        );
+      }
+      if (source === 'maas') throw error;
+      // The kept token may have been regenerated since it was saved: ask MAAS once more.
+      this.#tokens.delete(current.systemId);
+      const fresh = await this.#fetchToken(current);
+      if (fresh.tokenKey === token.tokenKey && fresh.tokenSecret === token.tokenSecret) throw error;
+      await pushHardware(this.#client, current.systemId, fresh, document);
+    }
+  }
+
+  /** Releases connections. */
+  async close(): Promise<void> {
+    this.#client.close();
+  }
+
+  async #findTokenOnly(keys: MachineKeys): Promise<MachineRecord | undefined> {
+    if (keys.knownSystemId === undefined || this.#credentialsDir === undefined) return undefined;
+    const credentials = await readCredentials(this.#credentialsDir, keys.knownSystemId);
+    if (credentials === undefined) return undefined;
+    this.#tokens.set(credentials.systemId, credentials);
+    // What a token-only target knows without the REST API: the machine exists and has a token, which
+    // MAAS creates for a Deployed machine and deletes when the machine is released.
+    return {
+      systemId: credentials.systemId,
+      hostname: '',
+      status: DEPLOYED,
+      statusName: 'Deployed',
+      locked: false,
+      macAddresses: [],
+      powerType: 'redfish',
+    };
+  }
+
+  async #readIfExists(systemId: string): Promise<MachineRecord | undefined> {
+    try {
+      return await readMachine(this.#client, systemId);
+    } catch (error) {
+      if (error instanceof MaasError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async #tokenFor(machine: MachineRecord): Promise<{ token: ApiKey; source: 'memory' | 'file' | 'maas' }> {
+    const kept = this.#tokens.get(machine.systemId);
+    if (kept) return { token: kept, source: 'memory' };
+    if (this.#credentialsDir !== undefined) {
+      const credentials = await readCredentials(this.#credentialsDir, machine.systemId);
+      if (credentials) {
+        this.#tokens.set(machine.systemId, credentials);
+        return { token: credentials, source: 'file' };
+      }
+    }
+    if (this.tokenOnly) {
+      throw new TargetError(
+        `No credentials file for machine ${label(machine)} in ${this.#credentialsDir ?? '(no directory)'}; without an admin API key its hardware cannot be pushed`,
+      );
+    }
+    return { token: await this.#fetchToken(machine), source: 'maas' };
+  }
+
+  /** Asks MAAS for the machine's token (admin), keeps it, and writes its credentials file when configured. */
+  async #fetchToken(machine: MachineRecord): Promise<ApiKey> {
+    const token = await getToken(this.#client, machine.systemId);
+    if (token === null) {
+      throw new MaasError(
+        'no-token',
+        `MAAS has no token for machine ${label(machine)}: it was not created as Deployed or has been released since; hardware cannot be pushed for it`,
+        { method: 'GET', path: `api/2.0/machines/${machine.systemId}/?op=get_token` },
+      );
+    }
+    this.#tokens.set(machine.systemId, token);
+    if (this.#credentialsDir !== undefined) await writeCredentials(this.#credentialsDir, this.#client.url, machine.systemId, token);
+    return token;
+  }
+}
+
+/** Throws MachineStateError unless the lifecycle model and MAAS both take hardware for this machine now. */
+export function checkAcceptsHardware(machine: MachineRecord): void {
+  const known = statusByNumber(machine.status);
+  const name = machine.statusName || known?.name || `status ${machine.status}`;
+  if (known === undefined) {
+    throw new MachineStateError(`Machine ${label(machine)} has a status this tool does not know (${name}); skipped`, machine.status, false);
+  }
+  if (isTransitional(machine.status)) {
+    throw new MachineStateError(
+      `Machine ${label(machine)} is ${name}: an operation is under way, so no hardware was pushed; the next sweep tries again`,
+      machine.status,
+      true,
+    );
+  }
+  if (!acceptsHardwareUpdate(machine.status)) {
+    throw new MachineStateError(`Machine ${label(machine)} is ${name}, which does not take hardware information; skipped`, machine.status, false);
+  }
+  if (machine.status !== DEPLOYED) {
+    // MAAS's signal handler parses results only for Deployed among these statuses; for New, Ready
+    // or Broken it answers OK and stores nothing (src/metadataserver/api.py, VersionIndexHandler.signal).
+    throw new MachineStateError(
+      `Machine ${label(machine)} is ${name}: MAAS takes pushed hardware only from Deployed machines (it would accept the push and ignore it); skipped`,
+      machine.status,
+      false,
+    );
+  }
+}
+
+function label(machine: MachineRecord): string {
+  return machine.hostname ? `${machine.hostname} (${machine.systemId})` : machine.systemId;
+}
