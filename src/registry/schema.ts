@@ -146,6 +146,18 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (address, path)
   ) WITHOUT ROWID;
   `,
+  // The last inventory the collector read per BMC system: what an unknown section is carried over
+  // from, and what the next sweep's DIMM-by-DIMM history is computed against.
+  `
+  CREATE TABLE inventories (
+    address TEXT NOT NULL,
+    system TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    inventory TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (address, system)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** The schema version this code writes. */

@@ -1,0 +1,136 @@
+// What the collector remembers per BMC between sweeps, in the registry database: the last outcome
+// (for reports and the BMC health page), consecutive failures (for backoff), the pinned certificate
+// (trust on first use), the machines behind it, and ETags with their bodies (for cheap re-sweeps).
+import type { Store } from './store.ts';
+
+/** How a BMC's last sweep ended. */
+export type BmcOutcome = 'created' | 'updated' | 'unchanged' | 'skipped' | 'failed';
+
+/** The last sweep of one BMC. */
+export interface BmcSweepRecord {
+  readonly outcome: BmcOutcome;
+  /** Error class of a failure (auth, timeout, tls …). */
+  readonly errorKind?: string;
+  readonly message?: string;
+  readonly requests: number;
+  readonly bytes: number;
+  readonly ms: number;
+  /** How the BMC's certificate was trusted: verify, ca, pin or insecure (http for plain HTTP). */
+  readonly tls: string;
+  /** ISO time the sweep of this BMC ended. */
+  readonly at: string;
+}
+
+/** Everything remembered about one BMC. */
+export interface BmcState {
+  readonly address: string;
+  readonly lastSweep?: string;
+  readonly lastSuccess?: string;
+  readonly consecutiveFailures: number;
+  readonly pinnedFingerprint?: string;
+  readonly last?: BmcSweepRecord;
+  /** Redfish system path → registry system id, for the machines behind this BMC. */
+  readonly systems: Readonly<Record<string, string>>;
+}
+
+interface Row {
+  address: string;
+  last_sweep: string | null;
+  last_success: string | null;
+  consecutive_failures: number;
+  pinned_fingerprint: string | null;
+  outcome: string | null;
+  systems: string;
+}
+
+function fromRow(row: Row): BmcState {
+  return {
+    address: row.address,
+    ...(row.last_sweep ? { lastSweep: row.last_sweep } : {}),
+    ...(row.last_success ? { lastSuccess: row.last_success } : {}),
+    consecutiveFailures: row.consecutive_failures,
+    ...(row.pinned_fingerprint ? { pinnedFingerprint: row.pinned_fingerprint } : {}),
+    ...(row.outcome ? { last: JSON.parse(row.outcome) as BmcSweepRecord } : {}),
+    systems: JSON.parse(row.systems) as Record<string, string>,
+  };
+}
+
+/** The state of one BMC, if it was ever swept. */
+export function bmcState(store: Store, address: string): BmcState | undefined {
+  const row = store.get<Row>('SELECT * FROM bmc_state WHERE address = ?', address);
+  return row && fromRow(row);
+}
+
+/** Every BMC ever swept, by address. */
+export function listBmcStates(store: Store): BmcState[] {
+  return store.all<Row>('SELECT * FROM bmc_state ORDER BY address').map(fromRow);
+}
+
+/** Records the end of a BMC's sweep: success resets the failure count, failure increments it. */
+export function recordBmcSweep(store: Store, address: string, record: BmcSweepRecord, systems?: Readonly<Record<string, string>>): void {
+  const failed = record.outcome === 'failed';
+  store.run(
+    `INSERT INTO bmc_state (address, last_sweep, last_success, consecutive_failures, outcome, systems)
+     VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT(address) DO UPDATE SET
+       last_sweep = excluded.last_sweep,
+       last_success = COALESCE(excluded.last_success, bmc_state.last_success),
+       consecutive_failures = CASE WHEN ? THEN bmc_state.consecutive_failures + 1 ELSE 0 END,
+       outcome = excluded.outcome,
+       systems = CASE WHEN ? THEN bmc_state.systems ELSE excluded.systems END`,
+    address,
+    record.at,
+    failed ? null : record.at,
+    failed ? 1 : 0,
+    JSON.stringify(record),
+    JSON.stringify(systems ?? {}),
+    failed ? 1 : 0,
+    systems === undefined ? 1 : 0,
+  );
+}
+
+/** Stores the certificate fingerprint seen on first use. */
+export function pinCertificate(store: Store, address: string, fingerprint: string): void {
+  store.run(
+    `INSERT INTO bmc_state (address, pinned_fingerprint) VALUES (?, ?)
+     ON CONFLICT(address) DO UPDATE SET pinned_fingerprint = excluded.pinned_fingerprint`,
+    address,
+    fingerprint,
+  );
+}
+
+/** The ETags remembered for a BMC, with their bodies. */
+export function loadEtags(store: Store, address: string): Map<string, { etag: string; body: unknown }> {
+  const out = new Map<string, { etag: string; body: unknown }>();
+  for (const row of store.all<{ path: string; etag: string; body: string }>('SELECT path, etag, body FROM etags WHERE address = ?', address)) {
+    out.set(row.path, { etag: row.etag, body: JSON.parse(row.body) });
+  }
+  return out;
+}
+
+/** Replaces the ETags remembered for a BMC. */
+export function saveEtags(store: Store, address: string, etags: ReadonlyMap<string, { etag: string; body: unknown }>): void {
+  store.transaction(() => {
+    store.run('DELETE FROM etags WHERE address = ?', address);
+    for (const [path, { etag, body }] of etags) store.run('INSERT INTO etags (address, path, etag, body) VALUES (?, ?, ?, ?)', address, path, etag, JSON.stringify(body));
+  });
+}
+
+/** The last inventory read for a BMC's system, with its fingerprint. */
+export function lastInventory<T>(store: Store, address: string, system: string): { fingerprint: string; inventory: T; at: string } | undefined {
+  const row = store.get<{ fingerprint: string; inventory: string; at: string }>('SELECT fingerprint, inventory, at FROM inventories WHERE address = ? AND system = ?', address, system);
+  return row && { fingerprint: row.fingerprint, inventory: JSON.parse(row.inventory) as T, at: row.at };
+}
+
+/** Remembers the inventory read for a BMC's system. */
+export function saveInventory(store: Store, address: string, system: string, fingerprint: string, inventory: unknown): void {
+  store.run(
+    `INSERT INTO inventories (address, system, fingerprint, inventory, at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT(address, system) DO UPDATE SET fingerprint = excluded.fingerprint, inventory = excluded.inventory, at = excluded.at`,
+    address,
+    system,
+    fingerprint,
+    JSON.stringify(inventory),
+    store.timestamp(),
+  );
+}
