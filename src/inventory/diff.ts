@@ -54,18 +54,18 @@ function diffDimms(before: readonly Dimm[], after: readonly Dimm[]): HardwareCha
   const fresh = new Map(after.map((dimm) => [dimm.slot, dimm]));
   for (const [slot, dimm] of old) {
     const now = fresh.get(slot);
-    if (!now) changes.push({ area: 'memory', kind: 'removed', subject: slot, description: `DIMM ${slot} ${size(dimm.sizeMiB)} removed` });
+    if (!now) changes.push({ area: 'memory', kind: 'removed', subject: slot, description: `${dimmName(slot)} ${size(dimm.sizeMiB)} removed` });
     else if (now.serial !== dimm.serial || now.sizeMiB !== dimm.sizeMiB || now.partNumber !== dimm.partNumber) {
       changes.push({
         area: 'memory',
         kind: 'replaced',
         subject: slot,
-        description: `DIMM ${slot} replaced: ${size(dimm.sizeMiB)}${dimm.serial ? ` ${dimm.serial}` : ''} → ${size(now.sizeMiB)}${now.serial ? ` ${now.serial}` : ''}`,
+        description: `${dimmName(slot)} replaced: ${size(dimm.sizeMiB)}${dimm.serial ? ` ${dimm.serial}` : ''} → ${size(now.sizeMiB)}${now.serial ? ` ${now.serial}` : ''}`,
       });
     }
   }
   for (const [slot, dimm] of fresh) {
-    if (!old.has(slot)) changes.push({ area: 'memory', kind: 'added', subject: slot, description: `DIMM ${slot} ${size(dimm.sizeMiB)} added` });
+    if (!old.has(slot)) changes.push({ area: 'memory', kind: 'added', subject: slot, description: `${dimmName(slot)} ${size(dimm.sizeMiB)} added` });
   }
   return changes;
 }
@@ -172,6 +172,11 @@ function ports(inventory: HardwareInventory): Port[] {
 function describeDrive(drive: Drive): string {
   const parts = [drive.model, drive.serial ? `serial ${drive.serial}` : undefined, bytes(drive.sizeBytes)].filter(Boolean);
   return parts.join(', ');
+}
+
+// "DIMM A3", but iDRAC's locators already say DIMM ("DIMM.Socket.B2").
+function dimmName(slot: string): string {
+  return /^dimm/i.test(slot) ? slot : `DIMM ${slot}`;
 }
 
 function size(mib: number): string {

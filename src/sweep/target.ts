@@ -1,6 +1,7 @@
 // Where machines live: the embedded registry or a real MAAS. The sweep talks to both through this
 // one interface, so "find, create as Deployed, push hardware" means the same thing everywhere.
 import type { CommissioningData } from '../inventory/commissioning.ts';
+import type { HardwareChange } from '../inventory/diff.ts';
 
 /** What a target knows about one machine. */
 export interface MachineRecord {
@@ -58,8 +59,13 @@ export interface Target {
   findMachine(keys: MachineKeys): Promise<MachineRecord | undefined>;
   /** Creates a Deployed machine (never reboots or reloads it). */
   createDeployed(machine: NewMachine): Promise<MachineRecord>;
-  /** Pushes a commissioning document for a machine, as MAAS's own hardware sync does. */
-  pushHardware(machine: MachineRecord, document: CommissioningData): Promise<void>;
+  /**
+   * Pushes a commissioning document for a machine, as MAAS's own hardware sync does. `changes`
+   * (what the collector saw change, DIMM by DIMM) is kept as history by targets that keep one.
+   */
+  pushHardware(machine: MachineRecord, document: CommissioningData, changes?: readonly HardwareChange[]): Promise<void>;
+  /** Points a machine at its BMC's new address (the BMC moved); targets that cannot may omit it. */
+  updatePower?(machine: MachineRecord, power: PowerParameters): Promise<void>;
   /** Releases connections. */
   close(): Promise<void>;
 }

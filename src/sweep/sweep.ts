@@ -1,0 +1,323 @@
+// One sweep of a fleet: every BMC through a global queue — crawl, normalise, fingerprint, find the
+// machine (never a duplicate), create it Deployed or push what changed, and remember what was seen.
+// One BMC's failure never stops the others; the report lists every BMC. Nothing here prints.
+import PQueue from 'p-queue';
+import { toCommissioningData, FALLBACK_ARCHITECTURE, type Producer } from '../inventory/commissioning.ts';
+import { diffInventories } from '../inventory/diff.ts';
+import { fingerprint } from '../inventory/fingerprint.ts';
+import type { HardwareInventory } from '../inventory/model.ts';
+import { toInventory } from '../inventory/normalise.ts';
+import { carryForward } from '../inventory/partial.ts';
+import { sourceFromCrawl } from '../inventory/source.ts';
+import { acceptsHardwareUpdate, statusOfRef } from '../lifecycle/index.ts';
+import { RedfishClient, type ClientLog } from '../redfish/client.ts';
+import { crawl, type CrawlOptions, type RawCrawl } from '../redfish/crawl.ts';
+import { RedfishError } from '../redfish/errors.ts';
+import type { ClientOptions } from '../redfish/options.ts';
+import { bmcState, lastInventory, loadEtags, pinCertificate, recordBmcSweep, saveEtags, saveInventory, type BmcOutcome } from '../registry/bmc-state.ts';
+import type { Store } from '../registry/store.ts';
+import { toHostname } from '../registry/machines.ts';
+import type { BmcConfig } from './config.ts';
+import { redact } from './redact.ts';
+import { maasArchitecture, TargetError, type MachineRecord, type Target } from './target.ts';
+
+/** What happened to one machine (one ComputerSystem) behind a BMC. */
+export interface MachineResult {
+  readonly system: string;
+  readonly outcome: BmcOutcome;
+  readonly systemId?: string;
+  readonly hostname?: string;
+  /** Why it was skipped or failed. */
+  readonly reason?: string;
+  /** Error class of a failure: a Redfish read's kind, or `target` when the target refused. */
+  readonly errorKind?: string;
+  /** What changed since the last sweep, in words. */
+  readonly changes?: readonly string[];
+}
+
+/** What happened to one BMC. */
+export interface BmcResult {
+  readonly name: string;
+  readonly address: string;
+  readonly outcome: BmcOutcome;
+  readonly errorKind?: string;
+  readonly message?: string;
+  readonly requests: number;
+  readonly bytes: number;
+  readonly notModified: number;
+  readonly ms: number;
+  readonly machines: readonly MachineResult[];
+  /** Sections that could not be read, refused links and the like. */
+  readonly warnings: readonly string[];
+}
+
+/** The result of a sweep. */
+export interface SweepReport {
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly ms: number;
+  readonly dryRun: boolean;
+  readonly results: readonly BmcResult[];
+  readonly totals: Readonly<Record<BmcOutcome, number>>;
+}
+
+/** A pino-compatible logger. */
+export interface Logger extends ClientLog {
+  info(object: object, message: string): void;
+  error(object: object, message: string): void;
+}
+
+/** How to sweep. */
+export interface SweepSettings {
+  /** BMCs in flight at once. */
+  readonly concurrency: number;
+  /** Client options for every BMC; each BMC's own overrides win. */
+  readonly client?: Partial<ClientOptions>;
+  readonly crawl?: Partial<CrawlOptions>;
+  /** Show what would be created and changed without writing anything. @default false */
+  readonly dryRun?: boolean;
+  /** Stops starting BMCs (in-flight ones finish): a daemon's SIGTERM. */
+  readonly stop?: AbortSignal;
+  /** Cancels everything in flight; sessions are still deleted. */
+  readonly signal?: AbortSignal;
+  readonly log?: Logger;
+  readonly producer?: Producer;
+  /** Secrets to scrub from every message that leaves the sweep. */
+  readonly secrets?: readonly string[];
+  /** Called as each BMC finishes. */
+  readonly onResult?: (result: BmcResult, done: number, total: number) => void;
+}
+
+// ComputerSystem types that are not a machine MAAS should track.
+const NOT_MACHINES = new Set(['Virtual', 'OS', 'VirtuallyPartitioned', 'DPU', 'Composed']);
+
+/** Sweeps BMCs into a target, remembering per-BMC state in `state`. */
+export async function runSweep(bmcs: readonly BmcConfig[], target: Target, state: Store, settings: SweepSettings): Promise<SweepReport> {
+  const started = new Date();
+  const t0 = performance.now();
+  const queue = new PQueue({ concurrency: settings.concurrency });
+  const results: BmcResult[] = [];
+  const onStop = () => queue.clear();
+  settings.stop?.addEventListener('abort', onStop, { once: true });
+  settings.signal?.addEventListener('abort', onStop, { once: true });
+  if (!settings.dryRun) await target.prepare();
+  else await target.prepare().catch(() => undefined);
+  let done = 0;
+  await Promise.all(
+    bmcs.map((bmc) =>
+      queue
+        .add(() => sweepBmc(bmc, target, state, settings))
+        .catch((error: unknown) => cancelled(bmc, error))
+        .then((result) => {
+          results.push(result);
+          settings.onResult?.(result, ++done, bmcs.length);
+        }),
+    ),
+  );
+  settings.stop?.removeEventListener('abort', onStop);
+  settings.signal?.removeEventListener('abort', onStop);
+  const totals: Record<BmcOutcome, number> = { created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0 };
+  for (const result of results) totals[result.outcome]++;
+  const order = new Map(bmcs.map((bmc, index) => [bmc.address, index]));
+  results.sort((a, b) => (order.get(a.address) ?? 0) - (order.get(b.address) ?? 0));
+  return { startedAt: started.toISOString(), finishedAt: new Date().toISOString(), ms: Math.round(performance.now() - t0), dryRun: settings.dryRun === true, results, totals };
+}
+
+function cancelled(bmc: BmcConfig, error: unknown): BmcResult {
+  return {
+    name: bmc.name,
+    address: bmc.address,
+    outcome: 'skipped',
+    message: `not swept: ${(error as Error)?.name === 'AbortError' ? 'the sweep was stopped' : String((error as Error)?.message ?? error)}`,
+    requests: 0,
+    bytes: 0,
+    notModified: 0,
+    ms: 0,
+    machines: [],
+    warnings: [],
+  };
+}
+
+async function sweepBmc(bmc: BmcConfig, target: Target, state: Store, settings: SweepSettings): Promise<BmcResult> {
+  const t0 = performance.now();
+  const scrub = (text: string) => redact(text, [bmc.password, ...(settings.secrets ?? [])]);
+  const remembered = bmcState(state, bmc.address);
+  const tls = bmc.tls.mode === 'pin' && bmc.tls.fingerprint256 === undefined && remembered?.pinnedFingerprint ? { mode: 'pin' as const, fingerprint256: remembered.pinnedFingerprint } : bmc.tls;
+  const etags = loadEtags(state, bmc.address);
+  const client = new RedfishClient(
+    { address: bmc.address, username: bmc.username, password: bmc.password, tls },
+    { ...settings.client, ...bmc.client },
+    { etags: { get: (path) => etags.get(path), set: (path, etag, body) => void etags.set(path, { etag, body }) }, ...(settings.signal ? { signal: settings.signal } : {}), ...(settings.log ? { log: settings.log } : {}) },
+  );
+  const base = { name: bmc.name, address: bmc.address };
+  let raw: RawCrawl;
+  try {
+    await client.connect();
+    raw = await crawl(client, settings.crawl);
+  } catch (error) {
+    await client.close();
+    // (close() is idempotent; the finally below finds it done.)
+    const failure = error instanceof RedfishError ? error : new RedfishError('bad-response', (error as Error).message);
+    const silentDiscovery = bmc.discovered && (failure.kind === 'unreachable' || (failure.kind === 'timeout' && failure.connectPhase));
+    const result: BmcResult = {
+      ...base,
+      outcome: silentDiscovery ? 'skipped' : 'failed',
+      errorKind: failure.kind,
+      message: scrub(silentDiscovery ? `no Redfish service answered (${failure.message})` : failure.message),
+      ...stats(client, t0),
+      machines: [],
+      warnings: [],
+    };
+    if (!settings.dryRun) recordBmcSweep(state, bmc.address, record(result, tlsMode(bmc)));
+    settings.log?.warn({ bmc: bmc.name, kind: failure.kind, message: result.message }, 'BMC sweep failed');
+    return result;
+  } finally {
+    await client.close();
+  }
+  if (!settings.dryRun && tls.mode === 'pin' && tls.fingerprint256 === undefined && client.certificateFingerprint) {
+    pinCertificate(state, bmc.address, client.certificateFingerprint);
+  }
+  const warnings = [
+    ...raw.warnings,
+    ...raw.refusedLinks.map((refused) => `refused link ${refused.link.slice(0, 120)} (${refused.reason})`),
+    ...(client.authNote ? [client.authNote] : []),
+  ].map(scrub);
+  const systemsSeen: Record<string, string> = { ...(remembered?.systems ?? {}) };
+  const machines: MachineResult[] = [];
+  const source = sourceFromCrawl(raw);
+  for (const path of raw.systems) {
+    const inventory = toInventory(source, path);
+    if (inventory === undefined) {
+      const outcome = raw.resources.get(path);
+      const failure = outcome && !outcome.ok ? outcome.error : { kind: 'bad-response', message: `${path} is not a ComputerSystem` };
+      machines.push({ system: path, outcome: 'failed', errorKind: failure.kind, reason: scrub(failure.message) });
+      continue;
+    }
+    const type = (raw.resources.get(inventory.system) as { body?: { SystemType?: unknown } } | undefined)?.body?.SystemType;
+    if (bmc.systemId !== undefined && inventory.systemId !== bmc.systemId) continue;
+    if (typeof type === 'string' && NOT_MACHINES.has(type)) {
+      machines.push({ system: inventory.system, outcome: 'skipped', reason: `SystemType ${type} is not a machine` });
+      continue;
+    }
+    const unknown = Object.entries(inventory.sections).filter(([, section]) => section.unknown).map(([name]) => name);
+    if (unknown.length > 0) warnings.push(`${inventory.system}: could not read ${unknown.join(', ')}`);
+    try {
+      machines.push(await enlist(bmc, inventory, systemsSeen[inventory.system], target, state, settings));
+      const last = machines.at(-1)!;
+      if (last.systemId) systemsSeen[inventory.system] = last.systemId;
+    } catch (error) {
+      const status = error instanceof TargetError ? error.status : undefined;
+      machines.push({ system: inventory.system, outcome: 'failed', errorKind: 'target', reason: scrub(`${(error as Error).message}${status ? ` (HTTP ${status})` : ''}`) });
+    }
+  }
+  if (!settings.dryRun) saveEtags(state, bmc.address, etags);
+  const outcome = bmcOutcome(machines, raw.systems.length);
+  const failedMachine = machines.find((machine) => machine.outcome === 'failed');
+  const result: BmcResult = {
+    ...base,
+    outcome,
+    ...(outcome === 'failed'
+      ? failedMachine
+        ? { errorKind: failedMachine.errorKind ?? 'target', message: failedMachine.reason ?? 'the target refused the machine' }
+        : { errorKind: 'not-found', message: 'no ComputerSystem is reachable from the service root' }
+      : {}),
+    ...stats(client, t0),
+    machines,
+    warnings,
+  };
+  if (!settings.dryRun) recordBmcSweep(state, bmc.address, record(result, tlsMode(bmc)), systemsSeen);
+  return result;
+}
+
+async function enlist(bmc: BmcConfig, read: HardwareInventory, knownSystemId: string | undefined, target: Target, state: Store, settings: SweepSettings): Promise<MachineResult> {
+  const previous = lastInventory<HardwareInventory>(state, bmc.address, read.system);
+  const inventory = carryForward(previous?.inventory, read, previous ? `sweep of ${previous.at}` : undefined);
+  const print = fingerprint(inventory);
+  const macs = inventory.nics.flatMap((nic) => nic.ports.map((port) => port.mac));
+  const machine = await target.findMachine({
+    ...(inventory.identity.uuid ? { uuid: inventory.identity.uuid } : {}),
+    macs,
+    bmcAddress: bmc.address,
+    nodeId: inventory.systemId,
+    ...(knownSystemId ? { knownSystemId } : {}),
+  });
+  const document = toCommissioningData(inventory, settings.producer);
+  if (!machine) {
+    const hostname = hostnameFor(inventory);
+    if (settings.dryRun) return { system: read.system, outcome: 'created', hostname, reason: 'would be created (dry run)' };
+    const created = await createWithFreeName(target, hostname, inventory, bmc);
+    await target.pushHardware(created, document);
+    saveInventory(state, bmc.address, read.system, print, inventory);
+    return { system: read.system, outcome: 'created', systemId: created.systemId, hostname: created.hostname };
+  }
+  const found = { system: read.system, systemId: machine.systemId, hostname: machine.hostname };
+  // The same machine answering on a new BMC address: follow it (rule 5), never duplicate it.
+  if (!settings.dryRun && machine.powerAddress !== undefined && machine.powerAddress !== bmc.address && target.updatePower) {
+    await target.updatePower(machine, { address: bmc.address, user: bmc.username, password: bmc.password, nodeId: inventory.systemId });
+  }
+  if (!acceptsHardwareUpdate(machine.status)) {
+    return { ...found, outcome: 'skipped', reason: `machine is ${statusOfRef(machine.status).name}; hardware is updated once the operation ends` };
+  }
+  if (previous?.fingerprint === print) return { ...found, outcome: 'unchanged' };
+  const changes = previous ? diffInventories(previous.inventory, inventory) : [];
+  if (settings.dryRun) return { ...found, outcome: 'updated', reason: 'would be updated (dry run)', changes: changes.map((change) => change.description) };
+  await target.pushHardware(machine, document, changes);
+  saveInventory(state, bmc.address, read.system, print, inventory);
+  return { ...found, outcome: 'updated', changes: changes.map((change) => change.description) };
+}
+
+// MAAS refuses a host name already taken; the collector then tells the machines apart by serial.
+async function createWithFreeName(target: Target, hostname: string, inventory: HardwareInventory, bmc: BmcConfig): Promise<MachineRecord> {
+  const macs = inventory.nics.flatMap((nic) => nic.ports.map((port) => port.mac));
+  const create = (name: string) =>
+    target.createDeployed({
+      hostname: name,
+      architecture: maasArchitecture(inventory.architecture ?? FALLBACK_ARCHITECTURE),
+      macs,
+      power: { address: bmc.address, user: bmc.username, password: bmc.password, nodeId: inventory.systemId },
+      description: `Enlisted by redfish-enlist from ${bmc.name}`,
+    });
+  try {
+    return await create(hostname);
+  } catch (error) {
+    if (!(error instanceof TargetError) || error.field !== 'hostname') throw error;
+    const suffix = toHostname(inventory.identity.serial ?? inventory.identity.uuid ?? inventory.systemId).slice(-8);
+    return create(`${hostname.slice(0, 54)}-${suffix}`);
+  }
+}
+
+/** The host name a new machine gets: the BMC's report of it, else one made from vendor and serial. */
+export function hostnameFor(inventory: HardwareInventory): string {
+  if (inventory.identity.hostName) return toHostname(inventory.identity.hostName);
+  const serial = inventory.identity.serial ?? inventory.identity.uuid?.slice(0, 8) ?? inventory.systemId;
+  return toHostname(`${inventory.vendor === 'generic' ? 'machine' : inventory.vendor}-${serial}`);
+}
+
+function bmcOutcome(machines: readonly MachineResult[], systems: number): BmcOutcome {
+  if (systems === 0 || machines.some((machine) => machine.outcome === 'failed')) return 'failed';
+  if (machines.some((machine) => machine.outcome === 'created')) return 'created';
+  if (machines.some((machine) => machine.outcome === 'updated')) return 'updated';
+  if (machines.length > 0 && machines.every((machine) => machine.outcome === 'skipped')) return 'skipped';
+  return 'unchanged';
+}
+
+function stats(client: RedfishClient, t0: number): Pick<BmcResult, 'requests' | 'bytes' | 'notModified' | 'ms'> {
+  return { requests: client.stats.requests, bytes: client.stats.bytes, notModified: client.stats.notModified, ms: Math.round(performance.now() - t0) };
+}
+
+function tlsMode(bmc: BmcConfig): string {
+  return bmc.address.startsWith('http://') ? 'http' : bmc.tls.mode;
+}
+
+function record(result: BmcResult, tls: string) {
+  return {
+    outcome: result.outcome,
+    ...(result.errorKind ? { errorKind: result.errorKind } : {}),
+    ...(result.message ? { message: result.message } : {}),
+    requests: result.requests,
+    bytes: result.bytes,
+    ms: result.ms,
+    tls,
+    at: new Date().toISOString(),
+  };
+}
