@@ -1,17 +1,66 @@
-import { Command } from 'commander';
+// The `redfish-enlist` command: parses arguments, runs one command, maps failures to exit
+// statuses. Commands hold no logic of their own; they call the library and print.
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../sweep/config.ts';
+import { RegistryError } from '../registry/store.ts';
+import { RedfishError } from '../redfish/errors.ts';
+import { TargetError } from '../sweep/target.ts';
+import { registerDaemon } from './daemon.ts';
+import { registerDemo } from './demo.ts';
+import { registerDiscover } from './discover.ts';
+import { registerInventory } from './inventory.ts';
+import { CliError, EXIT, VERSION, type Io } from './io.ts';
+import { registerRegistryCommands } from './registry-commands.ts';
+import { registerSimulate } from './simulate.ts';
+import { registerSweep } from './sweep.ts';
 
-/** Runs the CLI with the given arguments and resolves to the process exit code. */
-export async function main(argv: readonly string[]): Promise<number> {
+/** Runs the CLI with the given arguments and resolves to the exit status. */
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  const result = { code: EXIT.ok as number };
   const program = new Command('redfish-enlist')
-    .description('Enlist machines into MAAS as Deployed from their BMCs, over Redfish.')
-    .exitOverride();
+    .description('Enlist machines into MAAS as Deployed from their BMCs, over Redfish, without touching the hosts.')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
+    .addHelpText('after', '\nExit status: 0 success, 1 some BMC or operation failed, 2 bad usage or configuration, 130 interrupted.');
+  registerSweep(program, io, result);
+  registerDaemon(program, io);
+  registerInventory(program, io);
+  registerDiscover(program, io);
+  registerSimulate(program, io);
+  registerRegistryCommands(program, io);
+  registerDemo(program, io, result);
+  for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return 0;
+    return result.code;
   } catch (error) {
-    const code = (error as { exitCode?: number }).exitCode;
-    return typeof code === 'number' ? code : 1;
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    io.stderr.write(`redfish-enlist: ${message(error)}\n`);
+    return exitCodeOf(error);
   }
+}
+
+function message(error: unknown): string {
+  if (error instanceof ConfigError) return error.message;
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+function exitCodeOf(error: unknown): number {
+  if (error instanceof CliError) return error.exitCode;
+  if (error instanceof ConfigError || error instanceof TypeError) return EXIT.usage;
+  if (error instanceof RedfishError || error instanceof RegistryError || error instanceof TargetError) return EXIT.failed;
+  return EXIT.failed;
+}
+
+// The real process: SIGINT/SIGTERM abort the running command, which then closes its sessions.
+function processIo(): Io {
+  const controller = new AbortController();
+  const stop = (signal: string) => () => controller.abort(new Error(signal));
+  process.once('SIGINT', stop('SIGINT'));
+  process.once('SIGTERM', stop('SIGTERM'));
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal };
 }
 
 if (import.meta.main) process.exitCode = await main(process.argv.slice(2));

@@ -145,8 +145,11 @@ export function variantValue(key: string, value: string, index: number, tables: 
 /** Machine `index`'s host name: a lower-case DNS label of at most 63 characters ending in `-i<index>`. */
 export function variantHostName(name: string, index: number): string {
   const suffix = `-i${index.toString(36)}`;
-  const label = name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+/, '').slice(0, 63 - suffix.length).replace(/-+$/, '');
-  return (label === '' ? 'host' : label) + suffix;
+  // The first label carries the variant; a domain ("r750-db01.lab.example.net") is kept after it.
+  const [first = '', ...domain] = name.toLowerCase().split('.');
+  const label = first.replace(/[^a-z0-9-]+/g, '-').replace(/^-+/, '').slice(0, 63 - suffix.length).replace(/-+$/, '');
+  const labels = domain.map((part) => part.replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63)).filter(Boolean);
+  return [(label === '' ? 'host' : label) + suffix, ...labels].join('.').slice(0, 253);
 }
 
 /** Machine `index`'s variant of a MAC: same OUI, separator and case; the NIC part unique per (index, rank). */

@@ -114,8 +114,8 @@ describe('fleet identity', () => {
     expect(chassis.AssetTag).not.toBe('rack-12');
   });
 
-  it('turns host names into lower-case DNS labels of at most 63 characters that name the index', () => {
-    expect(serve('/redfish/v1/Systems/1', 42).HostName).toBe('web-07-rack-3-i16');
+  it('turns host names into lower-case DNS names whose first label names the index', () => {
+    expect(serve('/redfish/v1/Systems/1', 42).HostName).toBe('web-07-i16.rack-3');
     const long = variantHostName('x'.repeat(80), 123_456);
     expect(long.length).toBeLessThanOrEqual(63);
     expect(long).toMatch(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/);

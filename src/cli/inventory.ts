@@ -1,0 +1,116 @@
+// `redfish-enlist inventory <bmc>`: read one BMC and print its hardware, pushing nothing.
+import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { stringify } from 'yaml';
+import { toCommissioningData } from '../inventory/commissioning.ts';
+import type { HardwareInventory } from '../inventory/model.ts';
+import { toInventories } from '../inventory/normalise.ts';
+import { sourceFromCrawl } from '../inventory/source.ts';
+import { withRedfishClient } from '../redfish/client.ts';
+import { crawl } from '../redfish/crawl.ts';
+import { normaliseFingerprint, type TlsPolicy } from '../redfish/tls.ts';
+import { redactDeep } from '../sweep/redact.ts';
+import { binary, decimal, duration } from './format.ts';
+import { CliError, EXIT, readSecret, say, VERSION, type Io } from './io.ts';
+
+interface InventoryFlags {
+  username?: string;
+  passwordEnv?: string;
+  passwordFile?: string;
+  tls: string;
+  caFile?: string;
+  fingerprint?: string;
+  format: string;
+  expand: string;
+  system?: string;
+}
+
+/** Adds the command. */
+export function registerInventory(program: Command, io: Io): void {
+  program
+    .command('inventory <bmc>')
+    .description('Read one BMC and print the hardware it reports; pushes nothing anywhere')
+    .option('-u, --username <name>', 'BMC user (default: $REDFISH_USERNAME)')
+    .option('--password-env <variable>', 'BMC password from this environment variable (default: REDFISH_PASSWORD)')
+    .option('--password-file <file>', 'BMC password, first line of this file')
+    .option('--tls <mode>', 'verify, insecure or pin', 'verify')
+    .option('--ca-file <file>', 'verify against this CA bundle')
+    .option('--fingerprint <sha256>', 'accept exactly this certificate')
+    .option('--format <format>', 'summary, json, yaml or commissioning (the MAAS document)', 'summary')
+    .option('--expand <mode>', '$expand: auto, on or off', 'auto')
+    .option('--system <id>', 'only this ComputerSystem Id')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  REDFISH_PASSWORD=… redfish-enlist inventory 10.20.0.11 -u root
+  redfish-enlist inventory https://10.20.0.12:8443 -u admin --password-file ilo.pw --format commissioning > r750.json
+  redfish-enlist inventory 10.20.0.13 -u root --tls pin --fingerprint AB:CD:…`,
+    )
+    .action(async (address: string, flags: InventoryFlags) => {
+      const username = flags.username ?? io.env.REDFISH_USERNAME;
+      if (!username) throw new CliError('--username (or REDFISH_USERNAME) is required', EXIT.usage);
+      const password =
+        readSecret(io, { ...(flags.passwordEnv ? { env: flags.passwordEnv } : {}), ...(flags.passwordFile ? { file: flags.passwordFile } : {}) }, 'password') ??
+        io.env.REDFISH_PASSWORD;
+      if (!password) throw new CliError('a password is required: --password-env, --password-file or REDFISH_PASSWORD', EXIT.usage);
+      if (!['summary', 'json', 'yaml', 'commissioning'].includes(flags.format)) throw new CliError('--format: expected summary, json, yaml or commissioning', EXIT.usage);
+      const tls = tlsPolicy(flags);
+      const started = performance.now();
+      let requests = 0;
+      const raw = await withRedfishClient({ address, username, password, tls }, { expand: flags.expand as 'auto' }, io.signal ? { signal: io.signal } : {}, async (client) => {
+        const result = await crawl(client);
+        requests = client.stats.requests;
+        return result;
+      });
+      const inventories = toInventories(sourceFromCrawl(raw), raw.systems).filter((inventory) => !flags.system || inventory.systemId === flags.system);
+      if (inventories.length === 0) throw new CliError(`no ComputerSystem${flags.system ? ` with Id ${flags.system}` : ''} found at ${address}`);
+      const clean = <T>(value: T) => redactDeep(value, [password]);
+      if (flags.format === 'json') say(io, JSON.stringify(clean(inventories.length === 1 ? inventories[0] : inventories), null, 2));
+      else if (flags.format === 'yaml') io.stdout.write(stringify(clean(inventories.length === 1 ? inventories[0] : inventories)));
+      else if (flags.format === 'commissioning') {
+        const documents = inventories.map((inventory) => toCommissioningData(inventory, { name: 'redfish-enlist', version: VERSION }));
+        say(io, JSON.stringify(documents.length === 1 ? documents[0] : documents, null, 2));
+      } else {
+        for (const inventory of inventories) say(io, summary(inventory));
+        say(io, `read with ${requests} requests in ${duration(performance.now() - started)}`);
+      }
+    });
+}
+
+function tlsPolicy(flags: InventoryFlags): TlsPolicy {
+  if (flags.caFile) return { mode: 'ca', ca: readFileSync(flags.caFile, 'utf8') };
+  if (flags.fingerprint) return { mode: 'pin', fingerprint256: normaliseFingerprint(flags.fingerprint) };
+  if (flags.tls === 'insecure') return { mode: 'insecure' };
+  if (flags.tls === 'pin') return { mode: 'pin' };
+  if (flags.tls === 'verify') return { mode: 'verify' };
+  throw new CliError('--tls: expected verify, insecure or pin', EXIT.usage);
+}
+
+/** A readable summary of one machine. */
+export function summary(inventory: HardwareInventory): string {
+  const id = inventory.identity;
+  const lines: string[] = [];
+  const tag = id.serviceTag ? `service tag ${id.serviceTag}` : id.serial ? `serial ${id.serial}` : '';
+  lines.push(`${[id.manufacturer, id.model].filter(Boolean).join(' ') || 'Machine'} ${inventory.systemId}${tag ? ` (${tag})` : ''}${id.hostName ? `, host ${id.hostName}` : ''}`);
+  lines.push(`  UUID      ${id.uuid ?? 'unknown'}    vendor profile ${inventory.vendor}    power ${inventory.powerState ?? 'unknown'}`);
+  const threads = inventory.cpus.reduce((sum, cpu) => sum + cpu.threads, 0);
+  const first = inventory.cpus[0];
+  lines.push(`  CPU       ${inventory.cpus.length} × ${first?.model ?? 'unknown'} — ${first?.cores ?? 0} cores, ${first?.threads ?? 0} threads each (${threads} threads), ${inventory.architecture ?? 'architecture unknown'}`);
+  const dimm = inventory.memory.dimms[0];
+  lines.push(`  Memory    ${binary(inventory.memory.totalMiB * 1024 * 1024)}${inventory.memory.fromDimms ? ` in ${inventory.memory.dimms.length} DIMMs${dimm?.type ? ` (${dimm.type}${dimm.speedMHz ? ` ${dimm.speedMHz} MHz` : ''})` : ''}` : ' (from the system summary)'}`);
+  for (const drive of inventory.drives) {
+    lines.push(`  Disk      ${drive.name.padEnd(8)} ${decimal(drive.sizeBytes).padStart(8)} ${drive.media.toUpperCase().padEnd(4)} ${(drive.protocol ?? '').toUpperCase().padEnd(5)} ${drive.model ?? ''}${drive.serial ? `  S/N ${drive.serial}` : ''}`);
+  }
+  for (const nic of inventory.nics) {
+    for (const port of nic.ports) {
+      const speed = port.speedMbps ? `${port.speedMbps >= 1000 ? `${port.speedMbps / 1000} Gb/s` : `${port.speedMbps} Mb/s`}` : '';
+      lines.push(`  NIC       ${port.name} ${port.mac} ${speed.padEnd(9)} ${port.link.padEnd(7)} ${[nic.vendor, nic.model].filter(Boolean).join(' ')}`);
+    }
+  }
+  for (const gpu of inventory.gpus) lines.push(`  GPU       ${[gpu.vendor, gpu.product].filter(Boolean).join(' ')}`);
+  lines.push(`  Firmware  BIOS ${inventory.firmware.bios?.version ?? 'unknown'}, BMC ${inventory.bmc.firmware ?? 'unknown'}, ${inventory.firmware.components.length} components`);
+  const unknown = Object.entries(inventory.sections).filter(([, section]) => section.unknown);
+  for (const [name, section] of unknown) lines.push(`  Unknown   ${name}: ${section.failures[0]?.kind ?? ''} ${section.failures[0]?.message ?? ''}`.trimEnd());
+  return lines.join('\n');
+}

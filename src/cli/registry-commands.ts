@@ -1,0 +1,129 @@
+// Commands on the embedded registry: `serve`, `machines`, `apikey`, `users`.
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { machineJson } from '../registry/machine-json.ts';
+import { interfacesOf, listMachines } from '../registry/machines.ts';
+import { serveRegistry } from '../registry/serve.ts';
+import { defaultDatabasePath, Store } from '../registry/store.ts';
+import { createApiKey, createUser, findUser, formatApiKey, setPassword } from '../registry/users.ts';
+import { binary, table } from './format.ts';
+import { CliError, EXIT, readSecret, say, VERSION, type Io } from './io.ts';
+import { createLogger } from './log.ts';
+
+const databaseOption = ['--database <file>', `registry database (default ${defaultDatabasePath()})`] as const;
+
+/** Adds the registry commands. */
+export function registerRegistryCommands(program: Command, io: Io): void {
+  program
+    .command('serve')
+    .description('Serve the embedded registry: the MAAS-compatible API under /MAAS/ and the web interface')
+    .option(...databaseOption)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (MAAS uses 5240)', '5240')
+    .option('--tls-cert <file>', 'PEM certificate (serve HTTPS)')
+    .option('--tls-key <file>', 'PEM private key (serve HTTPS)')
+    .addHelpText('after', '\nExamples:\n  redfish-enlist serve\n  redfish-enlist serve --host 0.0.0.0 --port 5240 --tls-cert cert.pem --tls-key key.pem')
+    .action(async (flags: { database?: string; host: string; port: string; tlsCert?: string; tlsKey?: string }) => {
+      if (Boolean(flags.tlsCert) !== Boolean(flags.tlsKey)) throw new CliError('--tls-cert and --tls-key go together', EXIT.usage);
+      const store = new Store(flags.database ?? defaultDatabasePath());
+      const log = createLogger({ level: 'info', secrets: [], destination: io.stderr });
+      const tls = flags.tlsCert && flags.tlsKey ? { cert: readFileSync(flags.tlsCert, 'utf8'), key: readFileSync(flags.tlsKey, 'utf8') } : undefined;
+      const server = await serveRegistry(store, {
+        host: flags.host,
+        port: Number(flags.port),
+        version: VERSION,
+        ...(tls ? { tls } : {}),
+        onRequest: (entry) => log.info(entry, 'request'),
+      });
+      say(io, `registry API at ${server.url}/api/2.0/ (database ${store.path})`);
+      await new Promise<void>((resolve) => {
+        if (io.signal?.aborted) resolve();
+        io.signal?.addEventListener('abort', () => resolve(), { once: true });
+      });
+      await server.close();
+      store.close();
+    });
+
+  program
+    .command('machines')
+    .description('List the machines in the embedded registry')
+    .option(...databaseOption)
+    .option('--status <status>', 'only machines in this status (e.g. deployed, ready)')
+    .option('--json', 'print MAAS machine JSON')
+    .action((flags: { database?: string; status?: string; json?: boolean }) => {
+      const store = new Store(flags.database ?? defaultDatabasePath());
+      try {
+        printMachines(io, store, flags);
+      } finally {
+        store.close();
+      }
+    });
+
+  program
+    .command('apikey')
+    .description("Print a MAAS-style API key (consumer:token:secret); creates the user (the first is an administrator)")
+    .option(...databaseOption)
+    .option('--username <name>', 'user the key is for', 'admin')
+    .option('--admin', 'make a new user an administrator')
+    .addHelpText('after', '\nExamples:\n  redfish-enlist apikey > admin.key\n  redfish-enlist apikey --username ops --admin')
+    .action((flags: { database?: string; username: string; admin?: boolean }) => {
+      const store = new Store(flags.database ?? defaultDatabasePath());
+      try {
+        const user = findUser(store, flags.username) ?? createUser(store, flags.username, { admin: flags.admin === true });
+        say(io, formatApiKey(createApiKey(store, user, 'cli')));
+      } finally {
+        store.close();
+      }
+    });
+
+  const users = program.command('users').description('Manage registry users (for the API and the web interface)');
+  users
+    .command('add <name>')
+    .description('Create a user, optionally with a web password')
+    .option(...databaseOption)
+    .option('--admin', 'administrator')
+    .option('--password-file <file>', 'web password, first line of this file')
+    .option('--password-env <variable>', 'web password, from this environment variable')
+    .addHelpText('after', '\nExample:\n  redfish-enlist users add alice --admin --password-file alice.pw')
+    .action((name: string, flags: { database?: string; admin?: boolean; passwordFile?: string; passwordEnv?: string }) => {
+      const password = readSecret(io, { ...(flags.passwordEnv ? { env: flags.passwordEnv } : {}), ...(flags.passwordFile ? { file: flags.passwordFile } : {}) }, 'password');
+      const store = new Store(flags.database ?? defaultDatabasePath());
+      try {
+        const user = findUser(store, name) ?? createUser(store, name, { admin: flags.admin === true });
+        if (password) setPassword(store, name, password);
+        say(io, `user ${user.username}${user.isAdmin ? ' (administrator)' : ''}${password ? ' can log in to the web interface' : ''}`);
+      } finally {
+        store.close();
+      }
+    });
+}
+
+/** Prints the machine table (or MAAS JSON). */
+export function printMachines(io: Io, store: Store, flags: { status?: string; json?: boolean }): void {
+  const rows = listMachines(store, flags.status ? { status: [flags.status] } : {});
+  if (flags.json) {
+    say(io, JSON.stringify(rows.map((row) => machineJson(store, row)), null, 2));
+    return;
+  }
+  say(
+    io,
+    table(
+      ['HOSTNAME', 'STATUS', 'POWER', 'CPUS', 'MEMORY', 'STORAGE', 'MACS', 'HARDWARE UPDATED'],
+      rows.map((row) => {
+        const json = machineJson(store, row) as { status_name: string; storage: number; physicalblockdevice_set: unknown[] };
+        const macs = interfacesOf(store, row.id).filter((iface) => iface.type === 'physical').map((iface) => iface.mac_address);
+        return [
+          row.hostname,
+          json.status_name,
+          row.power_type,
+          row.cpu_count,
+          row.memory ? binary(row.memory * 1024 * 1024) : '',
+          json.physicalblockdevice_set.length ? `${binary(json.storage * 1e6)} (${json.physicalblockdevice_set.length})` : '',
+          macs.length > 2 ? `${macs.slice(0, 2).join(' ')} +${macs.length - 2}` : macs.join(' '),
+          row.last_sync?.replace('T', ' ').slice(0, 19) ?? '',
+        ];
+      }),
+    ),
+  );
+  say(io, `\n${rows.length} machine${rows.length === 1 ? '' : 's'}`);
+}

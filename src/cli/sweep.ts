@@ -1,0 +1,148 @@
+// `redfish-enlist sweep`: one sweep of every configured BMC (the one-shot import).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
+import { loadConfig, type Config, type TargetConfig } from '../sweep/config.ts';
+import { openTarget } from '../sweep/open.ts';
+import { redact } from '../sweep/redact.ts';
+import { runSweep, type SweepReport } from '../sweep/sweep.ts';
+import { duration, table } from './format.ts';
+import { EXIT, CliError, say, warn, VERSION, type Io } from './io.ts';
+import { createLogger } from './log.ts';
+
+interface SweepFlags {
+  config: string;
+  target?: string;
+  database?: string;
+  maasUrl?: string;
+  apiKeyFile?: string;
+  credentialsDir?: string;
+  dryRun?: boolean;
+  check?: boolean;
+  json?: string;
+  progress: boolean;
+  logLevel?: string;
+}
+
+/** Adds the command. */
+export function registerSweep(program: Command, io: Io, result: { code: number }): void {
+  program
+    .command('sweep')
+    .description('Sweep every configured BMC once: enlist new machines as Deployed, update changed ones')
+    .requiredOption('-c, --config <file>', 'configuration file (YAML)')
+    .option('--target <kind>', 'embedded or maas (overrides the configuration)')
+    .option('--database <file>', 'embedded registry database (overrides the configuration)')
+    .option('--maas-url <url>', 'MAAS base URL, e.g. http://maas:5240/MAAS (with --target maas)')
+    .option('--api-key-file <file>', 'file holding the MAAS API key (with --target maas)')
+    .option('--credentials-dir <dir>', 'per-machine MAAS credentials files (with --target maas)')
+    .option('--dry-run', 'show what would be created and changed; write nothing')
+    .option('--check', 'check the configuration and exit; contact nothing')
+    .option('--json <file>', 'also write the report as JSON ("-" for stdout)')
+    .option('--no-progress', 'no progress bar')
+    .option('--log-level <level>', 'log level on stderr (overrides the configuration)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  redfish-enlist sweep --config redfish-enlist.yaml
+  redfish-enlist sweep --config redfish-enlist.yaml --dry-run
+  redfish-enlist sweep --config redfish-enlist.yaml --target maas \\
+      --maas-url http://maas:5240/MAAS --api-key-file maas.key --credentials-dir tokens/
+  redfish-enlist sweep --config redfish-enlist.yaml --json report.json
+
+Exit status: 0 every BMC swept, 1 some BMC failed, 2 bad configuration (nothing contacted).`,
+    )
+    .action(async (flags: SweepFlags) => {
+      const config = withTarget(loadConfig(flags.config, { env: io.env }), flags);
+      for (const warning of config.warnings) warn(io, `warning: ${warning}`);
+      if (flags.check) {
+        say(io, `${flags.config}: ${config.bmcs.length} BMCs, target ${config.target.kind}; configuration is valid`);
+        return;
+      }
+      const report = await sweepOnce(config, io, flags);
+      printReport(io, report, config);
+      if (flags.json) {
+        const text = `${redact(JSON.stringify(report, null, 2), config.secrets)}\n`;
+        if (flags.json === '-') io.stdout.write(text);
+        else writeFileSync(flags.json, text);
+      }
+      result.code = io.signal?.aborted ? EXIT.interrupted : report.totals.failed > 0 ? EXIT.failed : EXIT.ok;
+    });
+}
+
+/** Runs one sweep of a configuration with a progress bar on a terminal. */
+export async function sweepOnce(config: Config, io: Io, flags: { dryRun?: boolean; progress?: boolean; logLevel?: string }): Promise<SweepReport> {
+  const opened = openTarget(config.target);
+  const bar = flags.progress !== false && io.stderr.isTTY ? new SingleBar({ format: 'sweeping {bar} {value}/{total} BMCs | {name}', stream: io.stderr, hideCursor: true }) : undefined;
+  bar?.start(config.bmcs.length, 0, { name: '' });
+  try {
+    return await runSweep(config.bmcs, opened.target, opened.state, {
+      concurrency: config.concurrency.bmcs,
+      client: {
+        perBmcConcurrency: config.concurrency.perBmc,
+        perBmcRatePerSecond: config.concurrency.perBmcRate,
+        connectTimeoutMs: config.deadlines.connectMs,
+        requestTimeoutMs: config.deadlines.requestMs,
+        bmcDeadlineMs: config.deadlines.bmcMs,
+      },
+      dryRun: flags.dryRun === true,
+      secrets: config.secrets,
+      producer: { name: 'redfish-enlist', version: VERSION },
+      log: createLogger({ level: flags.logLevel ?? (bar ? 'error' : config.log.level), secrets: config.secrets, destination: io.stderr }),
+      ...(io.signal ? { signal: io.signal } : {}),
+      onResult: (done, count) => bar?.update(count, { name: done.name }),
+    });
+  } finally {
+    bar?.stop();
+    await opened.close();
+  }
+}
+
+/** The target of a configuration, with command-line overrides applied. */
+function withTarget(config: Config, flags: SweepFlags): Config {
+  const kind = flags.target ?? config.target.kind;
+  let target: TargetConfig = config.target;
+  if (kind === 'embedded') {
+    target = { kind, database: flags.database ?? (config.target.kind === 'embedded' ? config.target.database : config.target.stateDatabase) };
+  } else if (kind === 'maas') {
+    const url = flags.maasUrl ?? (config.target.kind === 'maas' ? config.target.url : undefined);
+    if (!url) throw new CliError('--target maas needs --maas-url (or target.url in the configuration)', EXIT.usage);
+    let apiKey = config.target.kind === 'maas' ? config.target.apiKey : undefined;
+    if (flags.apiKeyFile) {
+      try {
+        apiKey = readFileSync(flags.apiKeyFile, 'utf8').trim();
+      } catch (error) {
+        throw new CliError(`--api-key-file: cannot read ${flags.apiKeyFile} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, EXIT.usage);
+      }
+    }
+    const credentialsDir = flags.credentialsDir ?? (config.target.kind === 'maas' ? config.target.credentialsDir : undefined);
+    if (!apiKey && !credentialsDir) throw new CliError('--target maas needs --api-key-file or --credentials-dir', EXIT.usage);
+    target = {
+      kind,
+      url,
+      ...(apiKey ? { apiKey } : {}),
+      ...(credentialsDir ? { credentialsDir } : {}),
+      skipCheck: config.target.kind === 'maas' ? config.target.skipCheck : false,
+      stateDatabase: flags.database ?? (config.target.kind === 'maas' ? config.target.stateDatabase : config.target.database),
+    };
+  } else {
+    throw new CliError(`--target: expected embedded or maas, got ${kind}`, EXIT.usage);
+  }
+  return { ...config, target, secrets: target.kind === 'maas' && target.apiKey ? [...config.secrets, target.apiKey] : config.secrets };
+}
+
+/** Prints a sweep report as a table and a summary line. */
+export function printReport(io: Io, report: SweepReport, config: Pick<Config, 'secrets'>): void {
+  const rows = report.results.map((result) => [
+    result.name,
+    result.outcome,
+    result.machines.map((machine) => machine.hostname ?? machine.systemId ?? '').filter(Boolean).join(', '),
+    result.errorKind ?? '',
+    redact(result.message ?? result.machines.find((machine) => machine.reason)?.reason ?? '', config.secrets).slice(0, 100),
+    result.requests,
+    duration(result.ms),
+  ]);
+  say(io, table(['BMC', 'OUTCOME', 'MACHINES', 'ERROR', 'MESSAGE', 'REQUESTS', 'TIME'], rows));
+  const totals = report.totals;
+  say(io, `\n${report.dryRun ? 'dry run: ' : ''}${report.results.length} BMCs in ${duration(report.ms)}: ${totals.created} created, ${totals.updated} updated, ${totals.unchanged} unchanged, ${totals.skipped} skipped, ${totals.failed} failed`);
+}

@@ -1,0 +1,144 @@
+// The daemon: sweeps on a schedule without overlap, backs off BMCs that keep failing, reloads its
+// configuration on SIGHUP, and on SIGTERM stops starting BMCs, lets those in flight finish (and
+// log out), then exits. Metrics and a health check are served when the configuration says where.
+import type { Server } from 'node:http';
+import type { Store } from '../registry/store.ts';
+import { listBmcStates, type BmcState } from '../registry/bmc-state.ts';
+import type { BmcConfig, Config } from './config.ts';
+import { SweepMetrics, serveMetrics } from './metrics.ts';
+import { runSweep, type Logger, type SweepReport, type SweepSettings } from './sweep.ts';
+import type { Target } from './target.ts';
+
+/** What the daemon needs from its caller. */
+export interface DaemonOptions {
+  /** Reads and checks the configuration (again, on SIGHUP); throws ConfigError on problems. */
+  readonly loadConfig: () => Config;
+  /** Opens the target and the collector's state store for a configuration. */
+  readonly open: (config: Config) => { target: Target; state: Store; close: () => Promise<void> };
+  readonly log: Logger;
+  /** Extra sweep settings (producer, client overrides). */
+  readonly sweep?: Partial<SweepSettings>;
+  /** Stops the daemon (instead of SIGTERM, for tests and embedding). */
+  readonly signal?: AbortSignal;
+  /** After a stop request, how long in-flight BMCs may take before they are cancelled. @default 30000 */
+  readonly graceMs?: number;
+  /** Handles process signals (SIGTERM, SIGINT, SIGHUP). @default true */
+  readonly handleSignals?: boolean;
+  /** Called after each sweep. */
+  readonly onSweep?: (report: SweepReport) => void;
+  /** Random source for jitter. @default Math.random */
+  readonly random?: () => number;
+}
+
+/** Longest wait before a failing BMC is tried again. */
+const MAX_BACKOFF_MS = 24 * 3_600_000;
+
+/** Whether a BMC is due this sweep: always unless it keeps failing, then after a growing wait. */
+export function isDue(state: BmcState | undefined, intervalMs: number, now: number): boolean {
+  if (!state || state.consecutiveFailures === 0 || !state.lastSweep) return true;
+  const wait = Math.min(MAX_BACKOFF_MS, intervalMs * 2 ** (state.consecutiveFailures - 1));
+  // A little slack so a BMC due "now" is not pushed to the next sweep by scheduling jitter.
+  return now >= Date.parse(state.lastSweep) + wait - Math.min(wait / 10, 60_000);
+}
+
+/** Runs sweeps until stopped; resolves after the last sweep has finished and every session is closed. */
+export async function runDaemon(options: DaemonOptions): Promise<void> {
+  const log = options.log;
+  let config = options.loadConfig();
+  let opened = options.open(config);
+  const stop = new AbortController();
+  const abort = new AbortController();
+  const wake = { resolve: () => {} };
+  const metrics = new SweepMetrics();
+  let metricsServer: Server | undefined;
+  let sweeping = false;
+
+  const requestStop = (why: string) => {
+    if (stop.signal.aborted) {
+      abort.abort(new Error(`${why} again: cancelling BMCs in flight`));
+      return;
+    }
+    log.info({ why }, 'stopping: no new BMCs; waiting for the ones in flight');
+    stop.abort(new Error(why));
+    wake.resolve();
+    setTimeout(() => abort.abort(new Error(`${why}: grace period over`)), options.graceMs ?? 30_000).unref();
+  };
+  let reloadRequested = false;
+  const onTerm = () => requestStop('SIGTERM');
+  const onInt = () => requestStop('SIGINT');
+  const onHup = () => {
+    reloadRequested = true;
+    if (!sweeping) wake.resolve();
+  };
+  if (options.handleSignals !== false) {
+    process.on('SIGTERM', onTerm);
+    process.on('SIGINT', onInt);
+    process.on('SIGHUP', onHup);
+  }
+  options.signal?.addEventListener('abort', () => requestStop('stop requested'), { once: true });
+
+  try {
+    if (config.daemon.listen) {
+      const served = await serveMetrics(metrics, config.daemon.listen, () => {
+        const stale = metrics.lastSweepAt > 0 && Date.now() - metrics.lastSweepAt > 2 * config.schedule.intervalMs + config.schedule.jitterMs + 600_000;
+        return { ok: !stale, detail: metrics.lastSweepAt ? `last sweep ${new Date(metrics.lastSweepAt).toISOString()}` : 'first sweep under way' };
+      });
+      metricsServer = served.server;
+      log.info({ url: served.url }, 'serving /metrics and /healthz');
+    }
+    while (!stop.signal.aborted) {
+      if (reloadRequested) {
+        reloadRequested = false;
+        try {
+          const next = options.loadConfig();
+          await opened.close();
+          config = next;
+          opened = options.open(config);
+          log.info({ bmcs: config.bmcs.length }, 'configuration reloaded');
+        } catch (error) {
+          log.error({ problems: (error as { problems?: string[] }).problems ?? [(error as Error).message] }, 'configuration not reloaded; keeping the previous one');
+        }
+      }
+      const states = new Map(listBmcStates(opened.state).map((state) => [state.address, state]));
+      const now = Date.now();
+      const due: BmcConfig[] = config.bmcs.filter((bmc) => isDue(states.get(bmc.address), config.schedule.intervalMs, now));
+      sweeping = true;
+      const report = await runSweep(due, opened.target, opened.state, {
+        concurrency: config.concurrency.bmcs,
+        client: {
+          perBmcConcurrency: config.concurrency.perBmc,
+          perBmcRatePerSecond: config.concurrency.perBmcRate,
+          connectTimeoutMs: config.deadlines.connectMs,
+          requestTimeoutMs: config.deadlines.requestMs,
+          bmcDeadlineMs: config.deadlines.bmcMs,
+        },
+        secrets: config.secrets,
+        log,
+        ...options.sweep,
+        stop: stop.signal,
+        signal: abort.signal,
+      });
+      sweeping = false;
+      metrics.record(report, config.bmcs.length);
+      options.onSweep?.(report);
+      log.info({ ...report.totals, bmcs: due.length, backingOff: config.bmcs.length - due.length, ms: report.ms }, 'sweep finished');
+      if (stop.signal.aborted) break;
+      const wait = Math.max(0, config.schedule.intervalMs + (2 * (options.random ?? Math.random)() - 1) * config.schedule.jitterMs);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, wait);
+        wake.resolve = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  } finally {
+    process.off('SIGTERM', onTerm);
+    process.off('SIGINT', onInt);
+    process.off('SIGHUP', onHup);
+    await opened.close();
+    metricsServer?.closeAllConnections();
+    await new Promise<void>((resolve) => (metricsServer ? metricsServer.close(() => resolve()) : resolve()));
+    log.info({}, 'stopped');
+  }
+}
