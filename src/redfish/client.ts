@@ -232,6 +232,7 @@ export class RedfishClient {
     });
     this.#account(answer);
     const token = header(answer, 'x-auth-token');
+    this.#hooks.log?.debug({ bmc: this.origin, method: 'POST', path: this.#sessionsPath, status: answer.status }, 'session login');
     if (answer.status >= 200 && answer.status < 300 && token) {
       this.#auth = 'session';
       this.#token = token;
@@ -304,6 +305,7 @@ export class RedfishClient {
       }
       this.#account(answer);
       const status = answer.status;
+      this.#hooks.log?.debug({ bmc: this.origin, method: 'GET', path, status, bytes: answer.bytes, attempt }, 'redfish request');
       if (status === 304 && cached) {
         this.stats.notModified++;
         this.#authFailures = 0;

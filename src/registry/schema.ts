@@ -158,6 +158,20 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (address, system)
   ) WITHOUT ROWID;
   `,
+  // Web interface sessions: only a hash of the session id is stored, so reading the database does
+  // not let anyone log in; each session has its own CSRF token. An index for the listing's sort by
+  // last hardware update.
+  `
+  CREATE TABLE web_sessions (
+    id_hash TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    csrf_token TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX web_sessions_expiry ON web_sessions(expires_at);
+  CREATE INDEX machines_last_sync ON machines(last_sync);
+  `,
 ];
 
 /** The schema version this code writes. */

@@ -226,6 +226,7 @@ async function sweepBmc(bmc: BmcConfig, target: Target, state: Store, settings: 
     warnings,
   };
   if (!settings.dryRun) recordBmcSweep(state, bmc.address, record(result, tlsMode(bmc)), systemsSeen);
+  settings.log?.debug({ bmc: bmc.name, outcome, machines: machines.map((machine) => `${machine.hostname ?? machine.system}: ${machine.outcome}`), requests: result.requests, ms: result.ms }, 'BMC swept');
   return result;
 }
 

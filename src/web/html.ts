@@ -1,0 +1,49 @@
+// HTML built with a tagged template that escapes every interpolation unless it is already HTML.
+// Host names, vendor strings and error messages come from BMCs and are hostile input: the only
+// way to put text into a page is through `html`, so forgetting to escape is not possible.
+
+const BRAND = Symbol('SafeHtml');
+
+/** HTML that is safe to emit as is: built by `html`, or trusted markup from `trusted`. */
+export interface SafeHtml {
+  readonly [BRAND]: true;
+  readonly text: string;
+}
+
+/** What may be interpolated: text (escaped), numbers, HTML, lists of these; nullish and false print nothing. */
+export type Interpolation = SafeHtml | string | number | bigint | boolean | null | undefined | readonly Interpolation[];
+
+const ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' };
+
+/** Escapes text for use in element content and in quoted attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"'`]/g, (char) => ENTITIES[char]!);
+}
+
+function safe(text: string): SafeHtml {
+  return { [BRAND]: true, text };
+}
+
+/** Whether a value is HTML made by `html` or `trusted`. */
+export function isSafeHtml(value: unknown): value is SafeHtml {
+  return typeof value === 'object' && value !== null && (value as { [BRAND]?: true })[BRAND] === true;
+}
+
+function render(value: Interpolation): string {
+  if (value === null || value === undefined || value === false || value === true) return '';
+  if (isSafeHtml(value)) return value.text;
+  if (Array.isArray(value)) return value.map(render).join('');
+  return escapeHtml(String(value));
+}
+
+/** The template tag: literal parts are kept, every interpolation is escaped unless it is SafeHtml. */
+export function html(strings: TemplateStringsArray, ...values: readonly Interpolation[]): SafeHtml {
+  let out = strings[0]!;
+  for (let i = 0; i < values.length; i++) out += render(values[i]) + strings[i + 1]!;
+  return safe(out);
+}
+
+/** Marks a constant string of markup as safe; never pass it anything that came from outside. */
+export function trusted(markup: string): SafeHtml {
+  return safe(markup);
+}

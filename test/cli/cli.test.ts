@@ -1,0 +1,132 @@
+// The command line as a user runs it, in-process: exit statuses, outputs, and secrets kept out of
+// every one of them.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.ts';
+import { loadTrees, startFleet, type SimulatedFleet } from '../../src/redfish/simulator/index.ts';
+import { writeSimulatedSetup } from '../../src/sweep/simulated-setup.ts';
+import { FIXTURES, treesIn } from '../helpers/mockup.ts';
+
+const PASSWORD = 'S3cr3t-Pa55w0rd!';
+const WRONG = 'Wr0ng-Pa55w0rd!';
+
+function capture() {
+  let text = '';
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      text += chunk.toString();
+      done();
+    },
+  });
+  return { stream, text: () => text };
+}
+
+async function run(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const stdout = capture();
+  const stderr = capture();
+  const code = await main(args, { stdout: stdout.stream, stderr: stderr.stream, env });
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+let fleet: SimulatedFleet | undefined;
+let dir: string | undefined;
+afterEach(async () => {
+  await fleet?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  fleet = dir = undefined;
+});
+
+async function setup(size = 4) {
+  fleet = await startFleet({ trees: await loadTrees(treesIn(FIXTURES).map((tree) => join(FIXTURES, tree))), size, credentials: { username: 'admin', password: PASSWORD } });
+  dir = mkdtempSync(join(tmpdir(), 'cli-'));
+  return writeSimulatedSetup(fleet, dir);
+}
+
+describe('redfish-enlist sweep', () => {
+  it('keeps every password out of output, debug logs, the JSON report and the machine listing', async () => {
+    const files = await setup(4);
+    // One more BMC, configured with a wrong password: it fails, and says so without the password.
+    writeFileSync(join(dir!, 'wrong.password'), `${WRONG}\n`);
+    const config = readFileSync(files.config, 'utf8')
+      .replace('credentials:', `credentials:\n  wrong:\n    username: admin\n    passwordFile: wrong.password`)
+      .replace('include:', `bmcs:\n  - address: ${fleet!.bmcs[0]!.url.replace('127.0.0.1', 'localhost')}\n    credentials: wrong\n    tls: insecure\ninclude:`);
+    writeFileSync(files.config, config);
+    const sweep = await run(['sweep', '--config', files.config, '--log-level', 'debug', '--json', '-']);
+    expect(sweep.code).toBe(1);
+    expect(sweep.stdout).toMatch(/auth/);
+    expect(sweep.stderr).toMatch(/"level":20/);
+    const listing = await run(['machines', '--database', files.database, '--json']);
+    for (const text of [sweep.stdout, sweep.stderr, listing.stdout, listing.stderr]) {
+      for (const secret of [PASSWORD, WRONG, Buffer.from(`admin:${PASSWORD}`).toString('base64'), Buffer.from(`admin:${WRONG}`).toString('base64')]) {
+        expect(text).not.toContain(secret);
+      }
+    }
+    expect(JSON.parse(listing.stdout)).toHaveLength(4);
+  });
+
+  it('checks a configuration without contacting anything, and refuses a bad one with status 2', async () => {
+    const files = await setup(2);
+    const requests = fleet!.totals().requests;
+    const ok = await run(['sweep', '--config', files.config, '--check']);
+    expect(ok).toMatchObject({ code: 0 });
+    expect(ok.stdout).toContain('2 BMCs, target embedded; configuration is valid');
+    writeFileSync(join(dir!, 'bad.yaml'), 'bmcs:\n  - address: 10.0.0.1\n    credentials: nobody\n');
+    const bad = await run(['sweep', '--config', join(dir!, 'bad.yaml')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('bmcs[0].credentials: no credentials named "nobody"');
+    expect(fleet!.totals().requests).toBe(requests);
+  });
+
+  it('prints a table and exits 0 when every BMC was swept', async () => {
+    const files = await setup(3);
+    const first = await run(['sweep', '--config', files.config]);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/3 BMCs in .*: 3 created, 0 updated, 0 unchanged, 0 skipped, 0 failed/);
+  });
+});
+
+describe('redfish-enlist inventory', () => {
+  it('prints one BMC as a summary and as the MAAS document, pushing nothing', async () => {
+    fleet = await startFleet({ trees: await loadTrees([join(FIXTURES, 'dell-r750-idrac9')]), size: 1, tls: false, credentials: { username: 'root', password: PASSWORD } });
+    const address = fleet.bmcs[0]!.url;
+    const env = { REDFISH_PASSWORD: PASSWORD };
+    const text = await run(['inventory', address, '-u', 'root'], env);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/service tag \w{7}/);
+    expect(text.stdout).toContain('2 × Intel(R) Xeon(R) Gold 6330 CPU @ 2.00GHz — 28 cores, 56 threads each (112 threads), x86_64');
+    const document = await run(['inventory', address, '-u', 'root', '--format', 'commissioning'], env);
+    expect(JSON.parse(document.stdout)).toMatchObject({ api_version: '1.0', resources: { cpu: { total: 112 } } });
+    const missing = await run(['inventory', address, '-u', 'root']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('a password is required');
+  });
+});
+
+describe('redfish-enlist apikey, discover and --help', () => {
+  it('prints a key in MAAS form for a new registry', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cli-'));
+    const key = await run(['apikey', '--database', join(dir, 'r.db')]);
+    expect(key.stdout.trim()).toMatch(/^[A-Za-z0-9]{18}:[A-Za-z0-9]{18}:[A-Za-z0-9]{32}$/);
+  });
+
+  it('finds simulated BMCs in a range and writes a list file', async () => {
+    fleet = await startFleet({ trees: await loadTrees([join(FIXTURES, 'hpe-dl380-gen10-ilo5')]), size: 1 });
+    dir = mkdtempSync(join(tmpdir(), 'cli-'));
+    const port = new URL(fleet.bmcs[0]!.url).port;
+    const found = await run(['discover', '127.0.0.1-127.0.0.3', '--port', port, '--write', join(dir, 'found.yaml'), '--credentials', 'ilo']);
+    expect(found.stdout).toMatch(/https:\/\/127\.0\.0\.1:\d+\s+hpe\s+ProLiant DL380 Gen10/);
+    expect(readFileSync(join(dir, 'found.yaml'), 'utf8')).toMatch(/credentials: ilo\n\s+tls:\n\s+mode: pin\n\s+fingerprint: [0-9A-F:]{95}/);
+  });
+
+  it('shows help with examples for every command', async () => {
+    for (const command of ['sweep', 'daemon', 'inventory', 'discover', 'simulate', 'serve', 'apikey']) {
+      const help = await run([command, '--help']);
+      expect(help.code, command).toBe(0);
+      expect(help.stdout, command).toMatch(/Usage: redfish-enlist/);
+    }
+    expect((await run(['sweep', '--help'])).stdout).toContain('Examples:');
+  });
+});
