@@ -71,7 +71,9 @@ export function webInterface(store: Store, options: WebOptions = {}): WebHandler
     const cookies = cookiesOf(req.request);
     const next = localPath(req.url.searchParams.get('next') ?? undefined);
     const showForm = (status: number, notice?: Notice, username?: string, target = next) => {
-      const token = randomToken();
+      // An existing token is kept, so a second tab's login form does not invalidate the first's.
+      const current = cookies.get(loginCookieName(secure));
+      const token = current && /^[A-Za-z0-9_-]{43}$/.test(current) && status === 200 ? current : randomToken();
       sendHtml(req.response, status, loginPage({ csrfToken: token, next: target, ...(username ? { username } : {}), ...(notice ? { notice } : {}), ...version }), {
         'set-cookie': serializeCookie(loginCookieName(secure), token, { secure, maxAgeSeconds: 3600 }),
       });
@@ -154,6 +156,7 @@ export function webInterface(store: Store, options: WebOptions = {}): WebHandler
       if (req.request.headers['if-none-match'] === STYLESHEET_ETAG) return sendBody(req.response, 304, '', { etag: STYLESHEET_ETAG });
       return sendBody(req.response, 200, STYLESHEET, { 'content-type': 'text/css; charset=utf-8', etag: STYLESHEET_ETAG, 'cache-control': 'private, max-age=3600' });
     }
+    if (path === '/favicon.ico') return sendBody(req.response, 404, '', { 'cache-control': 'private, max-age=86400' });
     if (path === '/login') return req.method === 'GET' || req.method === 'POST' ? login(req) : notAllowed(req);
     const cookies = cookiesOf(req.request);
     const sessionId = cookies.get(sessionCookieName(secure));

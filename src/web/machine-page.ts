@@ -148,7 +148,7 @@ export function machinePage(view: MachineView, session: WebSession, now: Date, o
 <h1>${machine.hostname} <span class="status s${machine.status}">${machine.status_name}</span>${machine.locked ? html` <span class="badge lock">locked</span>` : ''}</h1>
 ${actions(view)}
 <div class="columns">${identity(view)}${lastSweep(view, now)}</div>
-<section class="panel"><h2>Hardware</h2>${cpus(view)}${dimms(view)}${disks(view)}${interfaces(view)}${hardwareInfo(view)}</section>
-<div class="columns">${history(view)}${documentPanel(view, now)}</div>`,
+<div class="columns">${history(view)}${documentPanel(view, now)}</div>
+<section class="panel"><h2>Hardware</h2>${cpus(view)}${dimms(view)}${disks(view)}${interfaces(view)}${hardwareInfo(view)}</section>`,
   );
 }

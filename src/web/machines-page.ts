@@ -3,7 +3,7 @@ import type { Store } from '../registry/index.ts';
 import * as format from './format.ts';
 import { html, type SafeHtml } from './html.ts';
 import { layout, type Notice } from './layout.ts';
-import { cpuTopology, fleetSummary, listingPage, listingParams, PAGE_SIZES, STATUS_CHOICES, type ListedRow, type ListingQuery, type SortKey } from './listing.ts';
+import { cpuTopology, fleetSummary, listingPage, listingParams, PAGE_SIZES, STATUS_CHOICES, type FleetSummary, type ListedRow, type ListingQuery, type SortKey } from './listing.ts';
 import { known, maasMachine } from './maas-json.ts';
 import type { WebSession } from './session.ts';
 
@@ -75,8 +75,7 @@ function machineRow(store: Store, row: ListedRow, now: Date): SafeHtml {
 </tr>`;
 }
 
-function summaryStrip(store: Store, query: ListingQuery): SafeHtml {
-  const summary = fleetSummary(store);
+function summaryStrip(summary: FleetSummary, query: ListingQuery): SafeHtml {
   return html`<section class="summary" aria-label="Fleet summary">
   <div class="card"><div class="figure">${summary.machines}</div><div>machines</div></div>
   <div class="card"><h2>By status</h2>${summary.byStatus.map(
@@ -89,11 +88,14 @@ function summaryStrip(store: Store, query: ListingQuery): SafeHtml {
 </section>`;
 }
 
-function filterForm(query: ListingQuery): SafeHtml {
+// Status choices: the statuses machines are in, plus any already chosen.
+function filterForm(query: ListingQuery, summary: FleetSummary): SafeHtml {
+  const counts = new Map(summary.byStatus.map((entry) => [entry.status, entry.count]));
+  const choices = STATUS_CHOICES.filter((status) => counts.has(status.number) || query.statuses.includes(status.number));
   return html`<form class="filters" method="get" action="/" role="search">
   <label>Filter <input type="search" name="q" value="${query.text}" placeholder="host name, MAC, serial, vendor"></label>
-  <fieldset><legend>Status</legend>${STATUS_CHOICES.map(
-    (status) => html`<label class="check"><input type="checkbox" name="status" value="${status.number}"${query.statuses.includes(status.number) ? html` checked` : ''}> ${status.name}</label>`,
+  <fieldset><legend>Status</legend>${choices.map(
+    (status) => html`<label class="check"><input type="checkbox" name="status" value="${status.number}"${query.statuses.includes(status.number) ? html` checked` : ''}> ${status.name} <span class="muted">${counts.get(status.number) ?? 0}</span></label>`,
   )}</fieldset>
   ${query.sort !== 'hostname' ? html`<input type="hidden" name="sort" value="${query.sort}">` : ''}
   ${query.descending ? html`<input type="hidden" name="dir" value="desc">` : ''}
@@ -116,11 +118,12 @@ export function machinesPage(store: Store, session: WebSession, query: ListingQu
   const now = store.now();
   const result = listingPage(store, query);
   const shown = { ...query, page: result.page };
+  const summary = fleetSummary(store);
   return layout(
     { title: 'Machines', section: 'machines', session, ...options },
     html`<h1>Machines</h1>
-${summaryStrip(store, shown)}
-${filterForm(shown)}
+${summaryStrip(summary, shown)}
+${filterForm(shown, summary)}
 ${pager(shown, result.page, result.pages, result.total)}
 <div class="scroll"><table class="machines">
 <thead><tr>${COLUMNS.map((column) => sortHeader(shown, column.key, column.label, column.numeric))}<th scope="col">MACs</th>${sortHeader(shown, 'synced', 'Hardware updated')}${sortHeader(shown, 'bmc', 'BMC')}</tr></thead>

@@ -83,7 +83,7 @@ describe('the maas target against the registry server', () => {
       // A disk is replaced; the daemon, holding machine tokens only, updates that machine.
       const dell = fleet.bmcs.find((bmc) => bmc.name.includes('dell'))!;
       const drive = '/redfish/v1/Systems/System.Embedded.1/Storage/RAID.Integrated.1-1/Drives/Disk.Bay.2:Enclosure.Internal.0-1:RAID.Integrated.1-1';
-      const body = await (await fetch(`${dell.url}${drive}`, { headers: { authorization: `Basic ${Buffer.from('admin:redfish').toString('base64')}` } })).json();
+      const body = (await (await fetch(`${dell.url}${drive}`, { headers: { authorization: `Basic ${Buffer.from('admin:redfish').toString('base64')}` } })).json()) as Record<string, unknown>;
       dell.setResource(drive, { ...body, SerialNumber: 'NEWDISK01', Identifiers: [] });
       const report = await runSweep(bmcConfigs(fleet), new MaasTarget({ url: server.url, credentialsDir: tokens }), collectorState.store, settings);
       expect(report.totals).toMatchObject({ updated: 1, unchanged: 3, created: 0, failed: 0 });
