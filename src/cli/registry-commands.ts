@@ -6,6 +6,7 @@ import { interfacesOf, listMachines } from '../registry/machines.ts';
 import { serveRegistry } from '../registry/serve.ts';
 import { defaultDatabasePath, Store } from '../registry/store.ts';
 import { createApiKey, createUser, findUser, formatApiKey, setPassword } from '../registry/users.ts';
+import { webInterface } from '../web/index.ts';
 import { binary, table } from './format.ts';
 import { CliError, EXIT, readSecret, say, VERSION, type Io } from './io.ts';
 import { createLogger } from './log.ts';
@@ -34,8 +35,9 @@ export function registerRegistryCommands(program: Command, io: Io): void {
         version: VERSION,
         ...(tls ? { tls } : {}),
         onRequest: (entry) => log.info(entry, 'request'),
+        fallback: webInterface(store, { secureCookies: tls !== undefined, version: VERSION }),
       });
-      say(io, `registry API at ${server.url}/api/2.0/ (database ${store.path})`);
+      say(io, `registry API at ${server.url}/api/2.0/, web interface at ${server.url.replace(/\/MAAS$/, '/')} (database ${store.path})`);
       await new Promise<void>((resolve) => {
         if (io.signal?.aborted) resolve();
         io.signal?.addEventListener('abort', () => resolve(), { once: true });

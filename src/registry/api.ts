@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { applyEvent as decideEvent, isAllowedTransition, statusOfRef } from '../lifecycle/index.ts';
 import { listControllers, registerController, unregisterController } from './controllers.ts';
 import { readForm, fieldsOf, type Form } from './form.ts';
-import { pushHardware, type SignalStatus } from './hardware.ts';
+import { machineHistory, pushHardware, type SignalStatus } from './hardware.ts';
 import { machineJson } from './machine-json.ts';
 import {
   applyMachineEvent,
@@ -124,7 +124,7 @@ async function route(ctx: Context): Promise<Answer> {
   const history = new RegExp(`^${OWN}/machines/([a-z0-9]+)/history/$`).exec(path)?.[1];
   if (history && method === 'GET') {
     const row = machineOr404(ctx.store, history);
-    return json(ctx.store.all<{ at: string; changes: string }>('SELECT at, changes FROM hardware_history WHERE machine_id = ? ORDER BY id', row.id).map((entry) => ({ at: entry.at, changes: JSON.parse(entry.changes) })));
+    return json(machineHistory(ctx.store, row.id));
   }
   return { status: 404, body: 'Not Found', type: 'text' };
 }

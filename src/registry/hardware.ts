@@ -220,3 +220,10 @@ export function pushHardware(
     return outcome;
   });
 }
+
+/** A machine's hardware history, oldest first: what each push changed. */
+export function machineHistory(store: Store, machineId: number): { at: string; changes: HardwareChange[] }[] {
+  return store
+    .all<{ at: string; changes: string }>('SELECT at, changes FROM hardware_history WHERE machine_id = ? ORDER BY id', machineId)
+    .map((entry) => ({ at: entry.at, changes: JSON.parse(entry.changes) as HardwareChange[] }));
+}

@@ -15,7 +15,7 @@ export {
   type MachineInput,
   type MachineRow,
 } from './machines.ts';
-export { documentFingerprint, pushHardware, readDocument, type PushOutcome, type SignalStatus } from './hardware.ts';
+export { documentFingerprint, machineHistory, pushHardware, readDocument, type PushOutcome, type SignalStatus } from './hardware.ts';
 export { machineJson } from './machine-json.ts';
 export { listControllers, registerController, unregisterController, type ControllerRecord } from './controllers.ts';
 export { serveRegistry, type RegistryServer, type ServeOptions } from './serve.ts';

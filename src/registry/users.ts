@@ -47,8 +47,12 @@ export function createUser(store: Store, username: string, options: { admin?: bo
 /** Sets or replaces a user's web password. */
 export function setPassword(store: Store, username: string, password: string): void {
   if (password.length < 8) throw new RegistryError(400, 'a password needs at least 8 characters', { field: 'password' });
-  const { changes } = store.run('UPDATE users SET password_hash = ? WHERE username = ?', hashPassword(password), username);
-  if (changes === 0) throw new RegistryError(404, `no user ${username}`);
+  store.transaction(() => {
+    const { changes } = store.run('UPDATE users SET password_hash = ? WHERE username = ?', hashPassword(password), username);
+    if (changes === 0) throw new RegistryError(404, `no user ${username}`);
+    // A new password ends every web session opened with the old one.
+    store.run('DELETE FROM web_sessions WHERE user_id = (SELECT id FROM users WHERE username = ?)', username);
+  });
 }
 
 /** A user by name. */

@@ -90,9 +90,10 @@ export function webInterface(store: Store, options: WebOptions = {}): WebHandler
     }
     const user = authenticate(store, field('username'), field('password'));
     if (!user) return showForm(401, { kind: 'error', text: 'Wrong user name or password.' }, field('username'), target);
-    const { id, session } = createSession(store, user, options.sessionHours ?? SESSION_HOURS);
+    const hours = options.sessionHours ?? SESSION_HOURS;
+    const { id } = createSession(store, user, hours);
     return redirect(req.response, target === '/login' ? '/' : target, {
-      'set-cookie': [sessionCookie(id, session, secure, store.now()), serializeCookie(loginCookieName(secure), '', { secure, maxAgeSeconds: 0 })],
+      'set-cookie': [sessionCookie(id, secure, hours), serializeCookie(loginCookieName(secure), '', { secure, maxAgeSeconds: 0 })],
     });
   }
 

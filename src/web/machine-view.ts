@@ -5,7 +5,7 @@
 // leaves this file.
 import type { HardwareChange } from '../inventory/diff.ts';
 import type { HardwareInventory } from '../inventory/model.ts';
-import { bmcState, lastInventory, type BmcState, type MachineRow, type Store, type User } from '../registry/index.ts';
+import { bmcState, lastInventory, machineHistory, type BmcState, type MachineRow, type Store, type User } from '../registry/index.ts';
 import { availableActions, type ActionAvailability } from './actions.ts';
 import { cpuTopology } from './listing.ts';
 import { maasMachine, type MaasMachine } from './maas-json.ts';
@@ -70,9 +70,7 @@ function inventoryOf(store: Store, row: MachineRow, bmc: BmcState | undefined, n
 
 /** A machine's hardware history, newest first (the rows GET …/redfish-enlist/machines/{id}/history/ lists). */
 export function historyOf(store: Store, machineId: number): HistoryEntry[] {
-  return store
-    .all<{ at: string; changes: string }>('SELECT at, changes FROM hardware_history WHERE machine_id = ? ORDER BY id DESC', machineId)
-    .map((entry) => ({ at: entry.at, changes: JSON.parse(entry.changes) as HardwareChange[] }));
+  return machineHistory(store, machineId).reverse();
 }
 
 /** The latest commissioning document of a machine, as pushed, or undefined before the first push. */

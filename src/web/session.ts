@@ -89,10 +89,9 @@ export function csrfMatches(expected: string | undefined, submitted: string | un
   return sameSecret(expected, submitted);
 }
 
-/** The Set-Cookie value that carries a session id for the rest of the session's life. */
-export function sessionCookie(id: string, session: WebSession, secure: boolean, now: Date): string {
-  const seconds = (Date.parse(session.expiresAt) - now.getTime()) / 1000;
-  return serializeCookie(sessionCookieName(secure), id, { secure, maxAgeSeconds: seconds });
+/** The Set-Cookie value that carries a new session's id for the session's lifetime. */
+export function sessionCookie(id: string, secure: boolean, hours = SESSION_HOURS): string {
+  return serializeCookie(sessionCookieName(secure), id, { secure, maxAgeSeconds: hours * 3600 });
 }
 
 /** The Set-Cookie value that deletes the session cookie. */

@@ -1,0 +1,143 @@
+// A registry as real sweeps leave it, for the web interface's tests: a simulated fleet of every
+// fixture tree (plus a BMC that reports hostile strings, and an address where nothing answers)
+// swept into the registry; then the Dell loses a DIMM and gets a new disk, the HPE BMC's password
+// stops working, and a second sweep records all of that.
+import { join } from 'node:path';
+import type { HardwareChange } from '../../src/inventory/diff.ts';
+import type { HardwareInventory } from '../../src/inventory/model.ts';
+import { lastInventory, machineHistory, type BmcState } from '../../src/registry/index.ts';
+import { findMachine, listMachines } from '../../src/registry/machines.ts';
+import type { Store } from '../../src/registry/store.ts';
+import { createUser, setPassword } from '../../src/registry/users.ts';
+import { loadMockup } from '../../src/redfish/mockup.ts';
+import { loadTrees, startBmc, startFleet, type SimulatedBmc } from '../../src/redfish/simulator/index.ts';
+import type { BmcConfig } from '../../src/sweep/config.ts';
+import { EmbeddedTarget } from '../../src/sweep/embedded-target.ts';
+import { runSweep } from '../../src/sweep/sweep.ts';
+import { FIXTURES, treesIn } from '../helpers/mockup.ts';
+
+/** One machine the sweeps enlisted. */
+export interface SeededMachine {
+  readonly systemId: string;
+  readonly hostname: string;
+  readonly tree: string;
+  /** The BMC it is reached through. */
+  readonly address: string;
+  readonly macs: readonly string[];
+  /** The inventory as last swept. */
+  readonly inventory: HardwareInventory;
+}
+
+/** What the seed made. */
+export interface Seeded {
+  readonly username: string;
+  readonly password: string;
+  readonly machines: readonly SeededMachine[];
+  /** The Dell machine, whose DIMM was removed and disk replaced before the second sweep. */
+  readonly changed: SeededMachine;
+  readonly changes: readonly HardwareChange[];
+  /** The BMC whose last sweep failed (auth), with a machine behind it. */
+  readonly failingBmc: string;
+  /** The machine whose BMC reports markup as vendor and serial (and `<script>` as host name). */
+  readonly hostile: SeededMachine;
+  /** The BMC password the sweeps used; no page may show it. */
+  readonly bmcPassword: string;
+}
+
+/** The hostile strings the hostile BMC reports. */
+export const HOSTILE = { hostName: '<script>alert("hostile")</script>', vendor: '<img src=x onerror=alert(1)>Evil & Co', serial: 'EVIL<b>1</b>' } as const;
+
+const PASSWORD = 'correct horse battery staple';
+const BMC_PASSWORD = 'calvin-secret-9f2';
+const NOTHING_ANSWERS = 'https://127.0.0.2:9';
+
+/** Fills a registry by sweeping a simulated fleet twice (see the file comment). */
+export async function seed(store: Store): Promise<Seeded> {
+  // The collector acts as the registry's first administrator; that user also logs in to the web.
+  const admin = store.get<{ username: string }>('SELECT username FROM users WHERE is_admin = 1 ORDER BY id LIMIT 1')?.username;
+  const username = admin ?? createUser(store, 'operator', { admin: true }).username;
+  setPassword(store, username, PASSWORD);
+  const trees = treesIn(FIXTURES);
+  const fleet = await startFleet({ trees: await loadTrees(trees.map((tree) => join(FIXTURES, tree))), size: trees.length, credentials: { username: 'root', password: BMC_PASSWORD } });
+  const hostile = await hostileBmc();
+  try {
+    // Every other BMC pins its certificate on first use; the rest verify it against the fleet's CA.
+    const config = (bmc: SimulatedBmc, index: number, password = BMC_PASSWORD): BmcConfig => ({
+      name: bmc.name,
+      address: bmc.url,
+      username: 'root',
+      password,
+      credentials: 'fleet',
+      tls: index % 2 === 0 ? { mode: 'pin' } : { mode: 'ca', ca: fleet.caPem! },
+      tags: [],
+      client: {},
+      discovered: false,
+    });
+    const bmcs = [...fleet.bmcs.map((bmc, index) => config(bmc, index)), { ...config(hostile, 0), name: 'hostile' }];
+    const settings = { concurrency: 8, client: { requestTimeoutMs: 5_000, backoffBaseMs: 5 } };
+    await runSweep(bmcs, new EmbeddedTarget(store), store, settings);
+
+    const dell = fleet.bmcs.find((bmc) => bmc.name.includes('dell'))!;
+    await service(dell);
+    const hpeIndex = fleet.bmcs.findIndex((bmc) => bmc.name.includes('hpe'));
+    bmcs[hpeIndex] = config(fleet.bmcs[hpeIndex]!, hpeIndex, 'password-changed-on-the-bmc');
+    const unreachable: BmcConfig = { ...bmcs[0]!, name: 'nothing-answers', address: NOTHING_ANSWERS, tls: { mode: 'verify' } };
+    await runSweep([...bmcs, unreachable], new EmbeddedTarget(store), store, settings);
+
+    const machines = listMachines(store).map((row) => seededMachine(store, row.system_id, fleet.bmcs, hostile));
+    const changed = machines.find((machine) => machine.tree === 'dell-r750-idrac9')!;
+    return {
+      username,
+      password: PASSWORD,
+      machines,
+      changed,
+      changes: machineHistory(store, findMachine(store, changed.systemId)!.id).flatMap((entry) => entry.changes),
+      failingBmc: fleet.bmcs[hpeIndex]!.url,
+      hostile: machines.find((machine) => machine.tree === 'hostile')!,
+      bmcPassword: BMC_PASSWORD,
+    };
+  } finally {
+    await Promise.all([fleet.close(), hostile.close()]);
+  }
+}
+
+// The Dell after a service visit: DIMM B8 pulled, the disk in bay 1 swapped for a new one. The
+// simulator renders each BMC's identity on top of what is set here, as on the tree itself.
+async function service(dell: SimulatedBmc): Promise<void> {
+  const mockup = await loadMockup(join(FIXTURES, 'dell-r750-idrac9'));
+  const read = (path: string) => mockup.get(path)!.body as Record<string, unknown>;
+  const memory = '/redfish/v1/Systems/System.Embedded.1/Memory';
+  const dimm = `${memory}/DIMM.Socket.B8`;
+  const members = (read(memory).Members as { '@odata.id': string }[]).filter((member) => member['@odata.id'] !== dimm);
+  dell.setResource(memory, { ...read(memory), Members: members, 'Members@odata.count': members.length });
+  dell.deleteResource(dimm);
+  const drive = '/redfish/v1/Systems/System.Embedded.1/Storage/RAID.Integrated.1-1/Drives/Disk.Bay.1:Enclosure.Internal.0-1:RAID.Integrated.1-1';
+  dell.setResource(drive, { ...read(drive), SerialNumber: 'REPLACED01', Identifiers: [] });
+}
+
+// A BMC (no fleet identity, so its strings are served as written) whose system reports markup.
+async function hostileBmc(): Promise<SimulatedBmc> {
+  const mockup = await loadMockup(join(FIXTURES, 'supermicro-x12dpt-bmc'));
+  const bmc = await startBmc({ mockup, credentials: { username: 'root', password: BMC_PASSWORD } });
+  const system = mockup.get('/redfish/v1/Systems/1')!.body as Record<string, unknown>;
+  bmc.setResource('/redfish/v1/Systems/1', { ...system, HostName: HOSTILE.hostName, Manufacturer: HOSTILE.vendor, SerialNumber: HOSTILE.serial });
+  return bmc;
+}
+
+function seededMachine(store: Store, systemId: string, fleet: readonly SimulatedBmc[], hostile: SimulatedBmc): SeededMachine {
+  const row = findMachine(store, systemId)!;
+  const address = (JSON.parse(row.power_parameters) as { power_address: string }).power_address;
+  const state = store.get<{ systems: string }>('SELECT systems FROM bmc_state WHERE address = ?', address);
+  const systems = JSON.parse(state?.systems ?? '{}') as BmcState['systems'];
+  const system = Object.entries(systems).find(([, id]) => id === systemId)?.[0] ?? '/redfish/v1/Systems/1';
+  const inventory = lastInventory<HardwareInventory>(store, address, system)!.inventory;
+  const bmc = [...fleet, hostile].find((candidate) => candidate.url === address)!;
+  return {
+    systemId,
+    hostname: row.hostname,
+    tree: bmc === hostile ? 'hostile' : bmc.name.replace(/^sim-\d+-/, ''),
+    address,
+    macs: inventory.nics.flatMap((nic) => nic.ports.map((port) => port.mac)),
+    inventory,
+  };
+}
