@@ -2,7 +2,6 @@
 // or basic auth when sessions are unavailable), reads resources through a small per-BMC queue with
 // retries, and always logs out. BMCs are small computers shared with operators; the client's first
 // duty is not to hurt them (lockout guard, Retry-After, few requests in flight).
-import type { Got } from 'got';
 import type http from 'node:http';
 import PQueue from 'p-queue';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -11,7 +10,7 @@ import { checkLink, originOf, type RefusedLink } from './links.ts';
 import { resolveClientOptions, type ClientOptions } from './options.ts';
 import { parseRetryAfter, retryDelay } from './retry.ts';
 import { createBmcAgent, type TlsPolicy } from './tls.ts';
-import { abortReason, createTransport, exchange, type Exchange } from './transport.ts';
+import { abortReason, createTransport, exchange, type Exchange, type Transport } from './transport.ts';
 
 /** Where a BMC is and how to log in to it. */
 export interface BmcEndpoint {
@@ -77,7 +76,7 @@ export class RedfishClient {
   readonly #endpoint: BmcEndpoint;
   readonly #hooks: ClientHooks;
   readonly #agent: http.Agent;
-  readonly #http: Got;
+  readonly #transport: Transport;
   readonly #queue: PQueue;
   readonly #closing = new AbortController();
   // Connects in progress are abandoned only once logout is done: logout must still connect after
@@ -114,7 +113,7 @@ export class RedfishClient {
         this.certificateFingerprint = fingerprint;
       },
     });
-    this.#http = createTransport(this.origin, this.#agent);
+    this.#transport = createTransport(this.origin, this.#agent);
     const rate = this.options.perBmcRatePerSecond;
     this.#queue = new PQueue({
       concurrency: this.options.perBmcConcurrency,
@@ -193,7 +192,7 @@ export class RedfishClient {
     this.#token = undefined;
     if (location && token) {
       try {
-        const answer = await exchange(this.#http, this.origin, {
+        const answer = await exchange(this.#transport, this.origin, {
           method: 'DELETE',
           path: location,
           headers: { 'x-auth-token': token },
@@ -221,7 +220,7 @@ export class RedfishClient {
       this.#auth = 'basic';
       return;
     }
-    const answer = await exchange(this.#http, this.origin, {
+    const answer = await exchange(this.#transport, this.origin, {
       method: 'POST',
       path: this.#sessionsPath,
       json: { UserName: username, Password: password },
@@ -283,7 +282,7 @@ export class RedfishClient {
       const cached = this.#hooks.etags?.get(path);
       let answer: Exchange;
       try {
-        answer = await exchange(this.#http, this.origin, {
+        answer = await exchange(this.#transport, this.origin, {
           method: 'GET',
           path,
           headers: { ...(authenticated ? this.#authHeaders() : {}), ...(cached ? { 'if-none-match': cached.etag } : {}) },
