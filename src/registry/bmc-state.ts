@@ -101,19 +101,17 @@ export function pinCertificate(store: Store, address: string, fingerprint: strin
 
 /** The ETags remembered for a BMC, with their bodies. */
 export function loadEtags(store: Store, address: string): Map<string, { etag: string; body: unknown }> {
-  const out = new Map<string, { etag: string; body: unknown }>();
-  for (const row of store.all<{ path: string; etag: string; body: string }>('SELECT path, etag, body FROM etags WHERE address = ?', address)) {
-    out.set(row.path, { etag: row.etag, body: JSON.parse(row.body) });
-  }
-  return out;
+  const row = store.get<{ entries: string }>('SELECT entries FROM etag_cache WHERE address = ?', address);
+  return new Map(row ? (JSON.parse(row.entries) as [string, { etag: string; body: unknown }][]) : []);
 }
 
 /** Replaces the ETags remembered for a BMC. */
 export function saveEtags(store: Store, address: string, etags: ReadonlyMap<string, { etag: string; body: unknown }>): void {
-  store.transaction(() => {
-    store.run('DELETE FROM etags WHERE address = ?', address);
-    for (const [path, { etag, body }] of etags) store.run('INSERT INTO etags (address, path, etag, body) VALUES (?, ?, ?, ?)', address, path, etag, JSON.stringify(body));
-  });
+  store.run(
+    'INSERT INTO etag_cache (address, entries) VALUES (?, ?) ON CONFLICT(address) DO UPDATE SET entries = excluded.entries',
+    address,
+    JSON.stringify([...etags]),
+  );
 }
 
 /** The last inventory read for a BMC's system, with its fingerprint. */

@@ -172,6 +172,20 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX web_sessions_expiry ON web_sessions(expires_at);
   CREATE INDEX machines_last_sync ON machines(last_sync);
   `,
+  // ETags per BMC in one row (a JSON map of path → {etag, body}): a sweep reads and writes each
+  // BMC's cache once, instead of one row per resource.
+  `
+  DROP TABLE etags;
+  CREATE TABLE etag_cache (
+    address TEXT PRIMARY KEY,
+    entries TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
+  // Machines are matched by their BMC address on every sweep; without this, each lookup reads
+  // every machine's power parameters.
+  `
+  CREATE INDEX machines_power_address ON machines (json_extract(power_parameters, '$.power_address'));
+  `,
 ];
 
 /** The schema version this code writes. */

@@ -144,10 +144,25 @@ async function sweepBmc(bmc: BmcConfig, target: Target, state: Store, settings: 
   const remembered = bmcState(state, bmc.address);
   const tls = bmc.tls.mode === 'pin' && bmc.tls.fingerprint256 === undefined && remembered?.pinnedFingerprint ? { mode: 'pin' as const, fingerprint256: remembered.pinnedFingerprint } : bmc.tls;
   const etags = loadEtags(state, bmc.address);
+  // An unchanged BMC answers 304 everywhere: its cache is then written back only if something
+  // moved, keeping only the resources this sweep asked for (a removed resource's entry goes).
+  let etagsChanged = false;
+  const touched = new Set<string>();
   const client = new RedfishClient(
     { address: bmc.address, username: bmc.username, password: bmc.password, tls },
     { ...settings.client, ...bmc.client },
-    { etags: { get: (path) => etags.get(path), set: (path, etag, body) => void etags.set(path, { etag, body }) }, ...(settings.signal ? { signal: settings.signal } : {}), ...(settings.log ? { log: settings.log } : {}) },
+    {
+      etags: {
+        get: (path) => {
+          touched.add(path);
+          return etags.get(path);
+        },
+        set: (path, etag, body) => {
+          etags.set(path, { etag, body });
+          etagsChanged = true;
+        },
+      },
+      ...(settings.signal ? { signal: settings.signal } : {}), ...(settings.log ? { log: settings.log } : {}) },
   );
   const base = { name: bmc.name, address: bmc.address };
   let raw: RawCrawl;
@@ -210,7 +225,7 @@ async function sweepBmc(bmc: BmcConfig, target: Target, state: Store, settings: 
       machines.push({ system: inventory.system, outcome: 'failed', errorKind: 'target', reason: scrub(`${(error as Error).message}${status ? ` (HTTP ${status})` : ''}`) });
     }
   }
-  if (!settings.dryRun) saveEtags(state, bmc.address, etags);
+  if (!settings.dryRun && etagsChanged) saveEtags(state, bmc.address, new Map([...etags].filter(([path]) => touched.has(path))));
   const outcome = bmcOutcome(machines, raw.systems.length);
   const failedMachine = machines.find((machine) => machine.outcome === 'failed');
   const result: BmcResult = {
