@@ -2,7 +2,7 @@
 // that records which resources fed a section and which failures make it unknown.
 import { errorFromResponse } from '../redfish/errors.ts';
 import type { Mockup } from '../redfish/mockup.ts';
-import { isResource, linksAt, normalisePath, type Resource } from '../redfish/navigate.ts';
+import { isResource, linkKey, linksAt, type Resource } from '../redfish/navigate.ts';
 import type { Outcome, RawCrawl } from '../redfish/crawl.ts';
 import type { Provenance, SectionFailure, SectionName } from './model.ts';
 
@@ -37,14 +37,7 @@ export function sourceFromCrawl(crawl: RawCrawl): ResourceSource {
 
 /** The key a link is stored under, or undefined for a link to another origin. */
 export function keyOf(source: ResourceSource, link: string): string | undefined {
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(link)) return normalisePath(link.split('?', 1)[0] ?? link);
-  try {
-    const url = new URL(link);
-    if (source.origin !== undefined && url.origin !== source.origin) return undefined;
-    return normalisePath(url.pathname);
-  } catch {
-    return undefined;
-  }
+  return linkKey(source.origin, link);
 }
 
 /** Reads resources for one section and remembers where the section's data came from. */

@@ -13,6 +13,8 @@ const CLOSE_BRACKET = 0x5d;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
+const decoder = new TextDecoder('utf-8', { fatal: false });
+
 /**
  * Parses a JSON body, refusing nesting deeper than `maxDepth` before parsing so that later
  * recursive readers never meet a structure that would exhaust the stack. `__proto__` and
@@ -21,7 +23,7 @@ const BACKSLASH = 0x5c;
 export function parseJsonBody(body: Uint8Array, maxDepth: number): unknown {
   const depth = nestingDepth(body, maxDepth);
   if (depth > maxDepth) throw new BodyError(`JSON nests deeper than ${maxDepth} levels`);
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(body);
+  const text = decoder.decode(body);
   if (text.trim() === '') throw new BodyError('empty body where JSON was expected');
   try {
     return JSON.parse(text);
@@ -35,18 +37,19 @@ export function parseJsonBody(body: Uint8Array, maxDepth: number): unknown {
 
 /** Greatest bracket depth outside strings, stopping early once `limit` is exceeded. */
 export function nestingDepth(body: Uint8Array, limit: number): number {
+  // Strings are skipped with a native search for the closing quote: Redfish bodies are mostly
+  // strings, and this scan runs on every answer.
+  const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   let depth = 0;
   let max = 0;
-  let inString = false;
-  for (let i = 0; i < body.length; i++) {
-    const byte = body[i];
-    if (inString) {
-      if (byte === BACKSLASH) i++;
-      else if (byte === QUOTE) inString = false;
-      continue;
-    }
-    if (byte === QUOTE) inString = true;
-    else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i];
+    if (byte === QUOTE) {
+      let end = bytes.indexOf(QUOTE, i + 1);
+      while (end !== -1 && isEscaped(bytes, end)) end = bytes.indexOf(QUOTE, end + 1);
+      if (end === -1) return max; // unterminated: JSON.parse refuses it
+      i = end;
+    } else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
       depth++;
       if (depth > max) {
         max = depth;
@@ -55,4 +58,11 @@ export function nestingDepth(body: Uint8Array, limit: number): number {
     } else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) depth--;
   }
   return max;
+}
+
+// A quote is escaped when an odd number of backslashes precede it.
+function isEscaped(bytes: Buffer, quote: number): boolean {
+  let count = 0;
+  for (let i = quote - 1; i >= 0 && bytes[i] === BACKSLASH; i--) count++;
+  return count % 2 === 1;
 }

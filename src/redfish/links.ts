@@ -39,6 +39,9 @@ export function originOf(address: string): string {
  */
 export function checkLink(origin: string, link: unknown): LinkCheck {
   if (typeof link !== 'string' || link === '') return { ok: false, reason: 'not a link' };
+  // Nearly every link a BMC sends is a plain path like this: no URL parse needed (it is the
+  // collector's most frequent call).
+  if (isPlainPath(link)) return { ok: true, path: link };
   let url: URL;
   try {
     url = new URL(link, `${origin}/`);
@@ -50,12 +53,22 @@ export function checkLink(origin: string, link: unknown): LinkCheck {
   // URL parsing already resolved dot segments; a raw `..` (or its encoding) is still refused so
   // that a BMC cannot make the collector ask for something it did not literally link.
   const rawPath = link.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '').split(/[?#]/, 1)[0] ?? '';
-  if (/(^|\/)(\.|%2e){1,2}(\/|$)/i.test(rawPath)) return { ok: false, reason: 'dot segments in path' };
+  if (DOT_SEGMENT.test(rawPath)) return { ok: false, reason: 'dot segments in path' };
   const path = url.pathname.replace(/\/{2,}/g, '/');
   if (path !== '/redfish/v1' && path !== '/redfish/v1/' && !path.startsWith('/redfish/v1/')) {
     return { ok: false, reason: 'outside /redfish/v1' };
   }
   return { ok: true, path: `${path}${url.search}` };
+}
+
+// Characters that URL parsing would leave as they are, below /redfish/v1, with no `//`.
+// One segment per slash, so the pattern cannot backtrack badly on hostile input.
+const PLAIN_PATH = /^\/redfish\/v1(?:\/[A-Za-z0-9_.:@$!*'()+,;=~-]+)*\/?$/;
+const DOT_SEGMENT = /(^|\/)(\.|%2e){1,2}(\/|$)/i;
+
+/** True for a link that is already a clean path below /redfish/v1 (no host, query, dots or escapes). */
+export function isPlainPath(link: string): boolean {
+  return PLAIN_PATH.test(link) && !DOT_SEGMENT.test(link);
 }
 
 /** A path without its trailing slash (the service root stays `/redfish/v1`). */

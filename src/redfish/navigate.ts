@@ -1,3 +1,5 @@
+import { isPlainPath } from './links.ts';
+
 // Links stay plain strings until something fetches them (gofish's lesson). These readers pull
 // links out of untrusted JSON without trusting its shape: a missing, null or mistyped property is
 // simply "no link", and only own properties are read, so `__proto__` keys stay inert data.
@@ -42,6 +44,22 @@ export function membersOf(collection: unknown): string[] {
 export function idOf(resource: unknown): string | undefined {
   const id = linkAt(resource, ['@odata.id']);
   return id === undefined ? undefined : normalisePath(id);
+}
+
+/**
+ * The key a link's resource is stored under in a crawl: its path on `origin`, dot segments
+ * resolved, without query, fragment or trailing slash; undefined for another origin or a link that
+ * is not a URL. The crawl and the inventory readers both use it, so a refused read is found.
+ */
+export function linkKey(origin: string | undefined, link: string): string | undefined {
+  if (isPlainPath(link)) return normalisePath(link);
+  const base = origin ?? 'http://bmc.invalid';
+  try {
+    const url = new URL(link, `${base}/`);
+    return url.origin === new URL(base).origin ? normalisePath(url.pathname) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A link in the form used as a key of a crawl's resources: no fragment, no trailing slash. */

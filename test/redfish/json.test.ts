@@ -21,6 +21,14 @@ describe('parseJsonBody', () => {
     expect(parseJsonBody(bytes(text), 2)).toEqual(JSON.parse(text));
   });
 
+  it('counts nesting after strings that end in escaped backslashes', () => {
+    // "a\\\\" ends with two escaped backslashes: the quote after them closes the string.
+    const text = `{"a":"x\\\\\\\\","b":[[[1]]],"c":"\\"[[[["}`;
+    expect(JSON.parse(text)).toEqual({ a: 'x\\\\', b: [[[1]]], c: '"[[[[' });
+    expect(() => parseJsonBody(bytes(text), 3)).toThrow(/deeper than 3/);
+    expect(parseJsonBody(bytes(text), 4)).toEqual(JSON.parse(text));
+  });
+
   it('keeps __proto__ and constructor keys as inert data', () => {
     const body = parseJsonBody(bytes('{"__proto__":{"polluted":true},"constructor":{"prototype":{"x":1}}}'), 64) as Record<string, unknown>;
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
