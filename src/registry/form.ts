@@ -65,12 +65,17 @@ function readMultipart(request: IncomingMessage, limits: BodyLimits): Promise<Fo
       received += chunk.length;
       if (received > limits.maxBytes) fail(new RegistryError(413, `request body larger than ${limits.maxBytes} bytes`));
     });
+    let parts = 0;
     parser.on('field', (name, value, info) => {
+      parts++;
       if (info.valueTruncated) return fail(new RegistryError(413, `field ${name} is too large`));
       (fields[name] ??= []).push(value);
     });
     parser.on('file', (name, stream, info) => {
+      parts++;
       const chunks: Buffer[] = [];
+      // A body cut off inside a file part errors the part's stream, not only the parser.
+      stream.on('error', (error: Error) => fail(new RegistryError(400, `malformed multipart body: ${error.message}`)));
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('limit', () => fail(new RegistryError(413, `file part ${name} is larger than ${limits.maxBytes} bytes`)));
       stream.on('end', () => {
@@ -82,7 +87,9 @@ function readMultipart(request: IncomingMessage, limits: BodyLimits): Promise<Fo
     parser.on('fieldsLimit', () => fail(new RegistryError(413, 'too many fields')));
     parser.on('error', (error: Error) => fail(new RegistryError(400, `malformed multipart body: ${error.message}`)));
     parser.on('close', () => {
-      if (!failed) resolve({ fields, files });
+      if (failed) return;
+      if (parts === 0) fail(new RegistryError(400, 'malformed multipart body: no parts'));
+      else resolve({ fields, files });
     });
     request.on('error', (error) => fail(new RegistryError(400, `request aborted: ${error.message}`)));
     request.pipe(parser);
