@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { loadConfig, type Config, type TargetConfig } from '../sweep/config.ts';
 import { openTarget } from '../sweep/open.ts';
 import { redact } from '../sweep/redact.ts';
-import { runSweep, type SweepReport } from '../sweep/sweep.ts';
+import { runSweep, settingsFromConfig, type SweepReport } from '../sweep/sweep.ts';
 import { duration, table } from './format.ts';
 import { EXIT, CliError, say, warn, VERSION, type Io } from './io.ts';
 import { createLogger } from './log.ts';
@@ -18,6 +18,7 @@ interface SweepFlags {
   apiKeyFile?: string;
   credentialsDir?: string;
   dryRun?: boolean;
+  fullRead?: boolean;
   check?: boolean;
   json?: string;
   progress: boolean;
@@ -36,6 +37,7 @@ export function registerSweep(program: Command, io: Io, result: { code: number }
     .option('--api-key-file <file>', 'file holding the MAAS API key (with --target maas)')
     .option('--credentials-dir <dir>', 'per-machine MAAS credentials files (with --target maas)')
     .option('--dry-run', 'show what would be created and changed; write nothing')
+    .option('--full-read', 'read every resource again, even parts behind unchanged listings (schedule.fullReadEvery)')
     .option('--check', 'check the configuration and exit; contact nothing')
     .option('--json <file>', 'also write the report as JSON ("-" for stdout)')
     .option('--no-progress', 'no progress bar')
@@ -71,22 +73,15 @@ Exit status: 0 every BMC swept, 1 some BMC failed, 2 bad configuration (nothing 
 }
 
 /** Runs one sweep of a configuration with a progress bar on a terminal. */
-export async function sweepOnce(config: Config, io: Io, flags: { dryRun?: boolean; progress?: boolean; logLevel?: string }): Promise<SweepReport> {
+export async function sweepOnce(config: Config, io: Io, flags: { dryRun?: boolean; fullRead?: boolean; progress?: boolean; logLevel?: string }): Promise<SweepReport> {
   const opened = openTarget(config.target);
   const bar = flags.progress !== false && io.stderr.isTTY ? new SingleBar({ format: 'sweeping {bar} {value}/{total} BMCs | {name}', stream: io.stderr, hideCursor: true }) : undefined;
   bar?.start(config.bmcs.length, 0, { name: '' });
   try {
     return await runSweep(config.bmcs, opened.target, opened.state, {
-      concurrency: config.concurrency.bmcs,
-      client: {
-        perBmcConcurrency: config.concurrency.perBmc,
-        perBmcRatePerSecond: config.concurrency.perBmcRate,
-        connectTimeoutMs: config.deadlines.connectMs,
-        requestTimeoutMs: config.deadlines.requestMs,
-        bmcDeadlineMs: config.deadlines.bmcMs,
-      },
+      ...settingsFromConfig(config),
+      ...(flags.fullRead ? { fullReadEveryMs: 0 } : {}),
       dryRun: flags.dryRun === true,
-      secrets: config.secrets,
       producer: { name: 'redfish-enlist', version: VERSION },
       log: createLogger({ level: flags.logLevel ?? (bar ? 'error' : config.log.level), secrets: config.secrets, destination: io.stderr }),
       ...(io.signal ? { signal: io.signal } : {}),

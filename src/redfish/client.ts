@@ -10,7 +10,7 @@ import { checkLink, originOf, type RefusedLink } from './links.ts';
 import { resolveClientOptions, type ClientOptions } from './options.ts';
 import { parseRetryAfter, retryDelay } from './retry.ts';
 import { createBmcAgent, type TlsPolicy } from './tls.ts';
-import { abortReason, createTransport, exchange, type Exchange, type Transport } from './transport.ts';
+import { abortReason, createTransport, exchange, type Exchange, type ExchangeRequest, type Transport } from './transport.ts';
 
 /** Where a BMC is and how to log in to it. */
 export interface BmcEndpoint {
@@ -23,9 +23,19 @@ export interface BmcEndpoint {
 }
 
 /** Remembered ETags and bodies, so an unchanged resource costs a 304. */
-export interface EtagStore {
-  get(path: string): { readonly etag: string; readonly body: unknown } | undefined;
-  set(path: string, etag: string, body: unknown): void;
+/** What the last sweep read at one path: the body, and its ETag when the BMC sent one. */
+export interface CachedRead {
+  readonly etag?: string;
+  readonly body: unknown;
+}
+
+/**
+ * The bodies read at the last sweep, by path (with query). ETags make re-reads conditional; the
+ * crawl also reuses the bodies of members whose listing did not change (see crawl.ts).
+ */
+export interface ReadCache {
+  get(path: string): CachedRead | undefined;
+  set(path: string, read: CachedRead): void;
 }
 
 /** A pino-compatible logger subset; the client never passes it a secret. */
@@ -38,10 +48,15 @@ export interface ClientLog {
 export interface ClientHooks {
   /** Cancels every read (SIGINT/SIGTERM); the session is still deleted on close. */
   readonly signal?: AbortSignal;
-  readonly etags?: EtagStore;
+  readonly cache?: ReadCache;
   readonly log?: ClientLog;
   /** Jitter source, [0, 1). @default Math.random */
   readonly random?: () => number;
+  /**
+   * A limit shared by every client of a sweep on requests in flight across the fleet (a p-queue).
+   * Each request takes a slot only while it is on the wire, never while waiting to retry.
+   */
+  readonly fleet?: { add<T>(task: () => Promise<T>): Promise<T> };
 }
 
 /** Counters of one client, for reports and benchmarks. */
@@ -173,8 +188,14 @@ export class RedfishClient {
         path: from,
       });
     }
-    const path = query ? `${checked.path}${checked.path.includes('?') ? '&' : '?'}${query}` : checked.path;
-    return this.#enqueue(path, true);
+    return this.#enqueue(withQuery(checked.path, query), true);
+  }
+
+  /** The body the last sweep read at a link (no request is made), if it is remembered. */
+  remembered(link: string, query?: string): unknown {
+    const checked = checkLink(this.origin, link);
+    if (!checked.ok || !this.#hooks.cache) return undefined;
+    return this.#hooks.cache.get(withQuery(checked.path, query))?.body;
   }
 
   /** Deletes the session (even after errors, timeouts or cancellation) and frees the connections. */
@@ -192,14 +213,13 @@ export class RedfishClient {
     this.#token = undefined;
     if (location && token) {
       try {
-        const answer = await exchange(this.#transport, this.origin, {
+        const answer = await this.#send({
           method: 'DELETE',
           path: location,
           headers: { 'x-auth-token': token },
           signal: AbortSignal.timeout(LOGOUT_TIMEOUT_MS),
           timeoutMs: LOGOUT_TIMEOUT_MS,
           maxBodyBytes: 65_536,
-          maxJsonDepth: this.options.maxJsonDepth,
         });
         this.#account(answer);
         if (answer.status >= 400 && answer.status !== 404) {
@@ -220,14 +240,11 @@ export class RedfishClient {
       this.#auth = 'basic';
       return;
     }
-    const answer = await exchange(this.#transport, this.origin, {
+    const answer = await this.#send({
       method: 'POST',
       path: this.#sessionsPath,
       json: { UserName: username, Password: password },
-      signal: this.#signal,
-      timeoutMs: this.options.requestTimeoutMs,
       maxBodyBytes: 1_048_576,
-      maxJsonDepth: this.options.maxJsonDepth,
     });
     this.#account(answer);
     const token = header(answer, 'x-auth-token');
@@ -279,17 +296,13 @@ export class RedfishClient {
     for (let attempt = 1; ; attempt++) {
       await this.#waitForPause();
       if (this.#lockedOut) throw this.#lockoutError(path);
-      const cached = this.#hooks.etags?.get(path);
+      const cached = this.#hooks.cache?.get(path);
       let answer: Exchange;
       try {
-        answer = await exchange(this.#transport, this.origin, {
+        answer = await this.#send({
           method: 'GET',
           path,
-          headers: { ...(authenticated ? this.#authHeaders() : {}), ...(cached ? { 'if-none-match': cached.etag } : {}) },
-          signal: this.#signal,
-          timeoutMs: this.options.requestTimeoutMs,
-          maxBodyBytes: this.options.maxBodyBytes,
-          maxJsonDepth: this.options.maxJsonDepth,
+          headers: { ...(authenticated ? this.#authHeaders() : {}), ...(cached?.etag ? { 'if-none-match': cached.etag } : {}) },
         });
       } catch (error) {
         const failure = error as RedfishError;
@@ -305,7 +318,7 @@ export class RedfishClient {
       this.#account(answer);
       const status = answer.status;
       this.#hooks.log?.debug({ bmc: this.origin, method: 'GET', path, status, bytes: answer.bytes, attempt }, 'redfish request');
-      if (status === 304 && cached) {
+      if (status === 304 && cached?.etag) {
         this.stats.notModified++;
         this.#authFailures = 0;
         return cached.body;
@@ -313,7 +326,7 @@ export class RedfishClient {
       if (status >= 200 && status < 300) {
         this.#authFailures = 0;
         const etag = header(answer, 'etag');
-        if (etag && this.#hooks.etags) this.#hooks.etags.set(path, etag, answer.body);
+        this.#hooks.cache?.set(path, etag ? { etag, body: answer.body } : { body: answer.body });
         return answer.body;
       }
       if (status >= 300 && status < 400 && redirects < MAX_REDIRECTS) {
@@ -375,6 +388,18 @@ export class RedfishClient {
     } catch {
       return false;
     }
+  }
+
+  #send(request: Omit<ExchangeRequest, 'signal' | 'timeoutMs' | 'maxBodyBytes' | 'maxJsonDepth'> & Partial<ExchangeRequest>): Promise<Exchange> {
+    const full: ExchangeRequest = {
+      signal: this.#signal,
+      timeoutMs: this.options.requestTimeoutMs,
+      maxBodyBytes: this.options.maxBodyBytes,
+      maxJsonDepth: this.options.maxJsonDepth,
+      ...request,
+    };
+    const send = () => exchange(this.#transport, this.origin, full);
+    return this.#hooks.fleet ? this.#hooks.fleet.add(send) : send();
   }
 
   #redirectTarget(path: string, location: string | undefined): string {
@@ -475,4 +500,8 @@ function chooseExpand(root: unknown, mode: ClientOptions['expand']): string | un
   if (features.NoLinks === true) return `$expand=.${levels}`;
   if (features.ExpandAll === true) return `$expand=*${levels}`;
   return mode === 'on' ? '$expand=.($levels=1)' : undefined;
+}
+
+function withQuery(path: string, query: string | undefined): string {
+  return query ? `${path}${path.includes('?') ? '&' : '?'}${query}` : path;
 }

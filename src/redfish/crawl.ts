@@ -4,7 +4,7 @@
 import type { RedfishClient } from './client.ts';
 import { RedfishError, type ErrorKind } from './errors.ts';
 import type { RefusedLink } from './links.ts';
-import { at, idOf, isResource, linkAt, linksAt, membersOf, normalisePath, type Resource } from './navigate.ts';
+import { at, idOf, isResource, linkAt, linkKey, linksAt, membersOf, normalisePath, type Resource } from './navigate.ts';
 
 /** A read that failed, in a form that can be stored and reported. */
 export interface ReadFailure {
@@ -27,6 +27,8 @@ export interface RawCrawl {
   readonly refusedLinks: readonly RefusedLink[];
   /** Things worth telling an operator that did not stop the crawl. */
   readonly warnings: readonly string[];
+  /** Resources taken from the last sweep's reads instead of read again (see `reuseUnchanged`). */
+  readonly reused: number;
 }
 
 /** Crawl settings beyond the client's. */
@@ -35,10 +37,25 @@ export interface CrawlOptions {
   readonly startingRereads: number;
   /** Wait before each re-read of a starting system. @default 5000 */
   readonly startingDelayMs: number;
+  /**
+   * Take a component from the last sweep's reads (the client's cache) when the listing that leads
+   * to it was read again and is unchanged: the members of an unchanged Memory collection, the
+   * drives of an unchanged storage subsystem, the ports of an unchanged adapter. Listings and
+   * parents are always read again (conditionally), so an added or removed part is seen at once; a
+   * part replaced at the same path is seen at the next full read. @default false
+   */
+  readonly reuseUnchanged: boolean;
 }
 
 /** The defaults of every crawl option. */
-export const DEFAULT_CRAWL_OPTIONS: CrawlOptions = Object.freeze({ startingRereads: 3, startingDelayMs: 5_000 });
+export const DEFAULT_CRAWL_OPTIONS: CrawlOptions = Object.freeze({ startingRereads: 3, startingDelayMs: 5_000, reuseUnchanged: false });
+
+/**
+ * What an unchanged listing lets the crawl reuse: nothing; its members (leaf components such as
+ * DIMMs, drives, interfaces); or, for the fixed parts of a component (an adapter's ports, a PCIe
+ * device's functions), the whole listing when the component itself is unchanged.
+ */
+type Reuse = 'none' | 'members' | 'whole';
 
 // Vendor OEM links worth reading, chosen by the service root's Oem key (never by ids).
 // HPE iLO 5+ lists GPUs and other adapters only in its chassis device inventory.
@@ -50,7 +67,7 @@ const OEM_CHASSIS_COLLECTIONS: Readonly<Record<string, readonly (readonly string
 /** Crawls a connected client's BMC. Never throws for a resource; only the service root must be readable. */
 export async function crawl(client: RedfishClient, options: Partial<CrawlOptions> = {}): Promise<RawCrawl> {
   const settings = { ...DEFAULT_CRAWL_OPTIONS, ...options };
-  const run = new Crawl(client);
+  const run = new Crawl(client, settings.reuseUnchanged);
   const root = client.serviceRoot ?? (await client.connect());
   run.store('/redfish/v1', { ok: true, body: root });
   const oemKeys = isResource(at(root, ['Oem'])) ? Object.keys(at(root, ['Oem']) as Resource) : [];
@@ -79,6 +96,7 @@ export async function crawl(client: RedfishClient, options: Partial<CrawlOptions
     systems,
     refusedLinks: client.refusedLinks,
     warnings: run.warnings,
+    reused: run.reused,
   };
 }
 
@@ -98,13 +116,13 @@ async function crawlSystem(run: Crawl, path: string, oemKeys: readonly string[],
   if (managerLinks.length === 0) managerLinks = await run.collection(linkAt(run.root, ['Managers']), '/redfish/v1');
 
   await Promise.all([
-    run.collection(linkAt(system, ['Processors']), path, true),
-    run.collection(linkAt(system, ['Memory']), path, true),
-    run.collection(linkAt(system, ['EthernetInterfaces']), path, true),
-    run.collection(linkAt(system, ['SimpleStorage']), path, true),
+    run.collection(linkAt(system, ['Processors']), path, true, 'members'),
+    run.collection(linkAt(system, ['Memory']), path, true, 'members'),
+    run.collection(linkAt(system, ['EthernetInterfaces']), path, true, 'members'),
+    run.collection(linkAt(system, ['SimpleStorage']), path, true, 'members'),
     run.optional(linkAt(system, ['Bios']), path),
     crawlStorage(run, linkAt(system, ['Storage']) ?? linkAt(system, ['Storages']), path),
-    crawlPcie(run, system, path),
+    crawlPcie(run, system, path, chassisLinks),
     ...chassisLinks.map((chassis) => crawlChassis(run, chassis, path, oemKeys)),
     ...managerLinks.map((manager) => crawlManager(run, manager, path)),
   ]);
@@ -116,17 +134,22 @@ async function crawlStorage(run: Crawl, link: string | undefined, from: string):
     subsystems.map(async (path) => {
       const storage = run.body(path);
       await Promise.all([
-        ...run.links(storage, ['Drives'], path).map((drive) => run.resource(drive, path)),
-        run.collection(linkAt(storage, ['Volumes']), path, true),
-        run.collection(linkAt(storage, ['Controllers']), path, true),
+        ...run.links(storage, ['Drives'], path).map((drive) => run.member(drive, path)),
+        run.collection(linkAt(storage, ['Volumes']), path, true, 'members'),
+        run.collection(linkAt(storage, ['Controllers']), path, true, 'whole'),
       ]);
     }),
   );
 }
 
-async function crawlPcie(run: Crawl, system: unknown, from: string): Promise<void> {
+async function crawlPcie(run: Crawl, system: unknown, from: string, chassisLinks: readonly string[]): Promise<void> {
   // ComputerSystem lists PCIeDevices as an array of links (v1.x) or links a collection.
   const listed = at(system, ['PCIeDevices']);
+  if (Array.isArray(listed)) {
+    // The same devices are usually members of the chassis' collection, which `$expand` reads in
+    // one request: read it first, and the links below are already known (iDRAC: six reads fewer).
+    await Promise.all(chassisLinks.map(async (chassis) => run.collection(linkAt(await run.resource(chassis, from), ['PCIeDevices']), chassis, true)));
+  }
   const devices = Array.isArray(listed)
     ? await Promise.all(run.links(system, ['PCIeDevices'], from).map((path) => run.resource(path, from).then(() => path)))
     : await run.collection(linkAt(system, ['PCIeDevices']), from, true);
@@ -136,41 +159,43 @@ async function crawlPcie(run: Crawl, system: unknown, from: string): Promise<voi
 async function crawlPcieFunctions(run: Crawl, device: string): Promise<void> {
   const body = run.body(device);
   const collection = linkAt(body, ['PCIeFunctions']);
-  if (collection) await run.collection(collection, device, true);
-  else await Promise.all(run.links(body, ['Links', 'PCIeFunctions'], device).map((path) => run.resource(path, device)));
+  if (collection) await run.collection(collection, device, true, 'whole');
+  else await Promise.all(run.links(body, ['Links', 'PCIeFunctions'], device).map((path) => run.member(path, device)));
 }
 
 async function crawlChassis(run: Crawl, link: string, from: string, oemKeys: readonly string[]): Promise<void> {
   const chassis = await run.resource(link, from);
   if (chassis === undefined) return;
   const path = run.pathOf(link) ?? link;
-  const adapters = await run.collection(linkAt(chassis, ['NetworkAdapters']), path, true);
-  const pcie = await run.collection(linkAt(chassis, ['PCIeDevices']), path, true);
+  const [adapters, pcie] = await Promise.all([
+    run.collection(linkAt(chassis, ['NetworkAdapters']), path, true),
+    run.collection(linkAt(chassis, ['PCIeDevices']), path, true),
+  ]);
   const oem = oemKeys.flatMap((key) => OEM_CHASSIS_COLLECTIONS[key] ?? []);
   await Promise.all([
     ...adapters.map(async (adapter) => {
       const body = run.body(adapter);
       await Promise.all([
-        run.collection(linkAt(body, ['Ports']) ?? linkAt(body, ['NetworkPorts']), adapter, true),
-        run.collection(linkAt(body, ['NetworkDeviceFunctions']), adapter, true),
+        run.collection(linkAt(body, ['Ports']) ?? linkAt(body, ['NetworkPorts']), adapter, true, 'whole'),
+        run.collection(linkAt(body, ['NetworkDeviceFunctions']), adapter, true, 'whole'),
       ]);
     }),
     ...pcie.map((device) => crawlPcieFunctions(run, device)),
-    run.collection(linkAt(chassis, ['Drives']), path, true),
-    ...run.links(chassis, ['Links', 'Drives'], path).map((drive) => run.resource(drive, path)),
-    ...oem.map((pointer) => run.collection(linkAt(chassis, pointer), path, true)),
+    run.collection(linkAt(chassis, ['Drives']), path, true, 'members'),
+    ...run.links(chassis, ['Links', 'Drives'], path).map((drive) => run.member(drive, path)),
+    ...oem.map((pointer) => run.collection(linkAt(chassis, pointer), path, true, 'members')),
   ]);
 }
 
 async function crawlManager(run: Crawl, link: string, from: string): Promise<void> {
   const manager = await run.resource(link, from);
   if (manager === undefined) return;
-  await run.collection(linkAt(manager, ['EthernetInterfaces']), run.pathOf(link) ?? link, true);
+  await run.collection(linkAt(manager, ['EthernetInterfaces']), run.pathOf(link) ?? link, true, 'members');
 }
 
 async function crawlFirmware(run: Crawl, root: unknown): Promise<void> {
   const update = await run.optional(linkAt(root, ['UpdateService']), '/redfish/v1');
-  await run.collection(linkAt(update, ['FirmwareInventory']), 'UpdateService', true);
+  await run.collection(linkAt(update, ['FirmwareInventory']), 'UpdateService', true, 'members');
 }
 
 function isStarting(system: unknown): boolean {
@@ -185,11 +210,20 @@ function unique(paths: readonly string[]): string[] {
 class Crawl {
   readonly outcomes = new Map<string, Outcome>();
   readonly warnings: string[] = [];
+  reused = 0;
   readonly #client: RedfishClient;
   readonly #inflight = new Map<string, Promise<unknown>>();
+  readonly #reuse: boolean;
+  // For reuse: each path's body as the last sweep read it and as read now; the members that came
+  // inline in a collection; and the verdicts reached (a path read again and found unchanged, or
+  // part of such a listing, is "vouched for").
+  readonly #reads = new Map<string, { readonly before: unknown; readonly after: unknown }>();
+  readonly #inlineIn = new Map<string, string>();
+  readonly #vouched = new Map<string, boolean>();
 
-  constructor(client: RedfishClient) {
+  constructor(client: RedfishClient, reuse: boolean) {
     this.#client = client;
+    this.#reuse = reuse;
   }
 
   get root(): unknown {
@@ -206,14 +240,9 @@ class Crawl {
     return outcome?.ok ? outcome.body : undefined;
   }
 
-  /** The store key of a link, or undefined when the client would refuse it. */
+  /** The store key of a link, or undefined for another origin. */
   pathOf(link: string): string | undefined {
-    try {
-      const url = new URL(link, `${this.#client.origin}/`);
-      return url.origin === this.#client.origin ? normalisePath(url.pathname) : undefined;
-    } catch {
-      return undefined;
-    }
+    return linkKey(this.#client.origin, link);
   }
 
   /** Links at a pointer, with refused ones recorded and dropped. */
@@ -239,9 +268,47 @@ class Crawl {
     if (!again && this.outcomes.has(path)) return this.body(path);
     const pending = this.#inflight.get(path);
     if (pending && !again) return pending;
-    const read = this.#record(path, () => this.#client.get(link, from));
+    const read = this.#record(path, () => this.#fetch(link, path, from));
     this.#inflight.set(path, read);
     return read;
+  }
+
+  /** A leaf component listed by `from`: reused when `from` is vouched for, else read. */
+  async member(link: string, from: string): Promise<unknown> {
+    const path = this.pathOf(link);
+    if (path !== undefined && !this.outcomes.has(path) && !this.#inflight.has(path) && this.isVouched(from)) {
+      const kept = this.#client.remembered(link);
+      if (kept !== undefined) {
+        this.store(path, { ok: true, body: kept });
+        this.reused++;
+        return kept;
+      }
+    }
+    return this.resource(link, from);
+  }
+
+  /** True when `path` was read again and is unchanged, or came inline in a listing that is. */
+  isVouched(path: string): boolean {
+    if (!this.#reuse) return false;
+    let verdict = this.#vouched.get(path);
+    if (verdict === undefined) {
+      const read = this.#reads.get(path);
+      const listing = this.#inlineIn.get(path);
+      verdict = read ? read.before === read.after || JSON.stringify(read.before) === JSON.stringify(read.after) : listing !== undefined && this.isVouched(listing);
+      this.#vouched.set(path, verdict);
+    }
+    return verdict;
+  }
+
+  // Reads through the client, keeping what the last sweep read for the verdicts above.
+  async #fetch(link: string, path: string, from: string, query?: string): Promise<unknown> {
+    const before = this.#reuse ? this.#client.remembered(link, query) : undefined;
+    const body = await this.#client.get(link, from, query);
+    if (before !== undefined) {
+      this.#reads.set(path, { before, after: body });
+      this.#vouched.delete(path);
+    }
+    return body;
   }
 
   /** Like `resource`, for links that may be absent. */
@@ -254,7 +321,7 @@ class Crawl {
    * arrive inline; an expanded answer that is broken or lacks members' properties is read again
    * member by member, and expansion is dropped for the rest of this BMC's crawl.
    */
-  async collection(link: string | undefined, from: string, expandable = false): Promise<string[]> {
+  async collection(link: string | undefined, from: string, expandable = false, reuse: Reuse = 'none'): Promise<string[]> {
     if (link === undefined) return [];
     const path = this.pathOf(link);
     if (path === undefined) {
@@ -265,26 +332,53 @@ class Crawl {
       await this.#inflight.get(path);
       return this.#memberPaths(path);
     }
-    const read = this.#readCollection(link, path, from, expandable);
+    const read = reuse === 'whole' && this.#reuseWhole(link, path, from, expandable) ? Promise.resolve() : this.#readCollection(link, path, from, expandable, reuse);
     this.#inflight.set(path, read);
     await read;
     return this.#memberPaths(path);
   }
 
-  async #readCollection(link: string, path: string, from: string, expandable: boolean): Promise<void> {
+  // The fixed parts of a vouched-for component, taken whole from the last sweep's read of the
+  // listing (expanded or not). False when there is nothing to reuse.
+  #reuseWhole(link: string, path: string, from: string, expandable: boolean): boolean {
+    if (!this.isVouched(from)) return false;
     const expand = expandable ? this.#client.expandQuery : undefined;
+    const kept = (expand ? this.#client.remembered(link, expand) : undefined) ?? this.#client.remembered(link);
+    const members = at(kept, ['Members']);
+    if (!isResource(kept) || !Array.isArray(members) || kept['Members@odata.nextLink'] !== undefined) return false;
+    const links = members.map((member) => linkAt(member, ['@odata.id'])).map((member) => member && this.pathOf(member));
+    // Every member must be inline or remembered, or the listing is read again.
+    const bodies = members.map((member, index) => (isResource(member) && isComplete(member) && Object.keys(member).length > 1 ? member : links[index] && this.#client.remembered(links[index])));
+    if (bodies.some((body, index) => body === undefined || links[index] === undefined)) return false;
+    bodies.forEach((body, index) => {
+      const member = links[index]!;
+      if (!this.outcomes.has(member)) this.store(member, { ok: true, body });
+      this.#inlineIn.set(member, path);
+    });
+    this.store(path, { ok: true, body: { ...kept, Members: links.map((member) => ({ '@odata.id': member })) } });
+    this.#vouched.set(path, true);
+    this.reused += 1 + members.length;
+    return true;
+  }
+
+  async #readCollection(link: string, path: string, from: string, expandable: boolean, reuse: Reuse): Promise<void> {
+    const expand = expandable ? this.#client.expandQuery : undefined;
+    const read = (member: string) => (reuse === 'none' ? this.resource(member, path) : this.member(member, path));
     if (expand) {
       try {
-        const first = await this.#client.get(link, from, expand);
+        const first = await this.#fetch(link, path, from, expand);
         const members = isResource(first) && Array.isArray(first.Members) ? (first.Members as unknown[]) : [];
         if (members.every(isComplete)) {
           const collected = await this.#pages(first, path, expand);
           for (const member of collected.inline) {
             const id = idOf(member);
-            if (id !== undefined && this.pathOf(id) !== undefined && !this.outcomes.has(id)) this.store(id, { ok: true, body: member });
+            if (id !== undefined && this.pathOf(id) !== undefined && !this.outcomes.has(id)) {
+              this.store(id, { ok: true, body: member });
+              this.#inlineIn.set(id, path);
+            }
           }
           this.store(path, { ok: true, body: collected.body });
-          await Promise.all(collected.links.filter((member) => !this.outcomes.has(member)).map((member) => this.resource(member, path)));
+          await Promise.all(collected.links.filter((member) => !this.outcomes.has(member)).map(read));
           return;
         }
         this.#client.disableExpand(`${path}: expanded members lack their properties`);
@@ -297,10 +391,10 @@ class Crawl {
       }
     }
     await this.#record(path, async () => {
-      const body = await this.#client.get(link, from);
+      const body = await this.#fetch(link, path, from);
       return (await this.#pages(body, path, undefined)).body;
     });
-    await Promise.all(this.#memberPaths(path).map((member) => this.resource(member, path)));
+    await Promise.all(this.#memberPaths(path).map(read));
   }
 
   // Follows Members@odata.nextLink with a page cap and loop detection; returns the collection with

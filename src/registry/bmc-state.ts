@@ -1,6 +1,7 @@
 // What the collector remembers per BMC between sweeps, in the registry database: the last outcome
 // (for reports and the BMC health page), consecutive failures (for backoff), the pinned certificate
-// (trust on first use), the machines behind it, and ETags with their bodies (for cheap re-sweeps).
+// (trust on first use), the machines behind it, and what the last sweep read (for cheap re-sweeps).
+import type { CachedRead } from '../redfish/client.ts';
 import type { Store } from './store.ts';
 
 /** How a BMC's last sweep ended. */
@@ -99,18 +100,26 @@ export function pinCertificate(store: Store, address: string, fingerprint: strin
   );
 }
 
-/** The ETags remembered for a BMC, with their bodies. */
-export function loadEtags(store: Store, address: string): Map<string, { etag: string; body: unknown }> {
-  const row = store.get<{ entries: string }>('SELECT entries FROM etag_cache WHERE address = ?', address);
-  return new Map(row ? (JSON.parse(row.entries) as [string, { etag: string; body: unknown }][]) : []);
+/** What the last sweep read from a BMC (bodies by path, with ETags), and when it last read everything. */
+export interface ReadCacheRecord {
+  readonly entries: Map<string, CachedRead>;
+  readonly fullReadAt?: string;
 }
 
-/** Replaces the ETags remembered for a BMC. */
-export function saveEtags(store: Store, address: string, etags: ReadonlyMap<string, { etag: string; body: unknown }>): void {
+/** The reads remembered for a BMC; empty when it was never swept. */
+export function loadReadCache(store: Store, address: string): ReadCacheRecord {
+  const row = store.get<{ entries: string; full_read_at: string | null }>('SELECT entries, full_read_at FROM read_cache WHERE address = ?', address);
+  if (!row) return { entries: new Map() };
+  return { entries: new Map(JSON.parse(row.entries) as [string, CachedRead][]), ...(row.full_read_at ? { fullReadAt: row.full_read_at } : {}) };
+}
+
+/** Replaces the reads remembered for a BMC. */
+export function saveReadCache(store: Store, address: string, cache: ReadCacheRecord): void {
   store.run(
-    'INSERT INTO etag_cache (address, entries) VALUES (?, ?) ON CONFLICT(address) DO UPDATE SET entries = excluded.entries',
+    'INSERT INTO read_cache (address, entries, full_read_at) VALUES (?, ?, ?) ON CONFLICT(address) DO UPDATE SET entries = excluded.entries, full_read_at = excluded.full_read_at',
     address,
-    JSON.stringify([...etags]),
+    JSON.stringify([...cache.entries]),
+    cache.fullReadAt ?? null,
   );
 }
 

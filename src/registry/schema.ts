@@ -172,13 +172,15 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX web_sessions_expiry ON web_sessions(expires_at);
   CREATE INDEX machines_last_sync ON machines(last_sync);
   `,
-  // ETags per BMC in one row (a JSON map of path → {etag, body}): a sweep reads and writes each
-  // BMC's cache once, instead of one row per resource.
+  // What the last sweep read from each BMC, in one row (a JSON map of path → {etag?, body}): a
+  // sweep reads and writes each BMC's cache once, instead of one row per resource. full_read_at
+  // is when every resource was last read (between full reads, unchanged listings vouch for parts).
   `
   DROP TABLE etags;
-  CREATE TABLE etag_cache (
+  CREATE TABLE read_cache (
     address TEXT PRIMARY KEY,
-    entries TEXT NOT NULL
+    entries TEXT NOT NULL,
+    full_read_at TEXT
   ) WITHOUT ROWID;
   `,
   // Machines are matched by their BMC address on every sweep; without this, each lookup reads

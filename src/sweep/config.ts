@@ -48,8 +48,10 @@ export interface Config {
   readonly file?: string;
   readonly target: TargetConfig;
   readonly bmcs: readonly BmcConfig[];
-  readonly schedule: { readonly intervalMs: number; readonly jitterMs: number };
-  readonly concurrency: { readonly bmcs: number; readonly perBmc: number; readonly perBmcRate: number };
+  /** fullReadEveryMs: how often every resource is read again (see SweepSettings.fullReadEveryMs). */
+  readonly schedule: { readonly intervalMs: number; readonly jitterMs: number; readonly fullReadEveryMs: number };
+  /** requests: requests in flight across the fleet (see SweepSettings.maxRequests). */
+  readonly concurrency: { readonly bmcs: number; readonly perBmc: number; readonly perBmcRate: number; readonly requests: number };
   readonly deadlines: { readonly connectMs: number; readonly requestMs: number; readonly bmcMs: number };
   readonly daemon: { readonly listen?: string };
   readonly log: { readonly level: string };
@@ -80,8 +82,10 @@ export interface ConfigSources {
 export const CONFIG_DEFAULTS = Object.freeze({
   intervalMs: 3_600_000,
   jitterMs: 300_000,
-  bmcs: 32,
+  fullReadEveryMs: 86_400_000,
+  bmcs: 64,
   perBmc: 2,
+  requests: 64,
   perBmcRate: 0,
   connectMs: 5_000,
   requestMs: 30_000,
@@ -147,11 +151,11 @@ export function parseConfig(text: string, sources: ConfigSources & { file?: stri
   }
 
   const target = readTarget(doc.target, { path, readText, problems, secrets });
-  const schedule = section(doc.schedule, 'schedule', problems);
-  const concurrency = section(doc.concurrency, 'concurrency', problems);
-  const deadlines = section(doc.deadlines, 'deadlines', problems);
-  const daemon = section(doc.daemon, 'daemon', problems);
-  const log = section(doc.log, 'log', problems);
+  const schedule = section(doc.schedule, 'schedule', problems, ['interval', 'jitter', 'fullReadEvery']);
+  const concurrency = section(doc.concurrency, 'concurrency', problems, ['bmcs', 'perBmc', 'perBmcRate', 'requests']);
+  const deadlines = section(doc.deadlines, 'deadlines', problems, ['connect', 'request', 'bmc']);
+  const daemon = section(doc.daemon, 'daemon', problems, ['listen']);
+  const log = section(doc.log, 'log', problems, ['level']);
   const level = log.level === undefined ? CONFIG_DEFAULTS.logLevel : String(log.level);
   if (!LOG_LEVELS.has(level)) problems.push(`log.level: expected one of ${[...LOG_LEVELS].join(', ')}, got ${JSON.stringify(log.level)}`);
   const listen = daemon.listen;
@@ -164,11 +168,13 @@ export function parseConfig(text: string, sources: ConfigSources & { file?: stri
     schedule: {
       intervalMs: duration(schedule.interval, 'schedule.interval', CONFIG_DEFAULTS.intervalMs, problems, 1_000),
       jitterMs: duration(schedule.jitter, 'schedule.jitter', CONFIG_DEFAULTS.jitterMs, problems, 0),
+      fullReadEveryMs: duration(schedule.fullReadEvery, 'schedule.fullReadEvery', CONFIG_DEFAULTS.fullReadEveryMs, problems, 0),
     },
     concurrency: {
       bmcs: integer(concurrency.bmcs, 'concurrency.bmcs', CONFIG_DEFAULTS.bmcs, 1, 10_000, problems),
       perBmc: integer(concurrency.perBmc, 'concurrency.perBmc', CONFIG_DEFAULTS.perBmc, 1, 16, problems),
       perBmcRate: number(concurrency.perBmcRate, 'concurrency.perBmcRate', CONFIG_DEFAULTS.perBmcRate, 0, 1_000, problems),
+      requests: integer(concurrency.requests, 'concurrency.requests', CONFIG_DEFAULTS.requests, 1, 100_000, problems),
     },
     deadlines: {
       connectMs: duration(deadlines.connect, 'deadlines.connect', CONFIG_DEFAULTS.connectMs, problems, 100),
@@ -267,7 +273,7 @@ function readBmc(
   }
   if (merged.rate !== undefined) client.perBmcRatePerSecond = number(merged.rate, `${where}.rate`, 0, 0, 1_000, problems);
   if (merged.timeouts !== undefined) {
-    const timeouts = section(merged.timeouts, `${where}.timeouts`, problems);
+    const timeouts = section(merged.timeouts, `${where}.timeouts`, problems, ['connect', 'request', 'bmc']);
     if (timeouts.connect !== undefined) client.connectTimeoutMs = duration(timeouts.connect, `${where}.timeouts.connect`, 0, problems, 100);
     if (timeouts.request !== undefined) client.requestTimeoutMs = duration(timeouts.request, `${where}.timeouts.request`, 0, problems, 100);
     if (timeouts.bmc !== undefined) client.bmcDeadlineMs = duration(timeouts.bmc, `${where}.timeouts.bmc`, 0, problems, 1_000);
@@ -420,12 +426,14 @@ function number(value: unknown, where: string, fallback: number, min: number, ma
   return value;
 }
 
-function section(value: unknown, where: string, problems: string[]): Record<string, unknown> {
+function section(value: unknown, where: string, problems: string[], keys: readonly string[]): Record<string, unknown> {
   if (value === undefined) return {};
   if (!isObject(value)) {
     problems.push(`${where}: expected a mapping`);
     return {};
   }
+  // A misspelt setting would otherwise be ignored silently.
+  for (const key of Object.keys(value)) if (!keys.includes(key)) problems.push(`${where}.${key}: unknown setting (expected ${keys.join(', ')})`);
   return value;
 }
 

@@ -6,7 +6,7 @@ import type { Store } from '../registry/store.ts';
 import { listBmcStates, type BmcState } from '../registry/bmc-state.ts';
 import type { BmcConfig, Config } from './config.ts';
 import { SweepMetrics, serveMetrics } from './metrics.ts';
-import { runSweep, type Logger, type SweepReport, type SweepSettings } from './sweep.ts';
+import { runSweep, settingsFromConfig, type Logger, type SweepReport, type SweepSettings } from './sweep.ts';
 import type { Target } from './target.ts';
 
 /** What the daemon needs from its caller. */
@@ -104,15 +104,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
       const due: BmcConfig[] = config.bmcs.filter((bmc) => isDue(states.get(bmc.address), config.schedule.intervalMs, now));
       sweeping = true;
       const report = await runSweep(due, opened.target, opened.state, {
-        concurrency: config.concurrency.bmcs,
-        client: {
-          perBmcConcurrency: config.concurrency.perBmc,
-          perBmcRatePerSecond: config.concurrency.perBmcRate,
-          connectTimeoutMs: config.deadlines.connectMs,
-          requestTimeoutMs: config.deadlines.requestMs,
-          bmcDeadlineMs: config.deadlines.bmcMs,
-        },
-        secrets: config.secrets,
+        ...settingsFromConfig(config),
         log,
         ...options.sweep,
         stop: stop.signal,

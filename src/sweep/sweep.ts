@@ -14,10 +14,10 @@ import { RedfishClient, type ClientLog } from '../redfish/client.ts';
 import { crawl, type CrawlOptions, type RawCrawl } from '../redfish/crawl.ts';
 import { RedfishError } from '../redfish/errors.ts';
 import type { ClientOptions } from '../redfish/options.ts';
-import { bmcState, lastInventory, loadEtags, pinCertificate, recordBmcSweep, saveEtags, saveInventory, type BmcOutcome } from '../registry/bmc-state.ts';
+import { bmcState, lastInventory, loadReadCache, pinCertificate, recordBmcSweep, saveReadCache, saveInventory, type BmcOutcome } from '../registry/bmc-state.ts';
 import type { Store } from '../registry/store.ts';
 import { toHostname } from '../registry/machines.ts';
-import type { BmcConfig } from './config.ts';
+import type { BmcConfig, Config } from './config.ts';
 import { redact } from './redact.ts';
 import { maasArchitecture, TargetError, type MachineRecord, type Target } from './target.ts';
 
@@ -45,6 +45,8 @@ export interface BmcResult {
   readonly requests: number;
   readonly bytes: number;
   readonly notModified: number;
+  /** Resources taken from the last sweep's reads, not read again (between full reads). */
+  readonly reused: number;
   readonly ms: number;
   readonly machines: readonly MachineResult[];
   /** Sections that could not be read, refused links and the like. */
@@ -71,9 +73,21 @@ export interface Logger extends ClientLog {
 export interface SweepSettings {
   /** BMCs in flight at once. */
   readonly concurrency: number;
+  /**
+   * Requests in flight at once across the fleet. With more BMCs in flight than this allows at
+   * their per-BMC limit, one BMC waiting on a link it has not read yet leaves its slot to another
+   * instead of idling it. @default no limit beyond concurrency × per-BMC requests
+   */
+  readonly maxRequests?: number;
   /** Client options for every BMC; each BMC's own overrides win. */
   readonly client?: Partial<ClientOptions>;
-  readonly crawl?: Partial<CrawlOptions>;
+  readonly crawl?: Partial<Omit<CrawlOptions, 'reuseUnchanged'>>;
+  /**
+   * How often every resource of a BMC is read. Between full reads, the parts behind an unchanged
+   * listing (DIMMs of an unchanged Memory collection, ports of an unchanged adapter) are taken from
+   * the last sweep; 0 reads everything every sweep. @default 0
+   */
+  readonly fullReadEveryMs?: number;
   /** Show what would be created and changed without writing anything. @default false */
   readonly dryRun?: boolean;
   /** Stops starting BMCs (in-flight ones finish): a daemon's SIGTERM. */
@@ -91,11 +105,29 @@ export interface SweepSettings {
 // ComputerSystem types that are not a machine MAAS should track.
 const NOT_MACHINES = new Set(['Virtual', 'OS', 'VirtuallyPartitioned', 'DPU', 'Composed']);
 
+/** The settings a configuration file gives a sweep. */
+export function settingsFromConfig(config: Config): Pick<SweepSettings, 'concurrency' | 'maxRequests' | 'client' | 'fullReadEveryMs' | 'secrets'> {
+  return {
+    concurrency: config.concurrency.bmcs,
+    maxRequests: config.concurrency.requests,
+    fullReadEveryMs: config.schedule.fullReadEveryMs,
+    client: {
+      perBmcConcurrency: config.concurrency.perBmc,
+      perBmcRatePerSecond: config.concurrency.perBmcRate,
+      connectTimeoutMs: config.deadlines.connectMs,
+      requestTimeoutMs: config.deadlines.requestMs,
+      bmcDeadlineMs: config.deadlines.bmcMs,
+    },
+    secrets: config.secrets,
+  };
+}
+
 /** Sweeps BMCs into a target, remembering per-BMC state in `state`. */
 export async function runSweep(bmcs: readonly BmcConfig[], target: Target, state: Store, settings: SweepSettings): Promise<SweepReport> {
   const started = new Date();
   const t0 = performance.now();
   const queue = new PQueue({ concurrency: settings.concurrency });
+  const fleet = settings.maxRequests ? new PQueue({ concurrency: settings.maxRequests }) : undefined;
   const results: BmcResult[] = [];
   const onStop = () => queue.clear();
   settings.stop?.addEventListener('abort', onStop, { once: true });
@@ -106,7 +138,7 @@ export async function runSweep(bmcs: readonly BmcConfig[], target: Target, state
   await Promise.all(
     bmcs.map((bmc) =>
       queue
-        .add(() => sweepBmc(bmc, target, state, settings))
+        .add(() => sweepBmc(bmc, target, state, settings, fleet))
         .catch((error: unknown) => cancelled(bmc, error))
         .then((result) => {
           results.push(result);
@@ -132,43 +164,49 @@ function cancelled(bmc: BmcConfig, error: unknown): BmcResult {
     requests: 0,
     bytes: 0,
     notModified: 0,
+    reused: 0,
     ms: 0,
     machines: [],
     warnings: [],
   };
 }
 
-async function sweepBmc(bmc: BmcConfig, target: Target, state: Store, settings: SweepSettings): Promise<BmcResult> {
+async function sweepBmc(bmc: BmcConfig, target: Target, state: Store, settings: SweepSettings, fleet: PQueue | undefined): Promise<BmcResult> {
   const t0 = performance.now();
   const scrub = (text: string) => redact(text, [bmc.password, ...(settings.secrets ?? [])]);
   const remembered = bmcState(state, bmc.address);
   const tls = bmc.tls.mode === 'pin' && bmc.tls.fingerprint256 === undefined && remembered?.pinnedFingerprint ? { mode: 'pin' as const, fingerprint256: remembered.pinnedFingerprint } : bmc.tls;
-  const etags = loadEtags(state, bmc.address);
+  const cache = loadReadCache(state, bmc.address);
+  const fullReadEvery = settings.fullReadEveryMs ?? 0;
+  const full = fullReadEvery <= 0 || cache.fullReadAt === undefined || state.now().getTime() - Date.parse(cache.fullReadAt) >= fullReadEvery;
   // An unchanged BMC answers 304 everywhere: its cache is then written back only if something
   // moved, keeping only the resources this sweep asked for (a removed resource's entry goes).
-  let etagsChanged = false;
+  let cacheChanged = false;
   const touched = new Set<string>();
   const client = new RedfishClient(
     { address: bmc.address, username: bmc.username, password: bmc.password, tls },
     { ...settings.client, ...bmc.client },
     {
-      etags: {
+      cache: {
         get: (path) => {
           touched.add(path);
-          return etags.get(path);
+          return cache.entries.get(path);
         },
-        set: (path, etag, body) => {
-          etags.set(path, { etag, body });
-          etagsChanged = true;
+        set: (path, read) => {
+          cache.entries.set(path, read);
+          cacheChanged = true;
         },
       },
-      ...(settings.signal ? { signal: settings.signal } : {}), ...(settings.log ? { log: settings.log } : {}) },
+      ...(fleet ? { fleet } : {}),
+      ...(settings.signal ? { signal: settings.signal } : {}),
+      ...(settings.log ? { log: settings.log } : {}),
+    },
   );
   const base = { name: bmc.name, address: bmc.address };
   let raw: RawCrawl;
   try {
     await client.connect();
-    raw = await crawl(client, settings.crawl);
+    raw = await crawl(client, { ...settings.crawl, reuseUnchanged: !full });
   } catch (error) {
     await client.close();
     // (close() is idempotent; the finally below finds it done.)
@@ -180,6 +218,7 @@ async function sweepBmc(bmc: BmcConfig, target: Target, state: Store, settings: 
       errorKind: failure.kind,
       message: scrub(silentDiscovery ? `no Redfish service answered (${failure.message})` : failure.message),
       ...stats(client, t0),
+      reused: 0,
       machines: [],
       warnings: [],
     };
@@ -214,8 +253,12 @@ async function sweepBmc(bmc: BmcConfig, target: Target, state: Store, settings: 
       machines.push({ system: inventory.system, outcome: 'skipped', reason: `SystemType ${type} is not a machine` });
       continue;
     }
-    const unknown = Object.entries(inventory.sections).filter(([, section]) => section.unknown).map(([name]) => name);
-    if (unknown.length > 0) warnings.push(`${inventory.system}: could not read ${unknown.join(', ')}`);
+    // Each unreadable section with the error class of its failed reads (the earlier data is kept).
+    for (const [name, section] of Object.entries(inventory.sections)) {
+      if (!section.unknown) continue;
+      const causes = [...new Set(section.failures.map((failure) => `${failure.kind} at ${failure.path}`))];
+      warnings.push(scrub(`${inventory.system}: could not read ${name}${causes.length > 0 ? ` (${causes.slice(0, 3).join('; ')}${causes.length > 3 ? '; …' : ''})` : ''}`));
+    }
     try {
       machines.push(await enlist(bmc, inventory, systemsSeen[inventory.system], target, state, settings));
       const last = machines.at(-1)!;
@@ -225,8 +268,12 @@ async function sweepBmc(bmc: BmcConfig, target: Target, state: Store, settings: 
       machines.push({ system: inventory.system, outcome: 'failed', errorKind: 'target', reason: scrub(`${(error as Error).message}${status ? ` (HTTP ${status})` : ''}`) });
     }
   }
-  if (!settings.dryRun && etagsChanged) saveEtags(state, bmc.address, new Map([...etags].filter(([path]) => touched.has(path))));
   const outcome = bmcOutcome(machines, raw.systems.length);
+  const fullyRead = full && outcome !== 'failed';
+  if (!settings.dryRun && (cacheChanged || fullyRead)) {
+    const fullReadAt = fullyRead ? state.timestamp() : cache.fullReadAt;
+    saveReadCache(state, bmc.address, { entries: new Map([...cache.entries].filter(([path]) => touched.has(path))), ...(fullReadAt ? { fullReadAt } : {}) });
+  }
   const failedMachine = machines.find((machine) => machine.outcome === 'failed');
   const result: BmcResult = {
     ...base,
@@ -237,6 +284,7 @@ async function sweepBmc(bmc: BmcConfig, target: Target, state: Store, settings: 
         : { errorKind: 'not-found', message: 'no ComputerSystem is reachable from the service root' }
       : {}),
     ...stats(client, t0),
+    reused: raw.reused,
     machines,
     warnings,
   };

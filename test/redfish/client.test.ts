@@ -1,6 +1,7 @@
 import nock from 'nock';
+import PQueue from 'p-queue';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RedfishClient, withRedfishClient } from '../../src/redfish/client.ts';
+import { RedfishClient, withRedfishClient, type CachedRead } from '../../src/redfish/client.ts';
 import { RedfishError } from '../../src/redfish/errors.ts';
 
 // nock intercepts below TLS, so HTTP fakes use a plain-HTTP BMC; TLS is tested against real sockets.
@@ -357,8 +358,7 @@ describe('bounded input', () => {
 
 describe('conditional GET', () => {
   it('sends If-None-Match and reuses the cached body on 304', async () => {
-    const cache = new Map<string, { etag: string; body: unknown }>();
-    const etags = { get: (path: string) => cache.get(path), set: (path: string, etag: string, body: unknown) => void cache.set(path, { etag, body }) };
+    const cache = new Map<string, CachedRead>();
     nock(BMC)
       .get('/redfish/v1/')
       .reply(200, root)
@@ -369,7 +369,7 @@ describe('conditional GET', () => {
       .get('/redfish/v1/Systems/1')
       .matchHeader('if-none-match', '"v1"')
       .reply(304);
-    const client = new RedfishClient(endpoint, fast, { etags });
+    const client = new RedfishClient(endpoint, fast, { cache });
     await client.connect();
     await client.get('/redfish/v1/Systems/1');
     await expect(client.get('/redfish/v1/Systems/1')).resolves.toEqual({ Id: '1', Model: 'R750' });
@@ -397,6 +397,37 @@ describe('limits', () => {
       Promise.all(Array.from({ length: 8 }, (_, i) => client.get(`/redfish/v1/Systems/${i}`))),
     );
     expect(peak).toBe(2);
+  });
+
+  it('shares a fleet-wide limit on requests in flight between clients', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const hosts = ['http://bmc-a.test', 'http://bmc-b.test', 'http://bmc-c.test'];
+    for (const host of hosts) {
+      nock(host)
+        .get('/redfish/v1/')
+        .reply(200, root)
+        .post('/redfish/v1/SessionService/Sessions')
+        .reply(405)
+        .get(/\/redfish\/v1\/Systems\/\d+/)
+        .times(4)
+        .reply(async () => {
+          inFlight++;
+          peak = Math.max(peak, inFlight);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          inFlight--;
+          return [200, {}];
+        });
+    }
+    const fleet = new PQueue({ concurrency: 3 });
+    await Promise.all(
+      hosts.map((address) =>
+        withRedfishClient({ ...endpoint, address }, { ...fast, perBmcConcurrency: 4 }, { fleet }, (client) =>
+          Promise.all(Array.from({ length: 4 }, (_, i) => client.get(`/redfish/v1/Systems/${i}`))),
+        ),
+      ),
+    );
+    expect(peak).toBe(3);
   });
 
   it('throws a TypeError naming a bad option', () => {

@@ -34,7 +34,8 @@ describe('configuration', () => {
     expect(config.bmcs.filter((bmc) => bmc.discovered)).toHaveLength(14);
     expect(config.bmcs.at(-1)).toMatchObject({ address: '10.20.2.22', tags: ['rack-b2'], password: 'calvin-9' });
     expect(config.bmcs[1]).toMatchObject({ username: 'enlist', password: 'il0-s3cret', systemId: '1', tls: { mode: 'ca' }, client: { expand: 'off', requestTimeoutMs: 60_000 } });
-    expect(config.schedule).toEqual({ intervalMs: 3_600_000, jitterMs: 300_000 });
+    expect(config.schedule).toEqual({ intervalMs: 3_600_000, jitterMs: 300_000, fullReadEveryMs: 86_400_000 });
+    expect(config.concurrency).toEqual({ bmcs: 64, perBmc: 2, perBmcRate: 0, requests: 64 });
     expect(config.secrets).toEqual(expect.arrayContaining(['calvin-9', 'il0-s3cret']));
   });
 
@@ -54,8 +55,8 @@ bmcs:
     rate: -1
   - discover: 10.0.0.0/8
     credentials: idrac
-schedule: { interval: soon }
-concurrency: { bmcs: 0 }
+schedule: { interval: soon, fullReadEvery: often }
+concurrency: { bmcs: 0, perbmc: 4 }
 colour: blue
 `),
     ).toEqual([
@@ -66,7 +67,9 @@ colour: blue
       'bmcs[2].tls.fingerprint: Expected a SHA-256 fingerprint (64 hex digits), got `not-hex`',
       'bmcs[2].rate: expected a number from 0 to 1000, got -1',
       'bmcs[3].discover: 10.0.0.0/8: 16777216 addresses is more than 65536; split the range',
+      'concurrency.perbmc: unknown setting (expected bmcs, perBmc, perBmcRate, requests)',
       'schedule.interval: expected a duration of at least 1000 ms (e.g. 30s, 5m, 1h), got "soon"',
+      'schedule.fullReadEvery: expected a duration of at least 0 ms (e.g. 30s, 5m, 1h), got "often"',
       'concurrency.bmcs: expected a whole number from 1 to 10000, got 0',
     ]);
   });
