@@ -74,18 +74,6 @@ describe('authentication', () => {
     expect((await call(undefined, 'GET', '/api/2.0/machines/')).status).toBe(401);
   });
 
-  it('refuses an unknown key, a bad signature and a replayed nonce with 401', async () => {
-    expect((await call('a:b:c', 'GET', '/api/2.0/machines/')).status).toBe(401);
-    const [consumer, token] = adminKey.split(':');
-    expect((await call(`${consumer}:${token}:wrong-secret`, 'GET', '/api/2.0/machines/')).status).toBe(401);
-    const url = `${server.url}/api/2.0/machines/`;
-    const header = signerFor(adminKey)('GET', url);
-    expect((await fetch(url, { headers: { authorization: header } })).status).toBe(200);
-    const replay = await fetch(url, { headers: { authorization: header } });
-    expect(replay.status).toBe(401);
-    expect(await replay.text()).toContain('nonce already used');
-  });
-
   it('refuses a timestamp far from its clock and sends its Date so clients can correct', async () => {
     const url = `${server.url}/api/2.0/machines/`;
     const skewed = signerFor(adminKey, () => Date.now() + 3_600_000)('GET', url);
@@ -123,10 +111,9 @@ describe('machines', () => {
     expect((await call(adminKey, 'GET', '/api/2.0/machines/')).json).toHaveLength(1);
   });
 
-  it('filters the list and keeps SQL-looking values as plain values', async () => {
+  it('filters the list by MAC and status', async () => {
     await call(adminKey, 'POST', '/api/2.0/machines/', redfishMachine());
     expect((await call(adminKey, 'GET', `/api/2.0/machines/?mac_address=${macsOf(dell)[2]}`)).json).toHaveLength(1);
-    expect((await call(adminKey, 'GET', "/api/2.0/machines/?hostname=x%27%20OR%201%3D1%20--")).json).toEqual([]);
     expect((await call(adminKey, 'GET', '/api/2.0/machines/?status=deployed')).json).toHaveLength(1);
   });
 
@@ -221,12 +208,4 @@ describe('controllers', () => {
   });
 });
 
-describe('bad requests', () => {
-  it('refuses an oversized body with 413 and malformed multipart with 400', async () => {
-    const url = `${server.url}/api/2.0/machines/`;
-    const huge = await fetch(url, { method: 'POST', headers: { authorization: signerFor(adminKey)('POST', url), 'content-type': 'application/x-www-form-urlencoded' }, body: 'hostname=' + 'x'.repeat(2_000_000) });
-    expect(huge.status).toBe(413);
-    const malformed = await fetch(url, { method: 'POST', headers: { authorization: signerFor(adminKey)('POST', url), 'content-type': 'multipart/form-data; boundary=zzz' }, body: '--zzz\r\nContent-Disposition: form-data; name="hostname"\r\n\r\nunterminated' });
-    expect(malformed.status).toBe(400);
-  });
-});
+// Forged, replayed, oversized and malformed requests: test/faults/registry-abuse.test.ts.
