@@ -75,7 +75,17 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     process.on('SIGINT', onInt);
     process.on('SIGHUP', onHup);
   }
-  options.signal?.addEventListener('abort', () => requestStop('stop requested'), { once: true });
+  options.signal?.addEventListener(
+    'abort',
+    () => {
+      // The CLI turns the same SIGTERM/SIGINT into this abort: it is not a second request, which
+      // would cancel the BMCs in flight instead of letting them finish.
+      const reason = (options.signal?.reason as Error | undefined)?.message;
+      if (options.handleSignals !== false && (reason === 'SIGTERM' || reason === 'SIGINT')) return;
+      requestStop('stop requested');
+    },
+    { once: true },
+  );
 
   try {
     if (config.daemon.listen) {

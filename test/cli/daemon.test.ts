@@ -21,6 +21,13 @@ afterEach(async () => {
   fleet = dir = undefined;
 });
 
+async function waitFor(condition: () => boolean, ms = 10_000): Promise<void> {
+  for (const end = Date.now() + ms; !condition(); ) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 describe('the daemon', () => {
   it('sweeps on schedule, and on SIGTERM mid-sweep finishes, logs out of every BMC and exits 0', async () => {
     fleet = await fixtureFleet(16);
@@ -54,6 +61,14 @@ log: { level: info }
       }
     });
     await secondStarted;
+    // Its health and metrics are served while it runs.
+    const url = lines.find((line) => line.msg === 'serving /metrics and /healthz')?.url as string;
+    const health = await fetch(`${url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await fetch(`${url}/metrics`).then((response) => response.text())).toMatch(/redfish_enlist_\w+/);
+    // SIGHUP reloads the configuration between sweeps.
+    child.kill('SIGHUP');
+    await waitFor(() => lines.some((line) => line.msg === 'configuration reloaded'));
     // Slow every BMC down so the third sweep is certainly in flight when SIGTERM arrives.
     for (const bmc of fleet.bmcs) bmc.setFaults([{ path: /Systems|Chassis/, afterAuth: true, action: { type: 'drip', bytesPerSecond: 50_000 } }]);
     await new Promise((resolve) => setTimeout(resolve, 1_300));
@@ -66,6 +81,10 @@ log: { level: info }
     // The stop came while a sweep was in flight, and that sweep still finished.
     expect(stopping).toBeGreaterThan(0);
     expect(lastSweep).toBeGreaterThan(stopping);
+    // Finished, not cancelled: one SIGTERM lets the BMCs in flight complete.
+    expect(lines[stopping]).toMatchObject({ why: 'SIGTERM' });
+    expect(lines[lastSweep]).toMatchObject({ failed: 0 });
+    expect(lines.filter((line) => line.msg === 'BMC sweep cancelled')).toEqual([]);
     expect(lines.at(-1)?.msg).toBe('stopped');
     const totals = fleet.totals();
     expect(totals.openSessions).toBe(0);
