@@ -155,6 +155,11 @@ export async function runSweep(bmcs: readonly BmcConfig[], target: Target, state
   return { startedAt: started.toISOString(), finishedAt: new Date().toISOString(), ms: Math.round(performance.now() - t0), dryRun: settings.dryRun === true, results, totals };
 }
 
+function cancelledInFlight(bmc: BmcConfig, client: RedfishClient, t0: number, settings: SweepSettings): BmcResult {
+  settings.log?.warn({ bmc: bmc.name }, 'BMC sweep cancelled');
+  return { name: bmc.name, address: bmc.address, outcome: 'skipped', message: 'cancelled while in flight; nothing was changed', ...stats(client, t0), reused: 0, machines: [], warnings: [] };
+}
+
 function cancelled(bmc: BmcConfig, error: unknown): BmcResult {
   return {
     name: bmc.name,
@@ -209,6 +214,7 @@ async function sweepBmc(bmc: BmcConfig, target: Target, state: Store, settings: 
     raw = await crawl(client, { ...settings.crawl, reuseUnchanged: !full });
   } catch (error) {
     await client.close();
+    if (settings.signal?.aborted) return cancelledInFlight(bmc, client, t0, settings);
     // (close() is idempotent; the finally below finds it done.)
     const failure = error instanceof RedfishError ? error : new RedfishError('bad-response', (error as Error).message);
     const silentDiscovery = bmc.discovered && (failure.kind === 'unreachable' || (failure.kind === 'timeout' && failure.connectPhase));
@@ -228,6 +234,8 @@ async function sweepBmc(bmc: BmcConfig, target: Target, state: Store, settings: 
   } finally {
     await client.close();
   }
+  // A crawl cut short by cancellation read only part of the BMC: nothing of it is pushed or kept.
+  if (settings.signal?.aborted) return cancelledInFlight(bmc, client, t0, settings);
   if (!settings.dryRun && tls.mode === 'pin' && tls.fingerprint256 === undefined && client.certificateFingerprint) {
     pinCertificate(state, bmc.address, client.certificateFingerprint);
   }
@@ -294,17 +302,20 @@ async function sweepBmc(bmc: BmcConfig, target: Target, state: Store, settings: 
 }
 
 async function enlist(bmc: BmcConfig, read: HardwareInventory, knownSystemId: string | undefined, target: Target, state: Store, settings: SweepSettings): Promise<MachineResult> {
-  const previous = lastInventory<HardwareInventory>(state, bmc.address, read.system);
-  const inventory = carryForward(previous?.inventory, read, previous ? `sweep of ${previous.at}` : undefined);
-  const print = fingerprint(inventory);
-  const macs = inventory.nics.flatMap((nic) => nic.ports.map((port) => port.mac));
+  let previous = lastInventory<HardwareInventory>(state, bmc.address, read.system);
   const machine = await target.findMachine({
-    ...(inventory.identity.uuid ? { uuid: inventory.identity.uuid } : {}),
-    macs,
+    ...(read.identity.uuid ? { uuid: read.identity.uuid } : {}),
+    macs: read.nics.flatMap((nic) => nic.ports.map((port) => port.mac)),
     bmcAddress: bmc.address,
-    nodeId: inventory.systemId,
+    nodeId: read.systemId,
     ...(knownSystemId ? { knownSystemId } : {}),
   });
+  // The same machine answering on a new BMC address: what it had is remembered under the old one.
+  if (!previous && machine?.powerAddress !== undefined && machine.powerAddress !== bmc.address) {
+    previous = lastInventory<HardwareInventory>(state, machine.powerAddress, read.system);
+  }
+  const inventory = carryForward(previous?.inventory, read, previous ? `sweep of ${previous.at}` : undefined);
+  const print = fingerprint(inventory);
   const document = toCommissioningData(inventory, settings.producer);
   if (!machine) {
     const hostname = hostnameFor(inventory);
@@ -323,6 +334,12 @@ async function enlist(bmc: BmcConfig, read: HardwareInventory, knownSystemId: st
     return { ...found, outcome: 'skipped', reason: `machine is ${statusOfRef(machine.status).name}; hardware is updated once the operation ends` };
   }
   if (previous?.fingerprint === print) return { ...found, outcome: 'unchanged' };
+  // Nothing to carry an unreadable section over from: pushing would replace the disks or NICs the
+  // target knows with nothing. The machine is left as it is until every section reads.
+  const unknown = Object.entries(inventory.sections).filter(([, section]) => section.unknown).map(([name]) => name);
+  if (!previous && unknown.length > 0) {
+    return { ...found, outcome: 'skipped', reason: `could not read ${unknown.join(', ')} and has no earlier reading to keep them from; not replacing what the target knows with an incomplete document` };
+  }
   const changes = previous ? diffInventories(previous.inventory, inventory) : [];
   if (settings.dryRun) return { ...found, outcome: 'updated', reason: 'would be updated (dry run)', changes: changes.map((change) => change.description) };
   await target.pushHardware(machine, document, changes);

@@ -1,11 +1,12 @@
 // Sweeps of a simulated fleet into the embedded registry, end to end over real sockets.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bmcState } from '../../src/registry/bmc-state.ts';
-import { listMachines } from '../../src/registry/machines.ts';
+import { applyMachineEvent, listMachines } from '../../src/registry/machines.ts';
 import type { Store } from '../../src/registry/store.ts';
 import type { SimulatedFleet } from '../../src/redfish/simulator/index.ts';
 import { EmbeddedTarget } from '../../src/sweep/embedded-target.ts';
-import { runSweep, type SweepSettings } from '../../src/sweep/sweep.ts';
+import type { HardwareInventory } from '../../src/inventory/model.ts';
+import { hostnameFor, runSweep, type SweepSettings } from '../../src/sweep/sweep.ts';
 import { temporaryStore } from '../registry/fixtures.ts';
 import { bmcConfigs, fixtureFleet } from './fleet.ts';
 
@@ -27,6 +28,20 @@ const sweep = (extra: Partial<SweepSettings> = {}, bmcs = bmcConfigs(fleet)) => 
 const basic = { authorization: `Basic ${Buffer.from('admin:redfish').toString('base64')}` };
 const read = async (bmc: SimulatedFleet['bmcs'][number], path: string): Promise<any> => (await fetch(`${bmc.url}${path}`, { headers: basic })).json();
 const count = (table: string) => store.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`)!.n;
+
+describe('host names of new machines', () => {
+  const inventory = (identity: Partial<HardwareInventory['identity']>, vendor = 'dell'): HardwareInventory =>
+    ({ vendor, systemId: 'System.Embedded.1', identity: { ...identity } }) as unknown as HardwareInventory;
+
+  it('come from the host name the BMC reports, made DNS-safe', () => {
+    expect(hostnameFor(inventory({ hostName: 'DB01.example.com', serial: 'X' }))).toMatch(/^db01/);
+  });
+
+  it('fall back to vendor and serial, then to the UUID, when the BMC reports no host name', () => {
+    expect(hostnameFor(inventory({ serial: '7XK2M93' }))).toBe('dell-7xk2m93');
+    expect(hostnameFor(inventory({ uuid: '4c4c4544-0058-4b10' }, 'generic'))).toBe('machine-4c4c4544');
+  });
+});
 
 describe('sweeping a fleet into the embedded registry', () => {
   it('creates every machine Deployed on the first sweep, and pushes nothing on the second', async () => {
@@ -98,6 +113,95 @@ describe('sweeping a fleet into the embedded registry', () => {
     expect(listMachines(store).some((machine) => machine.hostname === 'renamed-host')).toBe(false);
     const power = listMachines(store).map((machine) => JSON.parse(machine.power_parameters).power_address as string);
     expect(power.every((address) => address.includes('localhost'))).toBe(true);
+  });
+
+  it('never wipes the disks a machine already has when a fresh collector cannot read its storage', async () => {
+    await sweep();
+    const dell = fleet.bmcs.find((bmc) => bmc.name.includes('dell'))!;
+    const disks = () => store.all('SELECT b.name, b.serial, b.size FROM block_devices b JOIN machines m ON m.id = b.machine_id WHERE json_extract(m.power_parameters, \'$.power_address\') = ? ORDER BY b.name', dell.url);
+    const before = disks();
+    expect(before.length).toBeGreaterThan(0);
+    dell.setFaults([{ path: /\/Storage/, afterAuth: true, action: { type: 'status', status: 500 } }]);
+    // A collector with no memory of earlier sweeps (a new state database), pushing to the same registry.
+    const fresh = temporaryStore();
+    try {
+      const report = await runSweep(bmcConfigs(fleet), new EmbeddedTarget(store), fresh.store, { ...settings, client: { ...settings.client, retries: 0 } });
+      const result = report.results.find((one) => one.address === dell.url)!;
+      expect(result.machines[0]).toMatchObject({ outcome: 'skipped', reason: expect.stringMatching(/could not read storage .*not replacing/) });
+      expect(disks()).toEqual(before);
+    } finally {
+      fresh.dispose();
+    }
+  });
+
+  it('keeps what a machine had when it answers on a new BMC address and a section cannot be read', async () => {
+    await sweep();
+    const dell = fleet.bmcs.find((bmc) => bmc.name.includes('dell'))!;
+    const results = count('commissioning_results');
+    dell.setFaults([{ path: /\/Storage/, afterAuth: true, action: { type: 'status', status: 500 } }]);
+    const moved = bmcConfigs(fleet).map((bmc) => ({ ...bmc, address: bmc.address.replace('127.0.0.1', 'localhost') }));
+    const report = await sweep({ client: { ...settings.client, retries: 0 } }, moved);
+    const result = report.results.find((one) => one.name === dell.name)!;
+    expect(result.warnings.join('\n')).toMatch(/could not read storage/);
+    expect(result.machines[0]!.outcome).toBe('unchanged');
+    expect(count('commissioning_results')).toBe(results);
+  });
+
+  it('pushes nothing for a BMC in flight when the sweep is cancelled, and logs out of it', async () => {
+    await sweep();
+    const results = count('commissioning_results');
+    for (const bmc of fleet.bmcs) bmc.setFaults([{ path: /Memory|Processors/, afterAuth: true, action: { type: 'drip', bytesPerSecond: 2_000 } }]);
+    const cancel = new AbortController();
+    const running = sweep({ signal: cancel.signal });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    cancel.abort(new Error('operator cancelled'));
+    const report = await running;
+    expect(report.results.every((result) => result.outcome === 'skipped')).toBe(true);
+    expect(report.results.filter((result) => result.message === 'cancelled while in flight; nothing was changed').length).toBeGreaterThan(0);
+    expect(count('commissioning_results')).toBe(results);
+    expect(fleet.totals().openSessions).toBe(0);
+  });
+
+  it('never duplicates a machine one of whose MACs changed (a replaced NIC)', async () => {
+    await sweep();
+    const before = listMachines(store).map((machine) => machine.system_id).sort();
+    const supermicro = fleet.bmcs.find((bmc) => bmc.name.includes('supermicro'))!;
+    const nic = '/redfish/v1/Systems/1/EthernetInterfaces/1';
+    supermicro.setResource(nic, { ...(await read(supermicro, nic)), MACAddress: '02:11:22:33:44:55', PermanentMACAddress: '02:11:22:33:44:55' });
+    const report = await sweep();
+    expect(report.totals.created).toBe(0);
+    expect(listMachines(store).map((machine) => machine.system_id).sort()).toEqual(before);
+    const result = report.results.find((one) => one.name === supermicro.name)!;
+    expect(result.machines[0]!.outcome).toBe('updated');
+    // (The fleet gives every MAC a per-BMC variant, so the new one is matched by its prefix.)
+    expect(result.machines[0]!.changes).toContainEqual(expect.stringMatching(/^NIC 02:11:22:[0-9a-f:]+ added$/));
+  });
+
+  it('leaves a machine in a transitional status alone and says why', async () => {
+    await sweep();
+    const dell = fleet.bmcs.find((bmc) => bmc.name.includes('dell'))!;
+    const machine = listMachines(store).find((one) => JSON.parse(one.power_parameters).power_address === dell.url)!;
+    applyMachineEvent(store, machine.system_id, { type: 'rescue' });
+    const results = count('commissioning_results');
+    const memory = '/redfish/v1/Systems/System.Embedded.1/Memory/DIMM.Socket.B2';
+    dell.deleteResource(memory);
+    const report = await sweep();
+    const result = report.results.find((one) => one.name === dell.name)!;
+    expect(result.machines[0]).toMatchObject({ outcome: 'skipped', reason: expect.stringMatching(/^machine is Entering rescue mode; hardware is updated once the operation ends$/) });
+    expect(count('commissioning_results')).toBe(results);
+  });
+
+  it('shows the changes a dry run would push, and pushes none', async () => {
+    await sweep();
+    const dell = fleet.bmcs.find((bmc) => bmc.name.includes('dell'))!;
+    const drive = '/redfish/v1/Systems/System.Embedded.1/Storage/RAID.Integrated.1-1/Drives/Disk.Bay.1:Enclosure.Internal.0-1:RAID.Integrated.1-1';
+    dell.setResource(drive, { ...(await read(dell, drive)), SerialNumber: 'DRYRUN01' });
+    const results = count('commissioning_results');
+    const report = await sweep({ dryRun: true });
+    const result = report.results.find((one) => one.name === dell.name)!;
+    expect(result.machines[0]).toMatchObject({ outcome: 'updated', reason: 'would be updated (dry run)', changes: [expect.stringMatching(/^disk sdb replaced: .* → MTFDDAK480TDS, serial DR\w+, 480.1 GB$/)] });
+    expect(count('commissioning_results')).toBe(results);
+    expect((await sweep()).results.find((one) => one.name === dell.name)!.outcome).toBe('updated');
   });
 
   it('shows what it would do on a dry run and writes nothing', async () => {
