@@ -250,7 +250,10 @@ export function registerMachine(store: Store, input: MachineInput & MachineKeys,
     const missing = (input.macAddresses ?? []).map(normaliseMac).filter((mac) => !known.has(mac) && !matchOtherMachine(store, mac, existing.id));
     const fields: Record<string, string | readonly string[]> = { ...(missing.length > 0 ? { mac_addresses: missing } : {}) };
     if (input.powerType && input.powerType !== existing.power_type) fields.power_type = input.powerType;
-    for (const [name, value] of Object.entries(input.powerParameters ?? {})) fields[`power_parameters_${name}`] = value;
+    // Only what differs is written: an unchanged registration writes nothing, so a sweep that
+    // registers a locked (controller) machine again is not refused as an update of it.
+    const stored = JSON.parse(existing.power_parameters) as Record<string, string>;
+    for (const [name, value] of Object.entries(input.powerParameters ?? {})) if (stored[name] !== value) fields[`power_parameters_${name}`] = value;
     if (!existing.architecture && input.architecture) fields.architecture = input.architecture;
     return { row: Object.keys(fields).length > 0 ? updateMachine(store, existing.system_id, fields) : existing, created: false };
   });

@@ -207,12 +207,6 @@ describe('rule 4: hardware information of a Deployed machine can be updated any 
       reason: "Machine cannot accept hardware information in its current state ('Deploying').",
     });
   });
-
-  it('takes hardware from the token alone: no user, and even on a locked controller machine (rule 9)', () => {
-    const controller = created({ ...deployedByAdmin, controller: 'region-1' });
-
-    expect(statusName(run(controller, passedResult))).toBe('Deployed');
-  });
 });
 
 describe('rule 6: release of a Deployed machine', () => {
@@ -405,6 +399,18 @@ describe('rule 8: per-machine credentials', () => {
     expect(mayAccessToken(machine, 'admin')).toBe(true);
     expect(mayAccessToken(machine, 'mallory')).toBe(false);
     expect(mayAccessToken(run(machine, { type: 'release' }), 'admin')).toBe(false);
+  });
+});
+
+// Who may enlist is the registry's check (test/registry); the model's part of rule 9 is that a
+// hardware update carries no user at all.
+describe('rule 9: hardware needs only the machine token', () => {
+  it('takes hardware from the token alone: no user, and even on a locked controller machine', () => {
+    const controller = created({ ...deployedByAdmin, controller: 'region-1' });
+
+    const updated = run(controller, passedResult);
+    expect(statusName(updated)).toBe('Deployed');
+    expect(updated.context).toMatchObject({ locked: true, owner: 'admin', hasToken: true });
   });
 });
 

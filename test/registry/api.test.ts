@@ -59,6 +59,12 @@ const redfishMachine = (hostname = 'r750-db01'): Fields => ({
   deployed: 'true',
 });
 
+async function enlistRedfish(): Promise<string> {
+  return (await call(adminKey, 'POST', '/api/2.0/machines/', redfishMachine())).json.system_id as string;
+}
+
+const machinePath = (systemId: string, op?: string) => `/api/2.0/machines/${systemId}/${op ? `?op=${op}` : ''}`;
+
 async function machineTokenKey(systemId: string): Promise<string> {
   const { json } = await call(adminKey, 'GET', `/api/2.0/machines/${systemId}/?op=get_token`);
   return `${json.consumer_key}:${json.token_key}:${json.token_secret}`;
@@ -102,13 +108,6 @@ describe('machines', () => {
     const duplicate = await call(adminKey, 'POST', '/api/2.0/machines/', redfishMachine('other'));
     expect(duplicate.status).toBe(400);
     expect(duplicate.json.mac_addresses[0]).toMatch(/^MAC address .* already in use on r750-db01\.$/);
-  });
-
-  it('registers the same machine again without a second record or a rename', async () => {
-    const first = await call(adminKey, 'POST', '/api/2.0/machines/?op=register', redfishMachine());
-    const again = await call(adminKey, 'POST', '/api/2.0/machines/?op=register', redfishMachine('renamed-host'));
-    expect(again.json).toMatchObject({ system_id: first.json.system_id, hostname: 'r750-db01', created: false });
-    expect((await call(adminKey, 'GET', '/api/2.0/machines/')).json).toHaveLength(1);
   });
 
   it('filters the list by MAC and status', async () => {
@@ -205,6 +204,106 @@ describe('controllers', () => {
     expect((await call(adminKey, 'POST', '/api/2.0/redfish-enlist/controllers/', { name: 'region-1', system_id: json.system_id })).status).toBe(200);
     expect((await call(adminKey, 'DELETE', '/api/2.0/redfish-enlist/controllers/region-1/')).json).toEqual({ systemId: json.system_id, deleted: false });
     expect((await call(adminKey, 'GET', `/api/2.0/machines/${json.system_id}/`)).json.locked).toBe(false);
+  });
+});
+
+describe('rule 5: registering the same machine again never duplicates or renames it', () => {
+  it('registers the same machine again without a second record or a rename', async () => {
+    const first = await call(adminKey, 'POST', '/api/2.0/machines/?op=register', redfishMachine());
+    const again = await call(adminKey, 'POST', '/api/2.0/machines/?op=register', redfishMachine('renamed-host'));
+    expect(again.json).toMatchObject({ system_id: first.json.system_id, hostname: 'r750-db01', created: false });
+    expect((await call(adminKey, 'GET', '/api/2.0/machines/')).json).toHaveLength(1);
+  });
+
+  it('registers a controller machine again with 200, though it is locked', async () => {
+    const first = await call(adminKey, 'POST', '/api/2.0/machines/?op=register', redfishMachine());
+    await call(adminKey, 'POST', '/api/2.0/redfish-enlist/controllers/', { name: 'region-1', system_id: first.json.system_id });
+    const again = await call(adminKey, 'POST', '/api/2.0/machines/?op=register', redfishMachine());
+    expect(again.status).toBe(200);
+    expect(again.json).toMatchObject({ system_id: first.json.system_id, locked: true, created: false });
+  });
+});
+
+describe('rule 9: enlisting needs an administrator; hardware needs only the machine token', () => {
+  it("refuses a non-administrator's key with 403 when enlisting, deployed or by registration, and creates nothing", async () => {
+    const operatorKey = formatApiKey(createApiKey(store, createUser(store, 'operator')));
+    expect((await call(operatorKey, 'POST', '/api/2.0/machines/', redfishMachine())).status).toBe(403);
+    expect((await call(operatorKey, 'POST', '/api/2.0/machines/?op=register', redfishMachine())).status).toBe(403);
+    expect((await call(adminKey, 'GET', '/api/2.0/machines/')).json).toEqual([]);
+  });
+
+  it('takes hardware from the machine token alone, and refuses that token for enlisting', async () => {
+    const token = await machineTokenKey(await enlistRedfish());
+    expect((await signal(token, dell)).status).toBe(200);
+    expect((await call(adminKey, 'GET', '/api/2.0/machines/')).json[0]).toMatchObject({ cpu_count: 112 });
+    expect((await call(token, 'POST', '/api/2.0/machines/', redfishMachine('second'))).status).toBe(403);
+    expect((await call(token, 'POST', '/api/2.0/machines/?op=register', redfishMachine('second'))).status).toBe(403);
+  });
+});
+
+describe('machine operations', () => {
+  it('deletes a machine with 204: it is gone from the listing and its token no longer works', async () => {
+    const id = await enlistRedfish();
+    const token = await machineTokenKey(id);
+    const deleted = await call(adminKey, 'DELETE', machinePath(id));
+    expect(deleted.status).toBe(204);
+    expect((await call(adminKey, 'GET', machinePath(id))).status).toBe(404);
+    expect((await call(adminKey, 'GET', '/api/2.0/machines/')).json).toEqual([]);
+    expect((await signal(token, dell)).status).toBe(401);
+  });
+
+  it('refuses to delete a locked machine with 409 and keeps it', async () => {
+    const id = await enlistRedfish();
+    await call(adminKey, 'POST', machinePath(id, 'lock'));
+    const refused = await call(adminKey, 'DELETE', machinePath(id));
+    expect(refused).toMatchObject({ status: 409, text: 'Cannot delete the machine because the machine is locked.' });
+    expect((await call(adminKey, 'GET', machinePath(id))).json.locked).toBe(true);
+  });
+
+  it('unlocks a locked machine so it can be released, and refuses to unlock it twice', async () => {
+    const id = await enlistRedfish();
+    await call(adminKey, 'POST', machinePath(id, 'lock'));
+    const unlocked = await call(adminKey, 'POST', machinePath(id, 'unlock'));
+    expect(unlocked).toMatchObject({ status: 200, json: { locked: false, status_name: 'Deployed' } });
+    expect(await call(adminKey, 'POST', machinePath(id, 'unlock'))).toMatchObject({ status: 409, text: 'Machine is not locked' });
+    expect((await call(adminKey, 'POST', machinePath(id, 'release'))).json).toMatchObject({ status_name: 'New' });
+  });
+
+  it("sets the owner's workload annotations, an empty value deleting a key; others get 409", async () => {
+    const id = await enlistRedfish();
+    await call(adminKey, 'POST', machinePath(id, 'set_workload_annotations'), { service: 'db', team: 'storage' });
+    const changed = await call(adminKey, 'POST', machinePath(id, 'set_workload_annotations'), { team: '' });
+    expect(changed).toMatchObject({ status: 200, json: { workload_annotations: { service: 'db' } } });
+    const otherKey = formatApiKey(createApiKey(store, createUser(store, 'operator')));
+    expect((await call(otherKey, 'POST', machinePath(id, 'set_workload_annotations'), { team: 'x' })).status).toBe(409);
+    expect((await call(adminKey, 'GET', machinePath(id))).json.workload_annotations).toEqual({ service: 'db' });
+  });
+
+  it('marks a Deployed machine broken and fixed again, back to Deployed with its owner', async () => {
+    const id = await enlistRedfish();
+    expect(await call(adminKey, 'POST', machinePath(id, 'mark_broken'))).toMatchObject({ status: 200, json: { status: 8, status_name: 'Broken' } });
+    expect((await call(adminKey, 'GET', '/api/2.0/machines/?status=broken')).json).toHaveLength(1);
+    const fixed = await call(adminKey, 'POST', machinePath(id, 'mark_fixed'));
+    expect(fixed).toMatchObject({ status: 200, json: { status: 6, status_name: 'Deployed', owner: 'admin' } });
+    expect((await call(adminKey, 'POST', machinePath(id, 'mark_fixed'))).status).toBe(409);
+  });
+
+  it('moves a Deployed machine to Ready on a status=OK signal, as MAAS does: owner cleared, token dead', async () => {
+    const id = await enlistRedfish();
+    const token = await machineTokenKey(id);
+    expect((await signal(token, dell, 'OK')).status).toBe(200);
+    const after = (await call(adminKey, 'GET', machinePath(id))).json;
+    expect(after).toMatchObject({ status: 4, status_name: 'Ready', owner: null, cpu_count: 112 });
+    expect((await signal(token, dell)).status).toBe(401);
+  });
+
+  it('removes a controller machine that has no BMC when the controller is unregistered', async () => {
+    const registered = (await call(adminKey, 'POST', '/api/2.0/redfish-enlist/controllers/', { name: 'rack-7' })).json;
+    expect((await call(adminKey, 'GET', machinePath(registered.system_id))).json).toMatchObject({ status_name: 'Deployed', locked: true, power_type: '' });
+    const removed = await call(adminKey, 'DELETE', '/api/2.0/redfish-enlist/controllers/rack-7/');
+    expect(removed).toMatchObject({ status: 200, json: { systemId: registered.system_id, deleted: true } });
+    expect((await call(adminKey, 'GET', machinePath(registered.system_id))).status).toBe(404);
+    expect((await call(adminKey, 'GET', '/api/2.0/redfish-enlist/controllers/')).json).toEqual([]);
   });
 });
 
