@@ -165,6 +165,8 @@ function card(nic: Nic) {
     product: nic.model ?? '',
     product_id: nic.deviceId ?? '',
     firmware_version: nic.firmware ?? '',
+    // MAAS ties a card to its PCI device by this address; left out when no device is linked.
+    ...(nic.pciAddress ? { pci_address: nic.pciAddress } : {}),
   };
 }
 

@@ -225,14 +225,19 @@ function interfaces(network: Record<string, unknown>, document: unknown): Parsed
   return out;
 }
 
+// MAAS types a device by what shares its bus address: a network card, then a disk, then a GPU.
 function devices(resources: Record<string, unknown>): ParsedDevice[] {
-  const gpus = new Set(arr(at(resources, ['gpu', 'cards'])).map((card) => at(card, ['pci_address'])).filter(Boolean));
+  const addresses = (items: unknown[]) => new Set(items.map((item) => at(item, ['pci_address'])).filter((address): address is string => typeof address === 'string'));
+  const network = addresses(arr(at(resources, ['network', 'cards'])));
+  const storage = addresses(arr(at(resources, ['storage', 'disks'])).map((disk) => ({ pci_address: at(disk, ['pci_address']) ?? PCI_DEVICE_PATH.exec(str(at(disk, ['device_path'])))?.[1] })));
+  const gpus = addresses(arr(at(resources, ['gpu', 'cards'])));
+  const typeOf = (address: string) => (network.has(address) ? 'network' : storage.has(address) ? 'storage' : gpus.has(address) ? 'gpu' : 'node');
   const out: ParsedDevice[] = [];
   for (const device of arr(at(resources, ['pci', 'devices']))) {
     const address = str(at(device, ['pci_address']));
     out.push({
       bus: 'pcie',
-      hardwareType: gpus.has(address) ? 'gpu' : 'node',
+      hardwareType: typeOf(address),
       address,
       vendorId: str(at(device, ['vendor_id'])),
       productId: str(at(device, ['product_id'])),
@@ -245,7 +250,8 @@ function devices(resources: Record<string, unknown>): ParsedDevice[] {
     out.push({
       bus: 'usb',
       hardwareType: 'node',
-      address: `${str(at(device, ['bus_address']))}:${str(at(device, ['device_address']))}`,
+      // LXD sends the USB bus and device numbers as numbers.
+      address: `${numberOrText(at(device, ['bus_address']))}:${numberOrText(at(device, ['device_address']))}`,
       vendorId: str(at(device, ['vendor_id'])),
       productId: str(at(device, ['product_id'])),
       vendorName: str(at(device, ['vendor'])),
@@ -254,6 +260,13 @@ function devices(resources: Record<string, unknown>): ParsedDevice[] {
     });
   }
   return out;
+}
+
+// A disk on a PCI controller: `pci-0000:3b:00.0-nvme-1` (MAAS reads the address from it too).
+const PCI_DEVICE_PATH = /^pci-([\da-fA-F:.]+)-/;
+
+function numberOrText(value: unknown): string {
+  return typeof value === 'number' && Number.isFinite(value) ? String(value) : str(value);
 }
 
 // "Some vendors use placeholders when not setting data": empty, "none" and "0123456789" remove a key.

@@ -149,6 +149,8 @@ export interface Nic {
   readonly partNumber?: string;
   readonly vendorId?: string;
   readonly deviceId?: string;
+  /** Bus address of the adapter's first PCI function, as the pci list has it (ffff:… when made up). */
+  readonly pciAddress?: string;
   readonly ports: readonly Port[];
 }
 

@@ -35,6 +35,7 @@ export function readNetwork(
   source: ResourceSource,
   bmcMacs: ReadonlySet<string>,
   findings: ReadContext['findings'],
+  deviceAddresses: ReadonlyMap<string, string> = new Map(),
 ): Nic[] {
   const ports = new Map<string, PortDraft>();
   const adapters = new Map<string, Omit<Nic, 'ports'>>();
@@ -52,7 +53,7 @@ export function readNetwork(
   for (const body of chassis) {
     for (const adapter of reader.members(linkAt(body, ['NetworkAdapters']))) {
       const adapterPath = str(adapter['@odata.id']) ?? `(adapter ${adapters.size})`;
-      adapters.set(adapterPath, adapterInfo(adapter));
+      adapters.set(adapterPath, adapterInfo(adapter, source, deviceAddresses));
       const portLink = linkAt(adapter, ['Ports']) ?? linkAt(adapter, ['NetworkPorts']);
       const physical = new Map<string, Resource>();
       for (const port of reader.members(portLink)) {
@@ -126,18 +127,23 @@ export function managerAddresses(managers: readonly Resource[], reader: SectionR
   return [...addresses].sort();
 }
 
-function adapterInfo(adapter: Resource): Omit<Nic, 'ports'> {
+function adapterInfo(adapter: Resource, source: ResourceSource, deviceAddresses: ReadonlyMap<string, string>): Omit<Nic, 'ports'> {
   const vendor = text(adapter.Manufacturer);
   const model = text(adapter.Model) ?? text(adapter.Name);
   const serial = text(adapter.SerialNumber);
   const partNumber = text(adapter.PartNumber);
   const firmware = text(at(list(adapter.Controllers)[0], ['FirmwarePackageVersion']));
+  // The adapter's controller links its PCIe device; the device's first function has the address.
+  const device = list(adapter.Controllers).flatMap((controller) => linksAt(controller, ['Links', 'PCIeDevices']))[0];
+  const key = device === undefined ? undefined : keyOf(source, device);
+  const pciAddress = key === undefined ? undefined : deviceAddresses.get(key);
   return {
     ...(vendor ? { vendor } : {}),
     ...(model ? { model } : {}),
     ...(serial ? { serial } : {}),
     ...(partNumber ? { partNumber } : {}),
     ...(firmware ? { firmware } : {}),
+    ...(pciAddress ? { pciAddress } : {}),
   };
 }
 

@@ -54,8 +54,8 @@ export function toInventory(source: ResourceSource, systemPath: string): Hardwar
   const memory = readMemory(system, reader('memory'), processors.cpus.length, findings);
   const storage = readStorage(system, chassis, reader('storage'), findings);
   const ownMacs = managerMacs(managers, reader('bmc'));
-  const nics = readNetwork(system, chassis, reader('network'), source, new Set([...ownMacs, ...profile.bmcOnlyMacs]), findings);
   const pci = readPci(system, chassis, reader('pci'), profile, processors.gpus);
+  const nics = readNetwork(system, chassis, reader('network'), source, new Set([...ownMacs, ...profile.bmcOnlyMacs]), findings, pci.deviceAddresses);
   const firmware = readFirmware(system, root, reader('firmware'), findings);
   const main = mainChassis(chassis);
   const os = readOs(system);

@@ -12,6 +12,8 @@ import type { VendorProfile } from './vendor.ts';
 export interface PciReading {
   readonly functions: PciFunction[];
   readonly gpus: Gpu[];
+  /** PCIe device path → bus address of its first function, for the cards that link a device. */
+  readonly deviceAddresses: ReadonlyMap<string, string>;
 }
 
 /**
@@ -39,6 +41,7 @@ export function readPci(
   const gpus: Gpu[] = [];
   const claimed = new Set<ProcessorGpu>();
   const seen = new Set<string>();
+  const deviceAddresses = new Map<string, string>();
   [...devices.keys()].sort(naturalCompare).forEach((path, deviceIndex) => {
     const device = devices.get(path)!;
     const collection = linkAt(device, ['PCIeFunctions']);
@@ -68,6 +71,8 @@ export function readPci(
         ...(subsystemId ? { subsystemId } : {}),
       };
       functions.push(entry);
+      const first = deviceAddresses.get(normalisePath(path));
+      if (first === undefined || address < first) deviceAddresses.set(normalisePath(path), address);
       // PCI class 03 is a display controller; 12 is a processing accelerator (compute GPUs).
       if (classCode?.startsWith('03') || classCode?.startsWith('12') || str(fn.DeviceClass) === 'DisplayController') {
         const deviceSerial = text(device.SerialNumber);
@@ -93,7 +98,7 @@ export function readPci(
   // GPUs listed as processors that no PCIe function stands for come first, as MAAS lists them.
   const merged = [...processorGpus.filter((entry) => !claimed.has(entry)).map((entry) => entry.gpu), ...gpus];
   if (profile.oemDeviceList) merged.push(...oemGpus(chassis, reader, merged));
-  return { functions, gpus: merged };
+  return { functions, gpus: merged, deviceAddresses };
 }
 
 // HPE's device inventory: `DeviceType` names the kind of device ("GPU", "Accelerator"…). Each
