@@ -22,6 +22,12 @@ const DISK_REQUIRED = ['id', 'read_only', 'type', 'rpm', 'removable', 'numa_node
 const NETWORK_REQUIRED = ['type', 'hwaddr', 'state', 'addresses', 'bond', 'bridge', 'vlan'] as const;
 
 /** Checks a commissioning document against MAAS's rules; an empty list means MAAS will accept it. */
+/** The first violations in words, for one line of an error message. */
+export function describeViolations(violations: readonly Violation[], shown = 5): string {
+  const listed = violations.slice(0, shown).map((violation) => `${violation.path} ${violation.problem}`).join('; ');
+  return violations.length > shown ? `${listed} (and ${violations.length - shown} more)` : listed;
+}
+
 export function validateCommissioningData(document: unknown): Violation[] {
   const out: Violation[] = [];
   const fail = (path: string, problem: string) => out.push({ path, problem });

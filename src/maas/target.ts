@@ -2,6 +2,7 @@
 // directory of per-machine credentials files ("token-only") it pushes hardware for the machines
 // enlisted earlier and holds no admin key at all.
 import type { CommissioningData } from '../inventory/commissioning.ts';
+import { describeViolations, validateCommissioningData } from '../inventory/validate.ts';
 import { acceptsHardwareUpdate, isTransitional, statusByNumber } from '../lifecycle/index.ts';
 import { TargetError, type MachineKeys, type MachineRecord, type NewMachine, type Target } from '../sweep/target.ts';
 import type { ApiKey } from './api-key.ts';
@@ -135,6 +136,10 @@ export class MaasTarget implements Target {
 
   /** Pushes a commissioning document with the machine's own token, after checking the machine's status. */
   async pushHardware(machine: MachineRecord, document: CommissioningData): Promise<void> {
+    // MAAS answers 200 to a signal whose document it then fails to parse, leaving the machine's
+    // hardware as it was without a word: a document MAAS would refuse is refused here, loudly.
+    const violations = validateCommissioningData(document);
+    if (violations.length > 0) throw new TargetError(`commissioning document for ${label(machine)} would not parse in MAAS: ${describeViolations(violations)}`);
     // Token-only: a machine token belongs to MAAS's inactive node-init user, not to the machine's
     // owner, so the REST API cannot be relied on to show the machine; only the record's status is known.
     // MAAS deletes the token on release, and answers 409 to a signal in most other states; but it

@@ -4,7 +4,7 @@
 // first: a document with any violation changes nothing.
 import type { HardwareChange } from '../inventory/diff.ts';
 import { diffParsedHardware, MIN_BLOCK_DEVICE_SIZE, parseCommissioningData, type ParsedDisk, type ParsedHardware } from '../inventory/document.ts';
-import { validateCommissioningData } from '../inventory/validate.ts';
+import { describeViolations, validateCommissioningData } from '../inventory/validate.ts';
 import { createHash } from 'node:crypto';
 import { acceptsHardwareUpdate, applyEvent, isAllowedTransition, statusOfRef } from '../lifecycle/index.ts';
 import { commit, machineById, snapshotOf, type MachineRow } from './machines.ts';
@@ -33,7 +33,7 @@ export function documentFingerprint(document: unknown): string {
 export function readDocument(document: unknown): ParsedHardware {
   const violations = validateCommissioningData(document);
   if (violations.length > 0) {
-    throw new RegistryError(400, `commissioning data refused: ${violations.length} problem(s): ${violations.slice(0, 5).map((v) => `${v.path} ${v.problem}`).join('; ')}`, {
+    throw new RegistryError(400, `commissioning data refused: ${violations.length} problem(s): ${describeViolations(violations)}`, {
       field: '50-maas-01-commissioning.out',
       details: violations.map((violation) => `${violation.path}: ${violation.problem}`),
     });

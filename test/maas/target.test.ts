@@ -9,10 +9,14 @@ import { MaasError } from '../../src/maas/errors.ts';
 import { toMachineRecord } from '../../src/maas/machines.ts';
 import { MaasTarget, MachineStateError } from '../../src/maas/target.ts';
 import { TargetError, type MachineKeys, type NewMachine } from '../../src/sweep/target.ts';
+import { fixtureDocument } from '../registry/fixtures.ts';
 import { ADMIN_KEY, MAAS, MAAS_URL, MACHINE_TOKEN, machineJson, recordInto, rejection, type Received } from './helpers.ts';
 
 const fast = { backoffBaseMs: 1, backoffMaxMs: 2, random: () => 0 };
-const document = { api_version: '1.0', environment: { kernel_architecture: 'x86_64' } } as unknown as CommissioningData;
+let document: CommissioningData;
+beforeAll(async () => {
+  document = await fixtureDocument('dell-r750-idrac9');
+});
 const keys = (overrides: Partial<MachineKeys> = {}): MachineKeys => ({
   macs: ['52:54:00:ff:00:01'],
   bmcAddress: '10.9.9.9',
@@ -206,6 +210,12 @@ describe('MaasTarget token-only mode', () => {
     expect(received).toHaveLength(1);
     expect(received[0]!.oauth.oauth_token).toBe('NodeTokenDef');
     expect(nock.isDone()).toBe(true);
+  });
+
+  it('refuses a document MAAS would fail to parse (MAAS answers 200 and keeps the old data), sending nothing', async () => {
+    const broken = { ...document, resources: { ...(document.resources as object), memory: { total: 'lots' } } } as unknown as CommissioningData;
+    await expect(adminTarget().pushHardware(recordOf(), broken)).rejects.toThrow(/would not parse in MAAS: .*memory/);
+    expect(nock.pendingMocks()).toEqual([]);
   });
 
   it('refuses to create a machine without an admin key', async () => {
