@@ -6,7 +6,8 @@ import { interfacesOf, listMachines } from '../registry/machines.ts';
 import { serveRegistry } from '../registry/serve.ts';
 import { defaultDatabasePath, Store } from '../registry/store.ts';
 import { createApiKey, createUser, findUser, formatApiKey, setPassword } from '../registry/users.ts';
-import { webInterface } from '../web/index.ts';
+import { loadConfig, type BmcConfig } from '../sweep/config.ts';
+import { webInterface, type ConfiguredBmc } from '../web/index.ts';
 import { binary, table } from './format.ts';
 import { CliError, EXIT, readSecret, say, VERSION, type Io } from './io.ts';
 import { createLogger } from './log.ts';
@@ -23,11 +24,19 @@ export function registerRegistryCommands(program: Command, io: Io): void {
     .option('--port <port>', 'port to listen on (MAAS uses 5240)', '5240')
     .option('--tls-cert <file>', 'PEM certificate (serve HTTPS)')
     .option('--tls-key <file>', 'PEM private key (serve HTTPS)')
-    .addHelpText('after', '\nExamples:\n  redfish-enlist serve\n  redfish-enlist serve --host 0.0.0.0 --port 5240 --tls-cert cert.pem --tls-key key.pem')
-    .action(async (flags: { database?: string; host: string; port: string; tlsCert?: string; tlsKey?: string }) => {
+    .option('--config <file>', "sweep configuration (YAML): the BMCs page lists its BMCs, swept or not; serves its embedded target's database unless --database")
+    .addHelpText(
+      'after',
+      '\nExamples:\n  redfish-enlist serve\n  redfish-enlist serve --config /etc/redfish-enlist/config.yaml\n  redfish-enlist serve --host 0.0.0.0 --port 5240 --tls-cert cert.pem --tls-key key.pem',
+    )
+    .action(async (flags: { database?: string; host: string; port: string; tlsCert?: string; tlsKey?: string; config?: string }) => {
       if (Boolean(flags.tlsCert) !== Boolean(flags.tlsKey)) throw new CliError('--tls-cert and --tls-key go together', EXIT.usage);
-      const store = new Store(flags.database ?? defaultDatabasePath());
-      const log = createLogger({ level: 'info', secrets: [], destination: io.stderr });
+      // Read once, at start: a bad file stops serve at once (status 2) rather than breaking a page later.
+      const config = flags.config ? loadConfig(flags.config, { env: io.env }) : undefined;
+      const configured = (config?.bmcs ?? []).map(shownBmc);
+      const database = flags.database ?? (config?.target.kind === 'embedded' ? config.target.database : defaultDatabasePath());
+      const store = new Store(database);
+      const log = createLogger({ level: 'info', secrets: config?.secrets ?? [], destination: io.stderr });
       const tls = flags.tlsCert && flags.tlsKey ? { cert: readFileSync(flags.tlsCert, 'utf8'), key: readFileSync(flags.tlsKey, 'utf8') } : undefined;
       const server = await serveRegistry(store, {
         host: flags.host,
@@ -35,9 +44,9 @@ export function registerRegistryCommands(program: Command, io: Io): void {
         version: VERSION,
         ...(tls ? { tls } : {}),
         onRequest: (entry) => log.info(entry, 'request'),
-        fallback: webInterface(store, { secureCookies: tls !== undefined, version: VERSION }),
+        fallback: webInterface(store, { secureCookies: tls !== undefined, version: VERSION, ...(config ? { configuredBmcs: () => configured } : {}) }),
       });
-      say(io, `registry API at ${server.url}/api/2.0/, web interface at ${server.url.replace(/\/MAAS$/, '/')} (database ${store.path})`);
+      say(io, `registry API at ${server.url}/api/2.0/, web interface at ${server.url.replace(/\/MAAS$/, '/')} (database ${store.path}${flags.config ? `; ${configured.length} BMCs configured in ${flags.config}` : ''})`);
       await new Promise<void>((resolve) => {
         if (io.signal?.aborted) resolve();
         io.signal?.addEventListener('abort', () => resolve(), { once: true });
@@ -98,6 +107,11 @@ export function registerRegistryCommands(program: Command, io: Io): void {
         store.close();
       }
     });
+}
+
+// What the BMCs page may know of a configured BMC: picked field by field, so credentials never reach it.
+function shownBmc(bmc: BmcConfig): ConfiguredBmc {
+  return { name: bmc.name, address: bmc.address, tls: bmc.tls.mode, ...(bmc.discovered ? { discovered: true } : {}) };
 }
 
 /** Prints the machine table (or MAAS JSON). */

@@ -1,5 +1,6 @@
 // Public API of the web interface: the request handler `serve` mounts, and the pieces worth testing alone.
 export { webInterface, type WebHandler, type WebOptions } from './interface.ts';
+export type { ConfiguredBmc } from './bmcs-page.ts';
 export { escapeHtml, html, isSafeHtml, trusted, type Interpolation, type SafeHtml } from './html.ts';
 export { CONTENT_SECURITY_POLICY, SECURITY_HEADERS, serializeCookie } from './http.ts';
 export { ACTIONS, actionNamed, availability, availableActions, performAction, type ActionAvailability, type ActionName, type ActionSpec } from './actions.ts';

@@ -7,7 +7,7 @@ import { findMachine, RegistryError, type Store } from '../registry/index.ts';
 import { readForm } from '../registry/form.ts';
 import { actionPage } from './action-page.ts';
 import { actionNamed, availability, performAction } from './actions.ts';
-import { bmcsPage, parseBmcQuery } from './bmcs-page.ts';
+import { bmcsPage, parseBmcQuery, type ConfiguredBmc } from './bmcs-page.ts';
 import { html } from './html.ts';
 import { cookiesOf, localPath, redirect, sameOrigin, sendBody, sendHtml, serializeCookie } from './http.ts';
 import { layout, STYLESHEET_PATH, type Notice } from './layout.ts';
@@ -41,8 +41,8 @@ export interface WebOptions {
   readonly version?: string;
   /** How long a login lasts. @default 12 */
   readonly sessionHours?: number;
-  /** Addresses of the configured BMCs, so the BMCs page can list those never swept. */
-  readonly configuredBmcs?: () => readonly string[];
+  /** The collector's configured BMCs, so the BMCs page names them and lists those never swept. */
+  readonly configuredBmcs?: () => readonly ConfiguredBmc[];
 }
 
 /** A request handler for serveRegistry's `fallback`: resolves true once it has answered. */

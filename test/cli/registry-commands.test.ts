@@ -1,0 +1,167 @@
+// The registry's commands as an operator runs them, in-process: `users add` with a password file,
+// then logging in to what `serve` serves; `serve --config` listing the configured BMCs.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.ts';
+import { recordBmcSweep } from '../../src/registry/bmc-state.ts';
+import { verifyPassword } from '../../src/registry/secrets.ts';
+import { Store } from '../../src/registry/store.ts';
+import { findUser } from '../../src/registry/users.ts';
+import { tableRows } from '../web/page-html.ts';
+
+const WEB_PASSWORD = 'Tr0ub4dor-web-login';
+const BMC_PASSWORD = 'calvin-in-a-file-42';
+
+function capture() {
+  let text = '';
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      text += chunk.toString();
+      done();
+    },
+  });
+  return { stream, text: () => text };
+}
+
+async function run(args: string[], signal?: AbortSignal) {
+  const stdout = capture();
+  const stderr = capture();
+  const code = await main(args, { stdout: stdout.stream, stderr: stderr.stream, env: {}, ...(signal ? { signal } : {}) });
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+// `serve` on a free port until stop(); resolves once it has printed where it listens.
+async function serve(args: string[]) {
+  const controller = new AbortController();
+  const stdout = capture();
+  const stderr = capture();
+  const done = main(['serve', '--port', '0', ...args], { stdout: stdout.stream, stderr: stderr.stream, env: {}, signal: controller.signal });
+  let base: string | undefined;
+  while (!base) {
+    const code = await Promise.race([done, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 10))]);
+    if (code !== undefined) throw new Error(`serve exited with ${code}: ${stderr.text()}`);
+    base = /web interface at (http:\/\/\S+?)\/ /.exec(stdout.text())?.[1];
+  }
+  const stop = async () => {
+    controller.abort();
+    return { code: await done, stdout: stdout.text(), stderr: stderr.text() };
+  };
+  return { base, stdout: stdout.text(), stop };
+}
+
+// Logs in through the login form as a browser does; resolves to the session cookie, or the refusal's status.
+async function login(base: string, username: string, password: string): Promise<{ status: number; cookie?: string }> {
+  const form = await fetch(`${base}/login`);
+  const loginCookie = form.headers.getSetCookie()[0]!.split(';')[0]!;
+  const csrf = /name="csrf" value="([^"]+)"/.exec(await form.text())![1]!;
+  const answer = await fetch(`${base}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie: loginCookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ csrf, username, password, next: '/' }).toString(),
+  });
+  const session = answer.headers.getSetCookie().find((value) => value.startsWith('rfe-session='));
+  return { status: answer.status, ...(session ? { cookie: session.split(';')[0]! } : {}) };
+}
+
+let dir: string;
+let database: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'registry-cli-'));
+  database = join(dir, 'registry.db');
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('redfish-enlist users add', () => {
+  it('takes the web password from the first line of --password-file, stores only its hash, and lets the user log in', async () => {
+    writeFileSync(join(dir, 'alice.pw'), `${WEB_PASSWORD}\nnot part of it\n`);
+    const added = await run(['users', 'add', 'alice', '--admin', '--password-file', join(dir, 'alice.pw'), '--database', database]);
+    expect(added).toMatchObject({ code: 0, stdout: 'user alice (administrator) can log in to the web interface\n' });
+    expect(added.stdout + added.stderr).not.toContain(WEB_PASSWORD);
+
+    const store = new Store(database);
+    const hash = findUser(store, 'alice')!.passwordHash!;
+    store.close();
+    expect(hash).not.toContain(WEB_PASSWORD);
+    expect(verifyPassword(WEB_PASSWORD, hash)).toBe(true);
+    for (const file of [database, `${database}-wal`].filter(existsSync)) expect(readFileSync(file).includes(WEB_PASSWORD), file).toBe(false);
+
+    const server = await serve(['--database', database]);
+    try {
+      expect(await login(server.base, 'alice', 'not the password')).toEqual({ status: 401 });
+      const { status, cookie } = await login(server.base, 'alice', WEB_PASSWORD);
+      expect(status).toBe(303);
+      const home = await fetch(`${server.base}/`, { headers: { cookie: cookie! }, redirect: 'manual' });
+      expect(home.status).toBe(200);
+      expect(await home.text()).toContain('<h1>Machines</h1>');
+    } finally {
+      expect((await server.stop()).code).toBe(0);
+    }
+  });
+
+  it('refuses a missing or empty password file with status 2, naming the file, and creates no user', async () => {
+    const missing = await run(['users', 'add', 'bob', '--password-file', join(dir, 'nowhere.pw'), '--database', database]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe(`redfish-enlist: password: cannot read ${join(dir, 'nowhere.pw')} (ENOENT)\n`);
+    writeFileSync(join(dir, 'empty.pw'), '\n');
+    const empty = await run(['users', 'add', 'bob', '--password-file', join(dir, 'empty.pw'), '--database', database]);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toBe(`redfish-enlist: password: ${join(dir, 'empty.pw')} is empty\n`);
+    const store = new Store(database);
+    expect(findUser(store, 'bob')).toBeUndefined();
+    store.close();
+  });
+});
+
+describe('redfish-enlist serve --config', () => {
+  // Two configured BMCs, one of them already swept; the database is the configuration's target.
+  function configure(): string {
+    writeFileSync(join(dir, 'bmc.pw'), `${BMC_PASSWORD}\n`);
+    writeFileSync(
+      join(dir, 'config.yaml'),
+      `target: { kind: embedded, database: registry.db }
+credentials: { idrac: { username: root, passwordFile: bmc.pw } }
+bmcs:
+  - { name: r750-rack-a, address: "https://10.1.0.5", credentials: idrac, tls: pin }
+  - { name: spare-rack-c, address: "https://10.1.0.9", credentials: idrac, tls: insecure }
+`,
+    );
+    return join(dir, 'config.yaml');
+  }
+
+  it("lists every configured BMC on the BMCs page by name, address and TLS mode, never-swept ones as such, and no password", async () => {
+    const config = configure();
+    writeFileSync(join(dir, 'ops.pw'), `${WEB_PASSWORD}\n`);
+    expect((await run(['users', 'add', 'ops', '--password-file', join(dir, 'ops.pw'), '--database', database])).code).toBe(0);
+    const store = new Store(database);
+    recordBmcSweep(store, 'https://10.1.0.5', { outcome: 'failed', errorKind: 'timeout', message: 'no answer in 30 s', requests: 3, bytes: 900, ms: 30_000, tls: 'pin', at: store.timestamp() });
+    store.close();
+
+    const server = await serve(['--config', config]);
+    let page: string;
+    try {
+      expect(server.stdout).toContain(`(database ${database}; 2 BMCs configured in ${config})`);
+      const { cookie } = await login(server.base, 'ops', WEB_PASSWORD);
+      page = await (await fetch(`${server.base}/bmcs`, { headers: { cookie: cookie! } })).text();
+    } finally {
+      const stopped = await server.stop();
+      expect(stopped.code).toBe(0);
+      expect(stopped.stdout + stopped.stderr).not.toContain(BMC_PASSWORD);
+    }
+    expect(tableRows(page, { className: 'bmcs' }).map((row) => [row.text.Address, row.text['Error class'], row.text.TLS])).toEqual([['https://10.1.0.5 r750-rack-a', 'timeout', 'pin']]);
+    expect(tableRows(page, { className: 'configured' }).map((row) => row.text)).toEqual([{ Name: 'spare-rack-c', Address: 'https://10.1.0.9', TLS: 'insecure', 'Last sweep': 'never' }]);
+    expect(page).not.toContain(BMC_PASSWORD);
+  });
+
+  it('refuses a configuration with problems with status 2, before serving anything', async () => {
+    writeFileSync(join(dir, 'bad.yaml'), 'bmcs:\n  - address: 10.0.0.1\n    credentials: nobody\n');
+    // Already aborted: were the file accepted, serve would start, stop at once and exit 0.
+    const result = await run(['serve', '--port', '0', '--config', join(dir, 'bad.yaml'), '--database', database], AbortSignal.abort());
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('bmcs[0].credentials: no credentials named "nobody"');
+    expect(result.stdout).toBe('');
+  });
+});
