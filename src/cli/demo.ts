@@ -21,6 +21,7 @@ export function registerDemo(program: Command, io: Io, result: { code: number })
     .description('Sweep a simulated fleet of mixed-vendor BMCs into a temporary registry, twice')
     .option('--size <n>', 'BMCs in the fleet', '24')
     .option('--keep', 'keep the temporary folder (registry, configuration) afterwards')
+    .addHelpText('after', '\nExamples:\n  redfish-enlist demo\n  redfish-enlist demo --size 200 --keep   # then: redfish-enlist serve --database <folder>/registry.db')
     .action(async (flags: { size: string; keep?: boolean }) => {
       const started = performance.now();
       const dir = mkdtempSync(join(tmpdir(), 'redfish-enlist-demo-'));

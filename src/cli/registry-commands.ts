@@ -61,6 +61,7 @@ export function registerRegistryCommands(program: Command, io: Io): void {
     .option(...databaseOption)
     .option('--status <status>', 'only machines in this status (e.g. deployed, ready)')
     .option('--json', 'print MAAS machine JSON')
+    .addHelpText('after', '\nExamples:\n  redfish-enlist machines\n  redfish-enlist machines --status deployed --json > machines.json')
     .action((flags: { database?: string; status?: string; json?: boolean }) => {
       const store = new Store(flags.database ?? defaultDatabasePath());
       try {
@@ -124,12 +125,13 @@ export function printMachines(io: Io, store: Store, flags: { status?: string; js
   say(
     io,
     table(
-      ['HOSTNAME', 'STATUS', 'POWER', 'CPUS', 'MEMORY', 'STORAGE', 'MACS', 'HARDWARE UPDATED'],
+      ['HOSTNAME', 'SYSTEM ID', 'STATUS', 'POWER', 'CPUS', 'MEMORY', 'STORAGE', 'MACS', 'HARDWARE UPDATED'],
       rows.map((row) => {
         const json = machineJson(store, row) as { status_name: string; storage: number; physicalblockdevice_set: unknown[] };
         const macs = interfacesOf(store, row.id).filter((iface) => iface.type === 'physical').map((iface) => iface.mac_address);
         return [
           row.hostname,
+          row.system_id,
           json.status_name,
           row.power_type,
           row.cpu_count,

@@ -1,11 +1,16 @@
 // The command line as a user runs it, in-process: exit statuses, outputs, and secrets kept out of
 // every one of them.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { main } from '../../src/cli/main.ts';
+import { listMachines } from '../../src/registry/machines.ts';
+import { serveRegistry } from '../../src/registry/serve.ts';
+import { Store } from '../../src/registry/store.ts';
+import { createApiKey, createUser, formatApiKey } from '../../src/registry/users.ts';
 import { loadTrees, startFleet, type SimulatedFleet } from '../../src/redfish/simulator/index.ts';
 import { writeSimulatedSetup } from '../../src/sweep/simulated-setup.ts';
 import { FIXTURES, treesIn } from '../helpers/mockup.ts';
@@ -80,11 +85,39 @@ describe('redfish-enlist sweep', () => {
     expect(fleet!.totals().requests).toBe(requests);
   });
 
-  it('prints a table and exits 0 when every BMC was swept', async () => {
+  it('prints a table and exits 0 when every BMC was swept, and lists the machines', async () => {
     const files = await setup(3);
     const first = await run(['sweep', '--config', files.config]);
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/3 BMCs in .*: 3 created, 0 updated, 0 unchanged, 0 skipped, 0 failed/);
+    const listed = await run(['machines', '--database', files.database]);
+    expect(listed.code).toBe(0);
+    const [header, ...rows] = listed.stdout.trim().split('\n\n')[0]!.split('\n');
+    expect(header).toMatch(/^HOSTNAME\s+SYSTEM ID\s+STATUS\s+POWER\s+CPUS\s+MEMORY\s+STORAGE\s+MACS/);
+    expect(rows).toHaveLength(3);
+    for (const row of rows) expect(row).toMatch(/^\S+\s+[a-z0-9]{6}\s+Deployed\s+redfish\s+\d+\s+\d+ GiB/);
+    expect(listed.stdout.trim()).toMatch(/\n3 machines$/);
+  });
+
+  it('imports a fleet into MAAS with --target maas, and creates nothing the second time', async () => {
+    const files = await setup(3);
+    const registry = new Store(join(dir!, 'maas.db'));
+    const server = await serveRegistry(registry, { port: 0, version: 'cli-e2e' });
+    try {
+      writeFileSync(join(dir!, 'maas.key'), `${formatApiKey(createApiKey(registry, createUser(registry, 'admin')))}\n`);
+      const args = ['sweep', '--config', files.config, '--target', 'maas', '--maas-url', server.url, '--api-key-file', join(dir!, 'maas.key'), '--credentials-dir', join(dir!, 'tokens'), '--database', join(dir!, 'state.db')];
+      const first = await run(args);
+      expect(first.code, first.stderr).toBe(0);
+      expect(first.stdout).toMatch(/3 created/);
+      expect(listMachines(registry).map((machine) => machine.status)).toEqual([6, 6, 6]);
+      expect(readdirSync(join(dir!, 'tokens'))).toHaveLength(3);
+      const again = await run(args);
+      expect(again.stdout).toMatch(/0 created, 0 updated, 3 unchanged/);
+      expect(listMachines(registry)).toHaveLength(3);
+    } finally {
+      await server.close();
+      registry.close();
+    }
   });
 });
 
@@ -99,6 +132,11 @@ describe('redfish-enlist inventory', () => {
     expect(text.stdout).toContain('2 × Intel(R) Xeon(R) Gold 6330 CPU @ 2.00GHz — 28 cores, 56 threads each (112 threads), x86_64');
     const document = await run(['inventory', address, '-u', 'root', '--format', 'commissioning'], env);
     expect(JSON.parse(document.stdout)).toMatchObject({ api_version: '1.0', resources: { cpu: { total: 112 } } });
+    // The inventory itself, as JSON and as YAML, says the same.
+    const json = JSON.parse((await run(['inventory', address, '-u', 'root', '--format', 'json'], env)).stdout);
+    expect(json).toMatchObject({ vendor: 'dell', systemId: 'System.Embedded.1' });
+    expect(json.cpus).toHaveLength(2);
+    expect(parseYaml((await run(['inventory', address, '-u', 'root', '--format', 'yaml'], env)).stdout)).toEqual(json);
     const missing = await run(['inventory', address, '-u', 'root']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('a password is required');
@@ -122,11 +160,11 @@ describe('redfish-enlist apikey, discover and --help', () => {
   });
 
   it('shows help with examples for every command', async () => {
-    for (const command of ['sweep', 'daemon', 'inventory', 'discover', 'simulate', 'serve', 'apikey']) {
+    for (const command of ['sweep', 'daemon', 'inventory', 'discover', 'simulate', 'serve', 'machines', 'apikey', 'demo']) {
       const help = await run([command, '--help']);
       expect(help.code, command).toBe(0);
       expect(help.stdout, command).toMatch(/Usage: redfish-enlist/);
+      expect(help.stdout, command).toContain('Examples:');
     }
-    expect((await run(['sweep', '--help'])).stdout).toContain('Examples:');
   });
 });

@@ -5,6 +5,7 @@ import { applyMachineEvent, listMachines } from '../../src/registry/machines.ts'
 import type { Store } from '../../src/registry/store.ts';
 import type { SimulatedFleet } from '../../src/redfish/simulator/index.ts';
 import { EmbeddedTarget } from '../../src/sweep/embedded-target.ts';
+import { maasArchitecture } from '../../src/sweep/target.ts';
 import type { HardwareInventory } from '../../src/inventory/model.ts';
 import { hostnameFor, runSweep, type SweepSettings } from '../../src/sweep/sweep.ts';
 import { temporaryStore } from '../registry/fixtures.ts';
@@ -40,6 +41,12 @@ describe('host names of new machines', () => {
   it('fall back to vendor and serial, then to the UUID, when the BMC reports no host name', () => {
     expect(hostnameFor(inventory({ serial: '7XK2M93' }))).toBe('dell-7xk2m93');
     expect(hostnameFor(inventory({ uuid: '4c4c4544-0058-4b10' }, 'generic'))).toBe('machine-4c4c4544');
+  });
+});
+
+describe('architectures', () => {
+  it('are named as MAAS names them, with the generic subarchitecture', () => {
+    expect(['x86_64', 'aarch64', 'ppc64le', 's390x', 'i686'].map(maasArchitecture)).toEqual(['amd64/generic', 'arm64/generic', 'ppc64el/generic', 's390x/generic', 'i386/generic']);
   });
 });
 
