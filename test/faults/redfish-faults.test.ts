@@ -5,7 +5,7 @@
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { pinCertificate } from '../../src/registry/bmc-state.ts';
+import { bmcState, pinCertificate } from '../../src/registry/bmc-state.ts';
 import type { Store } from '../../src/registry/store.ts';
 import { generateCertificate, loadTrees, startFleet, type Certificate, type FaultRule, type SimulatedBmc, type SimulatedFleet } from '../../src/redfish/simulator/index.ts';
 import type { BmcConfig } from '../../src/sweep/config.ts';
@@ -105,6 +105,9 @@ const CASES: readonly FaultCase[] = [
   {
     name: 'a certificate that changed since pinning',
     arrange: (c) => {
+      // The first sweep trusted and stored the certificate it met (trust on first use)…
+      expect(bmcState(c.store, c.configs[c.index]!.address)?.pinnedFingerprint).toBe(certificate.fingerprint256);
+      // …which now differs from the one the BMC presents.
       pinCertificate(c.store, c.configs[c.index]!.address, 'AB'.repeat(32));
       c.bad.resetStats();
     },
