@@ -307,7 +307,7 @@ export class RedfishClient {
       } catch (error) {
         const failure = error as RedfishError;
         if (!this.#signal.aborted) {
-          const wait = this.#retryWait(attempt, failure.kind, undefined, undefined, failure.connectPhase);
+          const wait = this.#retryWait(attempt, failure.kind, undefined, undefined, failure.connectPhase, errnoOf(failure) === 'ECONNREFUSED');
           if (wait > 0) {
             await this.#sleep(wait);
             continue;
@@ -353,7 +353,7 @@ export class RedfishClient {
     }
   }
 
-  #retryWait(attempt: number, kind: ErrorKind, status: number | undefined, retryAfterMs: number | undefined, connectPhase: boolean): number {
+  #retryWait(attempt: number, kind: ErrorKind, status: number | undefined, retryAfterMs: number | undefined, connectPhase: boolean, refused = false): number {
     const wait = retryDelay(
       {
         attempt,
@@ -362,6 +362,7 @@ export class RedfishClient {
         ...(status === undefined ? {} : { status }),
         ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
         beforeConnect: connectPhase,
+        refused,
         random: (this.#hooks.random ?? Math.random)(),
       },
       this.options,
@@ -504,4 +505,14 @@ function chooseExpand(root: unknown, mode: ClientOptions['expand']): string | un
 
 function withQuery(path: string, query: string | undefined): string {
   return query ? `${path}${path.includes('?') ? '&' : '?'}${query}` : path;
+}
+
+// The system error code under a RedfishError (ECONNREFUSED, EHOSTUNREACH …), if any.
+function errnoOf(error: unknown): string | undefined {
+  for (let current = error, depth = 0; current && depth < 5; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
 }

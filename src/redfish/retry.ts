@@ -25,27 +25,34 @@ export interface AttemptOutcome {
   readonly status?: number;
   /** Retry-After already converted to milliseconds from now. */
   readonly retryAfterMs?: number;
-  /** True when the error happened before a connection existed (refused, connect timeout). */
+  /** True when the error happened before a connection existed (refused, connect timeout, TLS). */
   readonly beforeConnect?: boolean;
+  /** True when the BMC's address answered and refused the connection (ECONNREFUSED). */
+  readonly refused?: boolean;
   /** A number in [0, 1) used for jitter; injected so tests are deterministic. */
   readonly random: number;
 }
 
 /**
- * Milliseconds to wait before the next attempt, or 0 to stop. Only reads are retried; an
- * unreachable BMC costs one connect attempt, not minutes of retries.
+ * Milliseconds to wait before the next attempt, or 0 to stop. Only reads are retried. A refused
+ * connection fails at once (a BMC's web server restarting), so it is retried like a reset; a
+ * connect that timed out, or a host that does not answer, is not: a BMC that is gone costs one
+ * connect attempt, not minutes.
  */
 export function retryDelay(outcome: AttemptOutcome, options: RetryOptions): number {
   if (outcome.attempt > options.retries) return 0;
   if (outcome.method !== 'GET') return 0;
-  if (outcome.beforeConnect) return 0;
+  if (outcome.beforeConnect && outcome.kind === 'timeout') return 0;
+  // A host that does not answer at all (no route, no ARP reply, no DNS name) is not retried either.
+  if (outcome.kind === 'unreachable' && !outcome.refused) return 0;
   const status = outcome.status;
   if ((status === 429 || status === 503) && outcome.retryAfterMs !== undefined) {
     return Math.max(1, Math.min(outcome.retryAfterMs, options.maxRetryAfterMs));
   }
   const retryable =
     (outcome.kind === 'server' && (status === undefined || status >= 500 || status === 429)) ||
-    outcome.kind === 'timeout';
+    outcome.kind === 'timeout' ||
+    outcome.kind === 'unreachable';
   if (!retryable) return 0;
   const exponential = Math.min(options.backoffMaxMs, options.backoffBaseMs * 2 ** (outcome.attempt - 1));
   // "Equal jitter": half fixed, half random, so retries of many requests spread out but never

@@ -2,6 +2,7 @@ import nock from 'nock';
 import PQueue from 'p-queue';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RedfishClient, withRedfishClient, type CachedRead } from '../../src/redfish/client.ts';
+import { crawl } from '../../src/redfish/crawl.ts';
 import { RedfishError } from '../../src/redfish/errors.ts';
 
 // nock intercepts below TLS, so HTTP fakes use a plain-HTTP BMC; TLS is tested against real sockets.
@@ -137,6 +138,29 @@ describe('lockout guard', () => {
     scope.persist(false);
   });
 
+  it('stops after 3 consecutive 403 answers too, as BMCs that forbid rather than challenge send', async () => {
+    let attempts = 0;
+    nock(BMC)
+      .get('/redfish/v1/')
+      .reply(200, root)
+      .post('/redfish/v1/SessionService/Sessions')
+      .reply(405)
+      .get(/\/redfish\/v1\/Systems.*/)
+      .times(10)
+      .reply(() => {
+        attempts++;
+        return [403, { error: { message: 'Forbidden' } }];
+      });
+    const client = new RedfishClient(endpoint, fast);
+    await client.connect();
+    const errors: unknown[] = [];
+    for (let i = 0; i < 5; i++) errors.push(await client.get(`/redfish/v1/Systems/${i}`).catch((error: unknown) => error));
+    await client.close();
+    expect(attempts).toBe(3);
+    expect(errors).toMatchObject(Array.from({ length: 5 }, () => ({ kind: 'auth' })));
+    expect(errors[4]).toMatchObject({ message: expect.stringMatching(/stopped after 3 consecutive 401\/403/) });
+  });
+
   it('stops at a wrong password given to the session service', async () => {
     let posts = 0;
     nock(BMC)
@@ -253,6 +277,33 @@ describe('retries', () => {
     expect(scope.isDone()).toBe(true);
   });
 
+});
+
+describe('paged collections', () => {
+  it('stops following Members@odata.nextLink at maxPages and marks the collection a bad response', async () => {
+    const pages: string[] = [];
+    // Every page links to a new one, so only the cap (not loop detection) can stop the crawl.
+    nock(BMC)
+      .get('/redfish/v1/')
+      .reply(200, root)
+      .post('/redfish/v1/SessionService/Sessions')
+      .reply(405)
+      .get('/redfish/v1/Systems')
+      .query(true)
+      .times(10)
+      .reply((request: Request) => {
+        const url = new URL(request.url);
+        pages.push(url.pathname + url.search);
+        const next = Number(url.searchParams.get('page') ?? '0') + 1;
+        return [200, { Members: [{ '@odata.id': `/redfish/v1/Systems/${next}` }], 'Members@odata.nextLink': `/redfish/v1/Systems?page=${next}` }];
+      });
+    const result = await withRedfishClient(endpoint, { ...fast, maxPages: 3 }, {}, (client) => crawl(client));
+    expect(pages).toEqual(['/redfish/v1/Systems', '/redfish/v1/Systems?page=1', '/redfish/v1/Systems?page=2']);
+    expect(result.resources.get('/redfish/v1/Systems')).toMatchObject({
+      ok: false,
+      error: { kind: 'bad-response', message: expect.stringContaining('more than 3 pages') },
+    });
+  });
 });
 
 describe('links and redirects', () => {
@@ -428,6 +479,27 @@ describe('limits', () => {
       ),
     );
     expect(peak).toBe(3);
+  });
+
+  it('spaces the requests to one BMC at perBmcRatePerSecond', async () => {
+    const times: number[] = [];
+    nock(BMC)
+      .get('/redfish/v1/')
+      .reply(200, root)
+      .post('/redfish/v1/SessionService/Sessions')
+      .reply(405)
+      .get(/\/redfish\/v1\/Systems\/\d+/)
+      .times(6)
+      .reply(() => {
+        times.push(Date.now());
+        return [200, {}];
+      });
+    await withRedfishClient(endpoint, { ...fast, perBmcConcurrency: 6, perBmcRatePerSecond: 10 }, {}, (client) =>
+      Promise.all(Array.from({ length: 6 }, (_, i) => client.get(`/redfish/v1/Systems/${i}`))),
+    );
+    // Six requests at 10 a second start over at least five intervals of 100 ms, not all at once.
+    expect(times).toHaveLength(6);
+    expect(times[5]! - times[0]!).toBeGreaterThanOrEqual(400);
   });
 
   it('throws a TypeError naming a bad option', () => {

@@ -35,9 +35,19 @@ describe('retryDelay', () => {
     expect(retryDelay({ ...base, method: 'POST', attempt: 1, kind: 'server', status: 503, retryAfterMs: 10 }, options)).toBe(0);
   });
 
-  it('does not retry an unreachable BMC or a connect timeout', () => {
-    expect(retryDelay({ ...base, attempt: 1, kind: 'unreachable', beforeConnect: true }, options)).toBe(0);
+  it('retries a refused connection with the same backoff as a reset', () => {
+    for (const attempt of [1, 2, 3]) {
+      const reset = retryDelay({ ...base, attempt, kind: 'server' }, options);
+      expect(reset).toBeGreaterThan(0);
+      expect(retryDelay({ ...base, attempt, kind: 'unreachable', beforeConnect: true, refused: true }, options)).toBe(reset);
+    }
+    expect(retryDelay({ ...base, method: 'POST', attempt: 1, kind: 'unreachable', beforeConnect: true, refused: true }, options)).toBe(0);
+  });
+
+  it('does not retry a connect timeout or a host that does not answer, so a BMC that is gone costs one attempt', () => {
     expect(retryDelay({ ...base, attempt: 1, kind: 'timeout', beforeConnect: true }, options)).toBe(0);
+    expect(retryDelay({ ...base, attempt: 1, kind: 'unreachable', beforeConnect: true }, options)).toBe(0);
+    expect(retryDelay({ ...base, attempt: 1, kind: 'tls', beforeConnect: true }, options)).toBe(0);
   });
 
   it('does not retry answers that will not change: auth, not-found, licence, bad-response', () => {

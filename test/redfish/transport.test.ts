@@ -1,5 +1,9 @@
 // Behaviours that need real sockets: timeouts, resets, TLS policies.
-import type http from 'node:http';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import http from 'node:http';
+import net, { type Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedfishClient, withRedfishClient } from '../../src/redfish/client.ts';
 import { fingerprintOfPem } from '../../src/redfish/tls.ts';
@@ -9,10 +13,60 @@ const root = { Links: { Sessions: { '@odata.id': '/redfish/v1/SessionService/Ses
 const fast = { backoffBaseMs: 5, backoffMaxMs: 20 };
 let server: TestServer | undefined;
 
+let late: { requests: string[]; close(): Promise<void> } | undefined;
+let silent: ChildProcess | undefined;
+const fillers: Socket[] = [];
+
 afterEach(async () => {
   await server?.close();
-  server = undefined;
+  await late?.close();
+  for (const socket of fillers.splice(0)) socket.destroy();
+  silent?.kill();
+  server = late = silent = undefined;
 });
+
+// An origin where nothing listens: a port that was free a moment ago.
+async function freeUrl(): Promise<string> {
+  const probe = await startServer(() => undefined);
+  await probe.close();
+  return probe.url;
+}
+
+// Listens on the port of `url`, as a BMC whose web server came back.
+async function listenOn(url: string, handler: http.RequestListener) {
+  const requests: string[] = [];
+  const listener = http.createServer((request, response) => {
+    requests.push(`${request.method} ${request.url}`);
+    handler(request, response);
+  });
+  await new Promise<void>((resolve) => listener.listen(Number(new URL(url).port), '127.0.0.1', resolve));
+  return {
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        listener.closeAllConnections();
+        listener.close(() => resolve());
+      }),
+  };
+}
+
+// An origin whose TCP connects never complete, reliably and offline: a process that listens with a
+// backlog of 1 and never accepts, whose queue is then filled, so the kernel drops further SYNs.
+async function unansweredUrl(): Promise<string> {
+  const script = `const s = require('node:net').createServer();
+s.listen({ host: '127.0.0.1', port: 0, backlog: 1 }, () => process.stdout.write(s.address().port + '\\n', () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0)));`;
+  silent = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [line] = (await once(silent.stdout!, 'data')) as [Buffer];
+  const port = Number(String(line).trim());
+  for (let i = 0; i < 16; i++) {
+    const socket = net.connect(port, '127.0.0.1');
+    fillers.push(socket);
+    socket.on('error', () => undefined);
+    const connected = await Promise.race([once(socket, 'connect').then(() => true), sleep(300).then(() => false)]);
+    if (!connected) return `http://127.0.0.1:${port}`;
+  }
+  throw new Error('could not fill the listen backlog');
+}
 
 // A BMC with sessions that answers the scripted `systems` handler for /redfish/v1/Systems.
 function bmc(systems: (response: http.ServerResponse, count: number) => void) {
@@ -66,15 +120,47 @@ describe('deadlines and broken connections', () => {
     ).resolves.toEqual({ Members: [] });
   });
 
-  it('reports a refused connection as unreachable after one attempt', async () => {
-    server = await startServer(bmc(() => undefined));
-    const url = server.url;
-    await server.close();
-    server = undefined;
-    const client = new RedfishClient({ address: url, username: 'u', password: 'p' }, fast);
+  it('retries a refused connection with backoff, then reports the BMC unreachable', async () => {
+    const url = await freeUrl();
+    const client = new RedfishClient({ address: url, username: 'u', password: 'p' }, { ...fast, retries: 2 });
     await expect(client.connect()).rejects.toMatchObject({ kind: 'unreachable' });
     await client.close();
+    expect(client.stats.retries).toBe(2);
+  });
+
+  it('reads a BMC whose web server refused the first connection and listens by the retry', async () => {
+    const url = await freeUrl();
+    let refused = 0;
+    // The fleet hook sees each exchange end, so the server starts right after the first refusal.
+    const watch = {
+      add: async <T>(send: () => Promise<T>): Promise<T> => {
+        try {
+          return await send();
+        } catch (error) {
+          if (++refused === 1) late = await listenOn(url, bmc((response) => json(response, 200, { Members: [] })));
+          throw error;
+        }
+      },
+    };
+    await expect(
+      withRedfishClient({ address: url, username: 'u', password: 'p' }, fast, { fleet: watch }, (client) => client.get('/redfish/v1/Systems')),
+    ).resolves.toEqual({ Members: [] });
+    expect(refused).toBe(1);
+    expect(late?.requests).toContain('GET /redfish/v1/Systems');
+  });
+
+  it('gives up on a TCP connect that never completes after one connect timeout, without retrying it', async () => {
+    const url = await unansweredUrl();
+    const client = new RedfishClient({ address: url, username: 'u', password: 'p' }, { ...fast, connectTimeoutMs: 300, requestTimeoutMs: 20_000 });
+    const started = Date.now();
+    const error = await client.connect().catch((caught: unknown) => caught);
+    const elapsed = Date.now() - started;
+    await client.close();
+    expect(error).toMatchObject({ kind: 'timeout', message: expect.stringContaining('connect did not complete within 300 ms') });
     expect(client.stats.retries).toBe(0);
+    // Waited for the connect timeout, and not for the request timeout or a retry's.
+    expect(elapsed).toBeGreaterThanOrEqual(250);
+    expect(elapsed).toBeLessThan(5_000);
   });
 });
 

@@ -6,6 +6,7 @@ import { Document, isMap } from 'yaml';
 import { loadMockup, type Mockup } from '../mockup.ts';
 import { startBmc, type SimulatedBmc } from './bmc.ts';
 import { invalid, isInteger } from './check.ts';
+import type { FaultRule } from './faults.ts';
 import { DEFAULT_BMC_OPTIONS, loadBehaviour, type BmcBehaviour, type BmcOptions, type TlsCredentials } from './options.ts';
 import { certificateHosts, generateCertificate } from './tls.ts';
 
@@ -18,7 +19,7 @@ export interface FleetTree {
 }
 
 /** Options of `startFleet`; every BMC option except the per-machine ones is a default for all BMCs. */
-export interface FleetOptions extends Omit<BmcOptions, 'mockup' | 'behaviour' | 'name' | 'port' | 'identity' | 'tls'> {
+export interface FleetOptions extends Omit<BmcOptions, 'mockup' | 'behaviour' | 'name' | 'port' | 'identity' | 'tls' | 'faults'> {
   /** The trees; BMC i serves tree i % trees.length unless `mix` is given. */
   readonly trees: readonly FleetTree[];
   /** Number of BMCs. @default trees.length */
@@ -31,6 +32,8 @@ export interface FleetOptions extends Omit<BmcOptions, 'mockup' | 'behaviour' | 
   readonly basePort?: number;
   /** BMCs started at once. @default 64 */
   readonly startConcurrency?: number;
+  /** Fault rules of every BMC, or of BMC i as a function of its index. @default [] */
+  readonly faults?: readonly FaultRule[] | ((index: number) => readonly FaultRule[]);
 }
 
 /** Counters summed over a fleet (`peakConcurrent` is the highest of any one BMC). */
@@ -88,6 +91,7 @@ export async function startFleet(options: FleetOptions): Promise<SimulatedFleet>
     tls,
     basePort = DEFAULT_FLEET_OPTIONS.basePort,
     startConcurrency = DEFAULT_FLEET_OPTIONS.startConcurrency,
+    faults,
     ...common
   } = options;
   if (!Array.isArray(trees) || trees.length === 0) throw invalid('trees', 'a non-empty array of {name, mockup, behaviour}', trees);
@@ -119,6 +123,7 @@ export async function startFleet(options: FleetOptions): Promise<SimulatedFleet>
           port: basePort === 0 ? 0 : basePort + i,
           tls: certificate,
           identity: i,
+          ...(faults === undefined ? {} : { faults: typeof faults === 'function' ? faults(i) : faults }),
           seed: (common.seed ?? DEFAULT_BMC_OPTIONS.seed) + i,
         });
       } catch (error) {
