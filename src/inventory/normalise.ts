@@ -47,6 +47,11 @@ export function toInventory(source: ResourceSource, systemPath: string): Hardwar
   if (system === undefined) return undefined;
   const root = identityReader.get('/redfish/v1');
   const chassis = reader('chassis').follow(system, ['Links', 'Chassis']);
+  // Adapters, drives and PCIe devices are read under the chassis: an unreadable chassis leaves
+  // those sections incomplete, not smaller.
+  for (const failure of reader('chassis').provenance().failures) {
+    for (const section of ['network', 'storage', 'pci'] as const) reader(section).fail(failure.path, failure.kind, `chassis unreadable: ${failure.message}`);
+  }
   const managers = managersOf(system, root, reader('bmc'));
   const profile = detectVendor(root, managers[0]);
 

@@ -106,4 +106,31 @@ describe('normalisation of malformed input', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(documents).toBeGreaterThan(100);
   });
+
+  it('marks a section unknown whenever a resource it read fails, never shows it silently smaller', async () => {
+    let checked = 0;
+    for (const name of treesIn(FIXTURES)) {
+      const source = await loadSource(join(FIXTURES, name));
+      const [pristine] = toInventories(source);
+      for (let seed = 1; seed <= 25; seed++) {
+        // Only reads fail here; links stay as they were, so every section still needs what it read.
+        const random = generator(seed * 104729);
+        const resources = new Map(source.resources);
+        const failed = new Set<string>();
+        for (const path of resources.keys()) {
+          // (The root, the Systems collection and the system itself failing fail the whole BMC instead.)
+          if (['/redfish/v1', '/redfish/v1/Systems', pristine!.system].includes(path) || random.next() >= 0.08) continue;
+          resources.set(path, { ok: false, error: { kind: random.pick(['timeout', 'licence', 'server'] as const), message: 'injected' } });
+          failed.add(path);
+        }
+        const [inventory] = toInventories({ ...source, resources });
+        for (const [section, provenance] of Object.entries(pristine!.sections)) {
+          if (!provenance.sources.some((path) => failed.has(path))) continue;
+          expect(inventory!.sections[section as keyof typeof pristine.sections].unknown, `${name} seed ${seed}: ${section} lost a read`).toBe(true);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(100);
+  });
 });
