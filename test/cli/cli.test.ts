@@ -143,6 +143,16 @@ describe('redfish-enlist inventory', () => {
   });
 });
 
+describe('redfish-enlist demo', () => {
+  it('sweeps a simulated fleet twice: every machine created Deployed, then nothing changed', async () => {
+    const demo = await run(['demo', '--size', '8']);
+    expect(demo.code, demo.stderr).toBe(0);
+    expect(demo.stdout).toMatch(/8 BMCs in .*: 8 created, 0 updated, 0 unchanged, 0 skipped, 0 failed/);
+    expect(demo.stdout).toMatch(/\n8 machines\n/);
+    expect(demo.stdout).toMatch(/8 BMCs in .*: 8 unchanged, 0 created, 0 updated, 0 failed; \d+ answers were 304 Not Modified/);
+  });
+});
+
 describe('redfish-enlist apikey, discover and --help', () => {
   it('prints a key in MAAS form for a new registry', async () => {
     dir = mkdtempSync(join(tmpdir(), 'cli-'));
