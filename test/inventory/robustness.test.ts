@@ -2,6 +2,7 @@
 // document MAAS would refuse. Mutations are drawn from a seeded generator so failures replay.
 import { describe, expect, it } from 'vitest';
 import { toCommissioningData } from '../../src/inventory/commissioning.ts';
+import type { HardwareInventory } from '../../src/inventory/model.ts';
 import { toInventories } from '../../src/inventory/normalise.ts';
 import { validateCommissioningData } from '../../src/inventory/validate.ts';
 import type { Outcome } from '../../src/redfish/crawl.ts';
@@ -126,7 +127,7 @@ describe('normalisation of malformed input', () => {
         const [inventory] = toInventories({ ...source, resources });
         for (const [section, provenance] of Object.entries(pristine!.sections)) {
           if (!provenance.sources.some((path) => failed.has(path))) continue;
-          expect(inventory!.sections[section as keyof typeof pristine.sections].unknown, `${name} seed ${seed}: ${section} lost a read`).toBe(true);
+          expect(inventory!.sections[section as keyof HardwareInventory['sections']].unknown, `${name} seed ${seed}: ${section} lost a read`).toBe(true);
           checked++;
         }
       }
