@@ -8,6 +8,11 @@
 // been sent (timeout, reset, 502/504 from a proxy): MAAS may have created the machine, and a blind
 // retry would be refused as a duplicate MAC at best. The caller reconciles instead.
 
+import { backoffDelay } from '../redfish/retry.ts';
+
+// One Retry-After reading for both clients (seconds or an HTTP date).
+export { parseRetryAfter } from '../redfish/retry.ts';
+
 /** Retry settings of a MAAS client. */
 export interface MaasRetryOptions {
   /** Retries after the first attempt. @default 3 */
@@ -46,9 +51,7 @@ export function maasRetryDelay(outcome: MaasAttemptOutcome, options: MaasRetryOp
   if (outcome.status === 503 && outcome.retryAfterMs !== undefined) {
     return Math.max(1, Math.min(outcome.retryAfterMs, options.maxRetryAfterMs));
   }
-  const exponential = Math.min(options.backoffMaxMs, options.backoffBaseMs * 2 ** (outcome.attempt - 1));
-  // Equal jitter: half fixed, half random, so many clients spread out but never retry at once.
-  return Math.max(1, Math.round(exponential / 2 + (exponential / 2) * outcome.random));
+  return backoffDelay(outcome.attempt, options.backoffBaseMs, options.backoffMaxMs, outcome.random);
 }
 
 /** Whether this outcome may be retried at all (ignoring the attempt count). */
@@ -61,14 +64,4 @@ export function isRetryable(outcome: Pick<MaasAttemptOutcome, 'idempotent' | 'st
   }
   if (phase === 'not-sent') return true;
   return phase === 'maybe-sent' && idempotent;
-}
-
-/** Parses a Retry-After header (delta seconds or an HTTP date) into milliseconds from `nowMs`. */
-export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
-  if (value === undefined) return undefined;
-  const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const date = Date.parse(text);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - nowMs);
 }

@@ -54,10 +54,16 @@ export function retryDelay(outcome: AttemptOutcome, options: RetryOptions): numb
     outcome.kind === 'timeout' ||
     outcome.kind === 'unreachable';
   if (!retryable) return 0;
-  const exponential = Math.min(options.backoffMaxMs, options.backoffBaseMs * 2 ** (outcome.attempt - 1));
-  // "Equal jitter": half fixed, half random, so retries of many requests spread out but never
-  // collapse to zero.
-  return Math.max(1, Math.round(exponential / 2 + (exponential / 2) * outcome.random));
+  return backoffDelay(outcome.attempt, options.backoffBaseMs, options.backoffMaxMs, outcome.random);
+}
+
+/**
+ * Exponential backoff with "equal jitter": half fixed, half random, so retries of many requests
+ * spread out but never collapse to zero. Shared by the Redfish and MAAS clients.
+ */
+export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: number): number {
+  const exponential = Math.min(maxMs, baseMs * 2 ** (attempt - 1));
+  return Math.max(1, Math.round(exponential / 2 + (exponential / 2) * random));
 }
 
 /** Parses a Retry-After header (delta seconds or an HTTP date) into milliseconds from `nowMs`. */
