@@ -3,38 +3,21 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { main } from '../../src/cli/main.ts';
 import { listMachines } from '../../src/registry/machines.ts';
 import { serveRegistry } from '../../src/registry/serve.ts';
 import { Store } from '../../src/registry/store.ts';
 import { createApiKey, createUser, formatApiKey } from '../../src/registry/users.ts';
 import { loadTrees, startFleet, type SimulatedFleet } from '../../src/redfish/simulator/index.ts';
 import { writeSimulatedSetup } from '../../src/sweep/simulated-setup.ts';
+import { runCli } from '../helpers/cli.ts';
 import { FIXTURES, treesIn } from '../helpers/mockup.ts';
 
 const PASSWORD = 'S3cr3t-Pa55w0rd!';
 const WRONG = 'Wr0ng-Pa55w0rd!';
 
-function capture() {
-  let text = '';
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      text += chunk.toString();
-      done();
-    },
-  });
-  return { stream, text: () => text };
-}
-
-async function run(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const stdout = capture();
-  const stderr = capture();
-  const code = await main(args, { stdout: stdout.stream, stderr: stderr.stream, env });
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
-}
+const run = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(args, { env });
 
 let fleet: SimulatedFleet | undefined;
 let dir: string | undefined;

@@ -3,35 +3,19 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { recordBmcSweep } from '../../src/registry/bmc-state.ts';
 import { verifyPassword } from '../../src/registry/secrets.ts';
 import { Store } from '../../src/registry/store.ts';
 import { findUser } from '../../src/registry/users.ts';
+import { capture, runCli } from '../helpers/cli.ts';
 import { tableRows } from '../web/page-html.ts';
 
 const WEB_PASSWORD = 'Tr0ub4dor-web-login';
 const BMC_PASSWORD = 'calvin-in-a-file-42';
 
-function capture() {
-  let text = '';
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      text += chunk.toString();
-      done();
-    },
-  });
-  return { stream, text: () => text };
-}
-
-async function run(args: string[], signal?: AbortSignal) {
-  const stdout = capture();
-  const stderr = capture();
-  const code = await main(args, { stdout: stdout.stream, stderr: stderr.stream, env: {}, ...(signal ? { signal } : {}) });
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
-}
+const run = (args: string[], signal?: AbortSignal) => runCli(args, signal ? { signal } : {});
 
 // `serve` on a free port until stop(); resolves once it has printed where it listens.
 async function serve(args: string[]) {

@@ -3,10 +3,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { RedfishClient } from '../../src/redfish/client.ts';
+import { capture } from '../helpers/cli.ts';
 import { FIXTURES } from '../helpers/mockup.ts';
 
 const DELL = join(FIXTURES, 'dell-r750-idrac9');
@@ -26,17 +26,6 @@ afterEach(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
   running = dir = undefined;
 });
-
-function capture() {
-  let text = '';
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      text += chunk.toString();
-      done();
-    },
-  });
-  return { stream, text: () => text };
-}
 
 // Starts the command and resolves once it serves; or, when it refuses to start, to its exit and output.
 async function simulate(args: string[]): Promise<{ running?: Running; code?: number; stdout: string; stderr: string }> {
