@@ -5,31 +5,24 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CommissioningData } from '../../src/inventory/commissioning.ts';
 import { documentFingerprint } from '../../src/registry/hardware.ts';
-import { serveRegistry, type RegistryServer } from '../../src/registry/serve.ts';
+import type { RegistryServer } from '../../src/registry/serve.ts';
 import type { Store } from '../../src/registry/store.ts';
-import { createApiKey, formatApiKey } from '../../src/registry/users.ts';
 import { signerFor } from '../helpers/oauth.ts';
-import { fixtureDocument, macsOf, temporaryStore } from '../registry/fixtures.ts';
+import { fixtureDocument, macsOf, registryUnderTest } from '../registry/fixtures.ts';
 import { summarise, type Verdicts } from './summary.ts';
 
 let store: Store;
-let dispose: () => void;
+let dispose: () => Promise<void>;
 let server: RegistryServer;
 let adminKey: string;
 let dell: CommissioningData;
 const verdicts: Verdicts = [];
 
 beforeEach(async () => {
-  let admin;
-  ({ store, admin, dispose } = temporaryStore());
-  adminKey = formatApiKey(createApiKey(store, admin));
-  server = await serveRegistry(store, { port: 0, version: 'test' });
+  ({ store, adminKey, server, dispose } = await registryUnderTest());
   dell = await fixtureDocument('dell-r750-idrac9');
 });
-afterEach(async () => {
-  await server.close();
-  dispose();
-});
+afterEach(() => dispose());
 afterAll(() => summarise('Registry API abuse', verdicts));
 
 /** Runs a case, recording whether it held. */

@@ -1,29 +1,24 @@
 // The registry's MAAS-compatible API on a real loopback port, driven with OAuth-signed requests.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CommissioningData } from '../../src/inventory/commissioning.ts';
-import { serveRegistry, type RegistryServer } from '../../src/registry/serve.ts';
+import type { RegistryServer } from '../../src/registry/serve.ts';
 import type { Store } from '../../src/registry/store.ts';
 import { createApiKey, createUser, formatApiKey, type User } from '../../src/registry/users.ts';
 import { signerFor } from '../helpers/oauth.ts';
-import { fixtureDocument, macsOf, temporaryStore } from './fixtures.ts';
+import { fixtureDocument, macsOf, registryUnderTest } from './fixtures.ts';
 
 let store: Store;
 let admin: User;
-let dispose: () => void;
+let dispose: () => Promise<void>;
 let server: RegistryServer;
 let adminKey: string;
 let dell: CommissioningData;
 
 beforeEach(async () => {
-  ({ store, admin, dispose } = temporaryStore());
-  adminKey = formatApiKey(createApiKey(store, admin));
-  server = await serveRegistry(store, { port: 0, version: 'test' });
+  ({ store, admin, adminKey, server, dispose } = await registryUnderTest());
   dell = await fixtureDocument('dell-r750-idrac9');
 });
-afterEach(async () => {
-  await server.close();
-  dispose();
-});
+afterEach(() => dispose());
 
 type Fields = Record<string, string | string[]>;
 

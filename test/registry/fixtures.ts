@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { toCommissioningData, type CommissioningData } from '../../src/inventory/commissioning.ts';
 import { toInventories } from '../../src/inventory/normalise.ts';
 import { Store } from '../../src/registry/store.ts';
-import { createUser, type User } from '../../src/registry/users.ts';
+import { serveRegistry, type RegistryServer } from '../../src/registry/serve.ts';
+import { createApiKey, createUser, formatApiKey, type User } from '../../src/registry/users.ts';
 import { FIXTURES, loadSource } from '../helpers/mockup.ts';
 
 /** A store in its own temporary folder; `dispose()` removes both. */
@@ -20,6 +21,23 @@ export function temporaryStore(now?: () => Date): { store: Store; admin: User; f
     dispose: () => {
       store.close();
       rmSync(folder, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The registry's API on a free loopback port over a fresh store, with an administrator's key. */
+export async function registryUnderTest(): Promise<{ store: Store; admin: User; adminKey: string; server: RegistryServer; dispose: () => Promise<void> }> {
+  const { store, admin, dispose } = temporaryStore();
+  const adminKey = formatApiKey(createApiKey(store, admin));
+  const server = await serveRegistry(store, { port: 0, version: 'test' });
+  return {
+    store,
+    admin,
+    adminKey,
+    server,
+    dispose: async () => {
+      await server.close();
+      dispose();
     },
   };
 }
