@@ -2,6 +2,7 @@
 // statuses. Commands hold no logic of their own; they call the library and print.
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../sweep/config.ts';
+import { ProcessSignal } from '../sweep/daemon.ts';
 import { RegistryError } from '../registry/store.ts';
 import { RedfishError } from '../redfish/errors.ts';
 import { TargetError } from '../sweep/target.ts';
@@ -57,7 +58,7 @@ function exitCodeOf(error: unknown): number {
 // The real process: SIGINT/SIGTERM abort the running command, which then closes its sessions.
 function processIo(): Io {
   const controller = new AbortController();
-  const stop = (signal: string) => () => controller.abort(new Error(signal));
+  const stop = (signal: 'SIGINT' | 'SIGTERM') => () => controller.abort(new ProcessSignal(signal));
   process.once('SIGINT', stop('SIGINT'));
   process.once('SIGTERM', stop('SIGTERM'));
   return { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal };

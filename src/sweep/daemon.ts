@@ -41,6 +41,17 @@ export function isDue(state: BmcState | undefined, intervalMs: number, now: numb
   return now >= Date.parse(state.lastSweep) + wait - Math.min(wait / 10, 60_000);
 }
 
+/** The abort reason of a command stopped by a process signal (see cli/main.ts). */
+export class ProcessSignal extends Error {
+  override readonly name = 'ProcessSignal';
+  readonly signal: 'SIGINT' | 'SIGTERM';
+
+  constructor(signal: 'SIGINT' | 'SIGTERM') {
+    super(signal);
+    this.signal = signal;
+  }
+}
+
 /** Runs sweeps until stopped; resolves after the last sweep has finished and every session is closed. */
 export async function runDaemon(options: DaemonOptions): Promise<void> {
   const log = options.log;
@@ -80,8 +91,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     () => {
       // The CLI turns the same SIGTERM/SIGINT into this abort: it is not a second request, which
       // would cancel the BMCs in flight instead of letting them finish.
-      const reason = (options.signal?.reason as Error | undefined)?.message;
-      if (options.handleSignals !== false && (reason === 'SIGTERM' || reason === 'SIGINT')) return;
+      if (options.handleSignals !== false && options.signal?.reason instanceof ProcessSignal) return;
       requestStop('stop requested');
     },
     { once: true },

@@ -157,23 +157,15 @@ export async function runSweep(bmcs: readonly BmcConfig[], target: Target, state
 
 function cancelledInFlight(bmc: BmcConfig, client: RedfishClient, t0: number, settings: SweepSettings): BmcResult {
   settings.log?.warn({ bmc: bmc.name }, 'BMC sweep cancelled');
-  return { name: bmc.name, address: bmc.address, outcome: 'skipped', message: 'cancelled while in flight; nothing was changed', ...stats(client, t0), reused: 0, machines: [], warnings: [] };
+  return { ...skipped(bmc, 'cancelled while in flight; nothing was changed'), ...stats(client, t0) };
 }
 
 function cancelled(bmc: BmcConfig, error: unknown): BmcResult {
-  return {
-    name: bmc.name,
-    address: bmc.address,
-    outcome: 'skipped',
-    message: `not swept: ${(error as Error)?.name === 'AbortError' ? 'the sweep was stopped' : String((error as Error)?.message ?? error)}`,
-    requests: 0,
-    bytes: 0,
-    notModified: 0,
-    reused: 0,
-    ms: 0,
-    machines: [],
-    warnings: [],
-  };
+  return skipped(bmc, `not swept: ${(error as Error)?.name === 'AbortError' ? 'the sweep was stopped' : String((error as Error)?.message ?? error)}`);
+}
+
+function skipped(bmc: BmcConfig, message: string): BmcResult {
+  return { name: bmc.name, address: bmc.address, outcome: 'skipped', message, requests: 0, bytes: 0, notModified: 0, reused: 0, ms: 0, machines: [], warnings: [] };
 }
 
 async function sweepBmc(bmc: BmcConfig, target: Target, state: Store, settings: SweepSettings, fleet: PQueue | undefined): Promise<BmcResult> {
