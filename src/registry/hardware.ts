@@ -26,7 +26,11 @@ const KEPT_RESULTS = 10;
  * thousand objects): the same sender sends the same document in the same order.
  */
 export function documentFingerprint(document: unknown): string {
-  return createHash('sha256').update(JSON.stringify(document)).digest('hex');
+  return fingerprintOfJson(JSON.stringify(document));
+}
+
+function fingerprintOfJson(json: string): string {
+  return createHash('sha256').update(json).digest('hex');
 }
 
 /** Checks a document and reads it, or refuses it listing every violation. */
@@ -45,8 +49,7 @@ export function readDocument(document: unknown): ParsedHardware {
  * Applies a checked document to a machine inside the caller's transaction. `changes`, when the caller knows
  * them better (the collector diffs whole inventories, DIMM by DIMM), replace the document diff.
  */
-function applyDocument(store: Store, row: MachineRow, document: unknown, parsed: ParsedHardware, changes?: readonly HardwareChange[]): PushOutcome {
-  const fingerprint = documentFingerprint(document);
+function applyDocument(store: Store, row: MachineRow, json: string, fingerprint: string, parsed: ParsedHardware, changes?: readonly HardwareChange[]): PushOutcome {
   if (row.fingerprint === fingerprint) return { changed: false, changes: [], fingerprint };
   const previous = store.get<{ document: string }>('SELECT document FROM commissioning_results WHERE machine_id = ? ORDER BY id DESC LIMIT 1', row.id);
   const history = changes ?? (previous ? diffParsedHardware(parseCommissioningData(JSON.parse(previous.document)), parsed) : []);
@@ -84,7 +87,7 @@ function applyDocument(store: Store, row: MachineRow, document: unknown, parsed:
       device.numaNode,
     );
   }
-  store.run('INSERT INTO commissioning_results (machine_id, received_at, document, fingerprint) VALUES (?, ?, ?, ?)', row.id, now, JSON.stringify(document), fingerprint);
+  store.run('INSERT INTO commissioning_results (machine_id, received_at, document, fingerprint) VALUES (?, ?, ?, ?)', row.id, now, json, fingerprint);
   store.run(
     'DELETE FROM commissioning_results WHERE machine_id = ? AND id NOT IN (SELECT id FROM commissioning_results WHERE machine_id = ? ORDER BY id DESC LIMIT ?)',
     row.id,
@@ -213,11 +216,14 @@ export function pushHardware(
       throw new RegistryError(409, `Machine is ${current.name}: hardware information is not accepted until the operation under way ends.`);
     }
     const parsed = readDocument(document);
+    // Serialised once: the fingerprint and the stored copy are of the same text.
+    const json = JSON.stringify(document);
+    const fingerprint = fingerprintOfJson(json);
     // The same document again changes nothing at all, not even a timestamp.
-    if (status === 'WORKING' && row.fingerprint === documentFingerprint(document)) return { changed: false, changes: [], fingerprint: row.fingerprint };
+    if (status === 'WORKING' && row.fingerprint === fingerprint) return { changed: false, changes: [], fingerprint };
     const interfaces = parsed.interfaces.map((iface) => ({ name: iface.name, mac: iface.mac, type: 'physical' as const }));
     row = commit(store, row, applyEvent(snapshotOf(store, row), { type: 'commissioningResult', result: 'passed', interfaces }))!;
-    const outcome = applyDocument(store, row, document, parsed, options.changes);
+    const outcome = applyDocument(store, row, json, fingerprint, parsed, options.changes);
     if (status === 'OK' && current.key === 'deployed') commit(store, machineById(store, machineId)!, applyEvent(snapshotOf(store, machineById(store, machineId)!), { type: 'release' }));
     return outcome;
   });
