@@ -84,6 +84,24 @@ function bmc(systems: (response: http.ServerResponse, count: number) => void) {
   };
 }
 
+describe('what a BMC receives', () => {
+  it('sends Host with the port, the session token, Accept and OData-Version on every read', async () => {
+    const seen: http.IncomingHttpHeaders[] = [];
+    const answer = bmc((response) => json(response, 200, { Members: [] }));
+    server = await startServer((request, response) => {
+      if (request.method === 'GET') seen.push(request.headers);
+      answer(request, response);
+    });
+    await withRedfishClient({ address: server.url, username: 'u', password: 'p' }, fast, {}, (client) => client.get('/redfish/v1/Systems'));
+    const read = seen.at(-1)!;
+    expect(read.host).toBe(new URL(server.url).host);
+    expect(read['x-auth-token']).toBe('tok');
+    expect(read.accept).toBe('application/json');
+    expect(read['odata-version']).toBe('4.0');
+    expect(read.connection).toBe('keep-alive');
+  });
+});
+
 describe('deadlines and broken connections', () => {
   it('deletes the session after a request times out', async () => {
     server = await startServer(bmc(() => undefined /* never answers */));
@@ -133,7 +151,7 @@ describe('deadlines and broken connections', () => {
     let refused = 0;
     // The fleet hook sees each exchange end, so the server starts right after the first refusal.
     const watch = {
-      add: async <T>(send: () => Promise<T>): Promise<T> => {
+      run: async <T>(send: () => Promise<T>): Promise<T> => {
         try {
           return await send();
         } catch (error) {
