@@ -3,13 +3,13 @@
 // retries, and always logs out. BMCs are small computers shared with operators; the client's first
 // duty is not to hurt them (lockout guard, Retry-After, few requests in flight).
 import type http from 'node:http';
-import PQueue from 'p-queue';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RedfishError, errorFromResponse, isSessionLimit, type ErrorKind } from './errors.ts';
 import { checkLink, originOf, type RefusedLink } from './links.ts';
 import { resolveClientOptions, type ClientOptions } from './options.ts';
 import { parseRetryAfter, retryDelay } from './retry.ts';
 import { createBmcAgent, type TlsPolicy } from './tls.ts';
+import { RequestLimit } from './limit.ts';
 import { abortReason, createTransport, exchange, type Exchange, type ExchangeRequest, type Transport } from './transport.ts';
 
 /** Where a BMC is and how to log in to it. */
@@ -53,10 +53,10 @@ export interface ClientHooks {
   /** Jitter source, [0, 1). @default Math.random */
   readonly random?: () => number;
   /**
-   * A limit shared by every client of a sweep on requests in flight across the fleet (a p-queue).
+   * A limit shared by every client of a sweep on requests in flight across the fleet.
    * Each request takes a slot only while it is on the wire, never while waiting to retry.
    */
-  readonly fleet?: { add<T>(task: () => Promise<T>): Promise<T> };
+  readonly fleet?: Pick<RequestLimit, 'run'>;
 }
 
 /** Counters of one client, for reports and benchmarks. */
@@ -92,7 +92,7 @@ export class RedfishClient {
   readonly #hooks: ClientHooks;
   readonly #agent: http.Agent;
   readonly #transport: Transport;
-  readonly #queue: PQueue;
+  readonly #queue: RequestLimit;
   readonly #closing = new AbortController();
   // Connects in progress are abandoned only once logout is done: logout must still connect after
   // the deadline passed or the sweep was cancelled.
@@ -130,10 +130,7 @@ export class RedfishClient {
     });
     this.#transport = createTransport(this.origin, this.#agent);
     const rate = this.options.perBmcRatePerSecond;
-    this.#queue = new PQueue({
-      concurrency: this.options.perBmcConcurrency,
-      ...(rate > 0 ? { interval: Math.ceil(1000 / rate), intervalCap: 1 } : {}),
-    });
+    this.#queue = new RequestLimit({ concurrency: this.options.perBmcConcurrency, spacingMs: rate > 0 ? Math.ceil(1000 / rate) : 0 });
   }
 
   /** How the client is authenticated now. */
@@ -206,7 +203,7 @@ export class RedfishClient {
 
   async #close(): Promise<void> {
     this.#closing.abort(new Error('client closed'));
-    this.#queue.clear();
+    this.#queue.clear(new Error('client closed'));
     const location = this.#sessionPath;
     const token = this.#token;
     this.#sessionPath = undefined;
@@ -283,7 +280,7 @@ export class RedfishClient {
   // from the queue and ends as a timeout like any other abandoned read.
   async #enqueue(path: string, authenticated: boolean): Promise<unknown> {
     try {
-      return await this.#queue.add(() => this.#read(path, authenticated), { signal: this.#signal });
+      return await this.#queue.run(() => this.#read(path, authenticated), this.#signal);
     } catch (error) {
       if (error instanceof RedfishError) throw error;
       throw this.#fail(new RedfishError('timeout', `GET ${path}: abandoned before it was sent (${abortReason(this.#signal)})`, { bmc: this.origin, method: 'GET', path }));
@@ -400,7 +397,7 @@ export class RedfishClient {
       ...request,
     };
     const send = () => exchange(this.#transport, this.origin, full);
-    return this.#hooks.fleet ? this.#hooks.fleet.add(send) : send();
+    return this.#hooks.fleet ? this.#hooks.fleet.run(send) : send();
   }
 
   #redirectTarget(path: string, location: string | undefined): string {

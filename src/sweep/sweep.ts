@@ -2,6 +2,7 @@
 // machine (never a duplicate), create it Deployed or push what changed, and remember what was seen.
 // One BMC's failure never stops the others; the report lists every BMC. Nothing here prints.
 import PQueue from 'p-queue';
+import { RequestLimit } from '../redfish/limit.ts';
 import { toCommissioningData, FALLBACK_ARCHITECTURE, type Producer } from '../inventory/commissioning.ts';
 import { diffInventories } from '../inventory/diff.ts';
 import { fingerprint } from '../inventory/fingerprint.ts';
@@ -127,7 +128,7 @@ export async function runSweep(bmcs: readonly BmcConfig[], target: Target, state
   const started = new Date();
   const t0 = performance.now();
   const queue = new PQueue({ concurrency: settings.concurrency });
-  const fleet = settings.maxRequests ? new PQueue({ concurrency: settings.maxRequests }) : undefined;
+  const fleet = settings.maxRequests ? new RequestLimit({ concurrency: settings.maxRequests }) : undefined;
   const results: BmcResult[] = [];
   const onStop = () => queue.clear();
   settings.stop?.addEventListener('abort', onStop, { once: true });
@@ -168,7 +169,7 @@ function skipped(bmc: BmcConfig, message: string): BmcResult {
   return { name: bmc.name, address: bmc.address, outcome: 'skipped', message, requests: 0, bytes: 0, notModified: 0, reused: 0, ms: 0, machines: [], warnings: [] };
 }
 
-async function sweepBmc(bmc: BmcConfig, target: Target, state: Store, settings: SweepSettings, fleet: PQueue | undefined): Promise<BmcResult> {
+async function sweepBmc(bmc: BmcConfig, target: Target, state: Store, settings: SweepSettings, fleet: RequestLimit | undefined): Promise<BmcResult> {
   const t0 = performance.now();
   const scrub = (text: string) => redact(text, [bmc.password, ...(settings.secrets ?? [])]);
   const remembered = bmcState(state, bmc.address);
@@ -228,9 +229,6 @@ async function sweepBmc(bmc: BmcConfig, target: Target, state: Store, settings: 
   }
   // A crawl cut short by cancellation read only part of the BMC: nothing of it is pushed or kept.
   if (settings.signal?.aborted) return cancelledInFlight(bmc, client, t0, settings);
-  if (!settings.dryRun && tls.mode === 'pin' && tls.fingerprint256 === undefined && client.certificateFingerprint) {
-    pinCertificate(state, bmc.address, client.certificateFingerprint);
-  }
   const warnings = [
     ...raw.warnings,
     ...raw.refusedLinks.map((refused) => `refused link ${refused.link.slice(0, 120)} (${refused.reason})`),
@@ -238,6 +236,8 @@ async function sweepBmc(bmc: BmcConfig, target: Target, state: Store, settings: 
   ].map(scrub);
   const systemsSeen: Record<string, string> = { ...(remembered?.systems ?? {}) };
   const machines: MachineResult[] = [];
+  // What was pushed, remembered below with the rest of this BMC's state in one transaction.
+  const readings: Reading[] = [];
   const source = sourceFromCrawl(raw);
   for (const path of raw.systems) {
     const inventory = toInventory(source, path);
@@ -260,7 +260,7 @@ async function sweepBmc(bmc: BmcConfig, target: Target, state: Store, settings: 
       warnings.push(scrub(`${inventory.system}: could not read ${name}${causes.length > 0 ? ` (${causes.slice(0, 3).join('; ')}${causes.length > 3 ? '; …' : ''})` : ''}`));
     }
     try {
-      machines.push(await enlist(bmc, inventory, systemsSeen[inventory.system], target, state, settings));
+      machines.push(await enlist(bmc, inventory, systemsSeen[inventory.system], target, state, settings, readings));
       const last = machines.at(-1)!;
       if (last.systemId) systemsSeen[inventory.system] = last.systemId;
     } catch (error) {
@@ -270,10 +270,6 @@ async function sweepBmc(bmc: BmcConfig, target: Target, state: Store, settings: 
   }
   const outcome = bmcOutcome(machines, raw.systems.length);
   const fullyRead = full && outcome !== 'failed';
-  if (!settings.dryRun && (cacheChanged || fullyRead)) {
-    const fullReadAt = fullyRead ? state.timestamp() : cache.fullReadAt;
-    saveReadCache(state, bmc.address, { entries: new Map([...cache.entries].filter(([path]) => touched.has(path))), ...(fullReadAt ? { fullReadAt } : {}) });
-  }
   const failedMachine = machines.find((machine) => machine.outcome === 'failed');
   const result: BmcResult = {
     ...base,
@@ -288,12 +284,32 @@ async function sweepBmc(bmc: BmcConfig, target: Target, state: Store, settings: 
     machines,
     warnings,
   };
-  if (!settings.dryRun) recordBmcSweep(state, bmc.address, record(result, tlsMode(bmc)), systemsSeen);
+  // One commit for everything the collector remembers of this BMC: its pinned certificate, the
+  // inventories pushed, what it read and how the sweep ended. A crash before it costs one push
+  // of the same document again on the next sweep, which the target finds unchanged.
+  if (!settings.dryRun) {
+    state.transaction(() => {
+      if (tls.mode === 'pin' && tls.fingerprint256 === undefined && client.certificateFingerprint) pinCertificate(state, bmc.address, client.certificateFingerprint);
+      for (const reading of readings) saveInventory(state, bmc.address, reading.system, reading.fingerprint, reading.inventory);
+      if (cacheChanged || fullyRead) {
+        const fullReadAt = fullyRead ? state.timestamp() : cache.fullReadAt;
+        saveReadCache(state, bmc.address, { entries: new Map([...cache.entries].filter(([path]) => touched.has(path))), ...(fullReadAt ? { fullReadAt } : {}) });
+      }
+      recordBmcSweep(state, bmc.address, record(result, tlsMode(bmc)), systemsSeen);
+    });
+  }
   settings.log?.debug({ bmc: bmc.name, outcome, machines: machines.map((machine) => `${machine.hostname ?? machine.system}: ${machine.outcome}`), requests: result.requests, ms: result.ms }, 'BMC swept');
   return result;
 }
 
-async function enlist(bmc: BmcConfig, read: HardwareInventory, knownSystemId: string | undefined, target: Target, state: Store, settings: SweepSettings): Promise<MachineResult> {
+/** An inventory pushed to the target, to remember as the system's last reading. */
+interface Reading {
+  readonly system: string;
+  readonly fingerprint: string;
+  readonly inventory: HardwareInventory;
+}
+
+async function enlist(bmc: BmcConfig, read: HardwareInventory, knownSystemId: string | undefined, target: Target, state: Store, settings: SweepSettings, readings: Reading[]): Promise<MachineResult> {
   let previous = lastInventory<HardwareInventory>(state, bmc.address, read.system);
   const machine = await target.findMachine({
     ...(read.identity.uuid ? { uuid: read.identity.uuid } : {}),
@@ -314,7 +330,7 @@ async function enlist(bmc: BmcConfig, read: HardwareInventory, knownSystemId: st
     if (settings.dryRun) return { system: read.system, outcome: 'created', hostname, reason: 'would be created (dry run)' };
     const created = await createWithFreeName(target, hostname, inventory, bmc);
     await target.pushHardware(created, document);
-    saveInventory(state, bmc.address, read.system, print, inventory);
+    readings.push({ system: read.system, fingerprint: print, inventory });
     return { system: read.system, outcome: 'created', systemId: created.systemId, hostname: created.hostname };
   }
   const found = { system: read.system, systemId: machine.systemId, hostname: machine.hostname };
@@ -335,7 +351,7 @@ async function enlist(bmc: BmcConfig, read: HardwareInventory, knownSystemId: st
   const changes = previous ? diffInventories(previous.inventory, inventory) : [];
   if (settings.dryRun) return { ...found, outcome: 'updated', reason: 'would be updated (dry run)', changes: changes.map((change) => change.description) };
   await target.pushHardware(machine, document, changes);
-  saveInventory(state, bmc.address, read.system, print, inventory);
+  readings.push({ system: read.system, fingerprint: print, inventory });
   return { ...found, outcome: 'updated', changes: changes.map((change) => change.description) };
 }
 
