@@ -123,8 +123,16 @@ export function settingsFromConfig(config: Config): Pick<SweepSettings, 'concurr
   };
 }
 
-/** Sweeps BMCs into a target, remembering per-BMC state in `state`. */
-export async function runSweep(bmcs: readonly BmcConfig[], target: Target, state: Store, settings: SweepSettings): Promise<SweepReport> {
+/**
+ * Sweeps BMCs into a target, remembering per-BMC state in `state`. The sweep's transactions share
+ * commits (`Store.groupCommits`): each BMC's writes stay all or nothing, and are durable within a
+ * fraction of a second and before this resolves.
+ */
+export function runSweep(bmcs: readonly BmcConfig[], target: Target, state: Store, settings: SweepSettings): Promise<SweepReport> {
+  return state.groupCommits(() => sweepFleet(bmcs, target, state, settings));
+}
+
+async function sweepFleet(bmcs: readonly BmcConfig[], target: Target, state: Store, settings: SweepSettings): Promise<SweepReport> {
   const started = new Date();
   const t0 = performance.now();
   const queue = new PQueue({ concurrency: settings.concurrency });

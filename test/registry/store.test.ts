@@ -44,3 +44,85 @@ describe('registry database', () => {
     cleanup = () => rmSync(folder, { recursive: true, force: true });
   });
 });
+
+describe('grouped commits (a sweep\'s transactions)', () => {
+  const users = (path: string) => {
+    const reader = new DatabaseSync(path, { readOnly: true });
+    try {
+      return (reader.prepare("SELECT username FROM users WHERE username <> 'admin' ORDER BY username").all() as { username: string }[]).map((row) => row.username);
+    } finally {
+      reader.close();
+    }
+  };
+  const addUser = (store: Store, name: string) => store.transaction(() => store.run('INSERT INTO users (username, created_at) VALUES (?, ?)', name, 'now'));
+
+  it('makes a sweep\'s writes durable together within the window, and all of them by the time it ends', async () => {
+    const { store, dispose, folder } = temporaryStore();
+    cleanup = dispose;
+    const path = join(folder, 'registry.db');
+    let seenDuring: string[] = [];
+    let seenAfterWindow: string[] = [];
+    await store.groupCommits(
+      async () => {
+        addUser(store, 'bmc-1');
+        addUser(store, 'bmc-2');
+        seenDuring = users(path);
+        await new Promise((resolve) => setTimeout(resolve, 120));
+        seenAfterWindow = users(path);
+        addUser(store, 'bmc-3');
+      },
+      { windowMs: 40 },
+    );
+    expect(seenDuring).toEqual([]);
+    expect(seenAfterWindow).toEqual(['bmc-1', 'bmc-2']);
+    expect(users(path)).toEqual(['bmc-1', 'bmc-2', 'bmc-3']);
+  });
+
+  it('rolls back only the unit that failed, keeping the units grouped with it', async () => {
+    const { store, dispose, folder } = temporaryStore();
+    cleanup = dispose;
+    await store.groupCommits(async () => {
+      addUser(store, 'before');
+      expect(() =>
+        store.transaction(() => {
+          store.run("INSERT INTO users (username, created_at) VALUES ('half', 'now')");
+          throw new Error('crash in the middle');
+        }),
+      ).toThrow('crash in the middle');
+      addUser(store, 'after');
+    });
+    expect(users(join(folder, 'registry.db'))).toEqual(['after', 'before']);
+  });
+
+  it('commits a transaction from outside the sweep at once, with the sweep\'s writes before it', async () => {
+    const { store, dispose, folder } = temporaryStore();
+    cleanup = dispose;
+    const path = join(folder, 'registry.db');
+    let release!: () => void;
+    const sweep = store.groupCommits(async () => {
+      addUser(store, 'swept');
+      await new Promise<void>((resolve) => (release = resolve));
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    addUser(store, 'api-request'); // not inside the sweep's async context
+    expect(users(path)).toEqual(['api-request', 'swept']);
+    release();
+    await sweep;
+  });
+
+  it('commits what is grouped when the store is closed', async () => {
+    const { store, folder } = temporaryStore();
+    const path = join(folder, 'registry.db');
+    let release!: () => void;
+    const sweep = store.groupCommits(async () => {
+      addUser(store, 'swept');
+      await new Promise<void>((resolve) => (release = resolve));
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    store.close();
+    expect(users(path)).toEqual(['swept']);
+    release();
+    await sweep;
+    rmSync(folder, { recursive: true, force: true });
+  });
+});
