@@ -1,7 +1,7 @@
 // The pure API the registry and the MAAS client share: given a machine snapshot and an event, the
 // next snapshot and the effects to carry out, or a refusal with MAAS's reason. Nothing here does I/O.
 
-import { transition } from 'xstate';
+import { createActor, type ActorScope, type ExecutableActionObject, type transition } from 'xstate';
 import { initialContext, lifecycleMachine, type LifecycleSnapshot, type MachineEvent } from './machine.ts';
 import { MACHINE_DELETED } from './reasons.ts';
 import {
@@ -39,6 +39,32 @@ export interface PersistedMachine {
 
 type Executed = ReturnType<typeof transition<typeof lifecycleMachine>>[1];
 
+// xstate's pure `transition()` builds a throwaway actor (and the machine's initial snapshot) for
+// every call; that was most of the lifecycle's cost per machine. The machine spawns, invokes and
+// delays nothing, so one inert scope serves every transition: it only collects the actions.
+let scope: ActorScope<LifecycleSnapshot, MachineEvent> | undefined;
+let collected: ExecutableActionObject[] = [];
+
+function pureTransition(snapshot: LifecycleSnapshot, event: MachineEvent): [LifecycleSnapshot, Executed] {
+  if (!scope) {
+    const self = createActor(lifecycleMachine, { input: {} });
+    scope = {
+      self,
+      id: '',
+      sessionId: '',
+      system: self.system,
+      logger: () => {},
+      defer: () => {},
+      emit: () => {},
+      stopChild: () => {},
+      actionExecutor: (action) => void collected.push(action),
+    };
+  }
+  collected = [];
+  const next = lifecycleMachine.transition(snapshot, event, scope);
+  return [next, collected as Executed];
+}
+
 // The refusal signal, if the machine refused; xstate's own actions (raise) are not effects.
 function decide(next: LifecycleSnapshot, actions: Executed): Decision {
   const refusal = actions.find((action) => action.type === 'refuse');
@@ -60,7 +86,7 @@ export function createMachine(input: CreateMachineInput): Decision {
     commission: input.commission === true,
     controller: input.controller ?? null,
   };
-  const [next, actions] = transition(lifecycleMachine, enlisting, create);
+  const [next, actions] = pureTransition(enlisting, create);
   return decide(next, actions);
 }
 
@@ -71,7 +97,7 @@ export function applyEvent(snapshot: LifecycleSnapshot, event: LifecycleEvent): 
   if (lifecycleMachine.getTransitionData(snapshot, event).length === 0) {
     return { ok: false, status: 400, reason: `Unknown lifecycle event ${JSON.stringify(event.type)}.` };
   }
-  const [next, actions] = transition(lifecycleMachine, snapshot, event);
+  const [next, actions] = pureTransition(snapshot, event);
   return decide(next, actions);
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { transition } from 'xstate';
 import {
   acceptsHardwareUpdate,
   applyEvent,
@@ -8,6 +9,7 @@ import {
   isAllowedTransition,
   isDeleted,
   isTransitional,
+  lifecycleMachine,
   mayAccessToken,
   STATUS_KEYS,
   statusOf,
@@ -681,5 +683,39 @@ describe('persistence', () => {
       new TypeError('Expected context.locked to be a boolean, got "yes"'),
     );
     expect(() => fromPersisted(null)).toThrow(TypeError);
+  });
+});
+
+describe('decisions', () => {
+  const events: LifecycleEvent[] = [
+    { type: 'commission' },
+    { type: 'commissioningResult', result: 'passed', interfaces: [{ name: 'eth0', mac: MAC, type: 'physical' }] },
+    { type: 'commissioningResult', result: 'failed' },
+    { type: 'release' },
+    { type: 'markBroken' },
+    { type: 'markFixed' },
+    { type: 'lock' },
+    { type: 'unlock' },
+    { type: 'deploy', user: 'admin' },
+    { type: 'rescue' },
+    { type: 'erase' },
+    { type: 'setPowerDriver', powerType: 'ipmi' },
+    { type: 'regenerateToken', user: 'admin' },
+    { type: 'delete' },
+  ];
+  it("are xstate's own pure transitions, in every status, for every event", () => {
+    for (const status of STATUS_KEYS) {
+      for (const event of events) {
+        const snapshot = machineIn(status, { owner: 'admin' });
+        const [next, actions] = transition(lifecycleMachine, snapshot, event);
+        const refusal = actions.find((action) => action.type === 'refuse');
+        const decision = applyEvent(snapshot, event);
+        const label = `${status} + ${event.type}`;
+        expect(decision.ok, label).toBe(refusal === undefined);
+        if (!decision.ok) continue;
+        expect([decision.snapshot.value, decision.snapshot.context], label).toEqual([next.value, next.context]);
+        expect(decision.effects.map((effect) => effect.type), label).toEqual(actions.map((action) => action.type).filter((type) => !type.startsWith('xstate.')));
+      }
+    }
   });
 });
