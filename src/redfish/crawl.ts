@@ -318,8 +318,9 @@ class Crawl {
 
   /**
    * Reads a collection and its members; resolves to the member paths. With `$expand` the members
-   * arrive inline; an expanded answer that is broken or lacks members' properties is read again
-   * member by member, and expansion is dropped for the rest of this BMC's crawl.
+   * arrive inline; an expanded answer that is broken is read again plainly, one that lacks members'
+   * properties is used as the listing and its members read one by one; either way expansion is
+   * dropped for the rest of this BMC's crawl.
    */
   async collection(link: string | undefined, from: string, expandable = false, reuse: Reuse = 'none'): Promise<string[]> {
     if (link === undefined) return [];
@@ -381,7 +382,12 @@ class Crawl {
           await Promise.all(collected.links.filter((member) => !this.outcomes.has(member)).map(read));
           return;
         }
+        // AMI's expansion keeps only the members' identities: the answer is still the listing,
+        // so its members are read one by one without reading it again.
         this.#client.disableExpand(`${path}: expanded members lack their properties`);
+        await this.#record(path, async () => (await this.#pages(first, path, undefined)).body);
+        await Promise.all(this.#memberPaths(path).map(read));
+        return;
       } catch (error) {
         if (!(error instanceof RedfishError) || error.kind !== 'bad-response') {
           this.store(path, failed(error));

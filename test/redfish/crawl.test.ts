@@ -89,6 +89,14 @@ describe('crawling the project fixtures', () => {
     const golden = JSON.parse(readFileSync(join(folder, 'expected', 'commissioning.json'), 'utf8'));
     expect(JSON.parse(JSON.stringify(toCommissioningData(toInventories(sourceFromCrawl(result))[0]!)))).toEqual(golden);
   });
+  it('reads no listing twice when the expansion drops the members\' properties (AMI)', async () => {
+    const folder = join(FIXTURES, 'dell-r750-idrac9');
+    const dropped = await crawlTree(folder, {}, { behaviour: { expand: 'drop-fields' } });
+    const droppedRequests = dropped.bmc.stats.requests;
+    await dropped.bmc.close();
+    const plain = await crawlTree(folder, { expand: 'off' });
+    expect(droppedRequests).toBe(plain.bmc.stats.requests);
+  });
 });
 
 describe('crawl discipline', () => {
