@@ -55,6 +55,16 @@ describe('grouped commits (a sweep\'s transactions)', () => {
     }
   };
   const addUser = (store: Store, name: string) => store.transaction(() => store.run('INSERT INTO users (username, created_at) VALUES (?, ?)', name, 'now'));
+  // A sweep that has written 'swept' and waits, in its own async context, until released.
+  const sweepInFlight = async (store: Store) => {
+    let release!: () => void;
+    const sweep = store.groupCommits(async () => {
+      addUser(store, 'swept');
+      await new Promise<void>((resolve) => (release = resolve));
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    return { release, sweep };
+  };
 
   it('makes a sweep\'s writes durable together within the window, and all of them by the time it ends', async () => {
     const { store, dispose, folder } = temporaryStore();
@@ -98,12 +108,7 @@ describe('grouped commits (a sweep\'s transactions)', () => {
     const { store, dispose, folder } = temporaryStore();
     cleanup = dispose;
     const path = join(folder, 'registry.db');
-    let release!: () => void;
-    const sweep = store.groupCommits(async () => {
-      addUser(store, 'swept');
-      await new Promise<void>((resolve) => (release = resolve));
-    });
-    await new Promise((resolve) => setImmediate(resolve));
+    const { release, sweep } = await sweepInFlight(store);
     addUser(store, 'api-request'); // not inside the sweep's async context
     expect(users(path)).toEqual(['api-request', 'swept']);
     release();
@@ -113,12 +118,7 @@ describe('grouped commits (a sweep\'s transactions)', () => {
   it('commits what is grouped when the store is closed', async () => {
     const { store, folder } = temporaryStore();
     const path = join(folder, 'registry.db');
-    let release!: () => void;
-    const sweep = store.groupCommits(async () => {
-      addUser(store, 'swept');
-      await new Promise<void>((resolve) => (release = resolve));
-    });
-    await new Promise((resolve) => setImmediate(resolve));
+    const { release, sweep } = await sweepInFlight(store);
     store.close();
     expect(users(path)).toEqual(['swept']);
     release();
