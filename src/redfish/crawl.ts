@@ -365,6 +365,8 @@ class Crawl {
   async #readCollection(link: string, path: string, from: string, expandable: boolean, reuse: Reuse): Promise<void> {
     const expand = expandable ? this.#client.expandQuery : undefined;
     const read = (member: string) => (reuse === 'none' ? this.resource(member, path) : this.member(member, path));
+    // AMI's expansion keeps only the members' identities: such an answer is still the listing.
+    let listing: unknown;
     if (expand) {
       try {
         const first = await this.#fetch(link, path, from, expand);
@@ -382,12 +384,8 @@ class Crawl {
           await Promise.all(collected.links.filter((member) => !this.outcomes.has(member)).map(read));
           return;
         }
-        // AMI's expansion keeps only the members' identities: the answer is still the listing,
-        // so its members are read one by one without reading it again.
         this.#client.disableExpand(`${path}: expanded members lack their properties`);
-        await this.#record(path, async () => (await this.#pages(first, path, undefined)).body);
-        await Promise.all(this.#memberPaths(path).map(read));
-        return;
+        listing = first;
       } catch (error) {
         if (!(error instanceof RedfishError) || error.kind !== 'bad-response') {
           this.store(path, failed(error));
@@ -397,7 +395,7 @@ class Crawl {
       }
     }
     await this.#record(path, async () => {
-      const body = await this.#fetch(link, path, from);
+      const body = listing ?? (await this.#fetch(link, path, from));
       return (await this.#pages(body, path, undefined)).body;
     });
     await Promise.all(this.#memberPaths(path).map(read));

@@ -56,7 +56,7 @@ export class Store {
   readonly #statements = new Map<string, StatementSync>();
   #depth = 0;
   // The open transaction that grouped units share, when there is one.
-  #group: { timer: NodeJS.Timeout; units: number; maxUnits: number } | undefined;
+  #group: { timer: NodeJS.Timeout; units: number } | undefined;
   #groupWindow: Required<GroupCommitOptions> | undefined;
   #groupFailure: Error | undefined;
 
@@ -124,21 +124,25 @@ export class Store {
     }
   }
 
-  /** Commits the open group of transactions now; throws when an earlier grouped commit failed. */
+  /** Commits the open group of transactions now; throws when this or an earlier grouped commit failed. */
   flush(): void {
-    const group = this.#group;
-    if (group) {
-      this.#group = undefined;
-      clearTimeout(group.timer);
-      try {
-        this.#db.exec('COMMIT');
-      } catch (error) {
-        // A failed COMMIT may leave the transaction open; what it held is lost, and said so.
-        if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
-        this.#groupFailure = new RegistryError(500, `the registry database could not commit: ${(error as Error).message}`);
-      }
-    }
+    this.#commitGroup();
     this.#throwGroupFailure();
+  }
+
+  // Commits the open group, if any; a failure is kept for the next writer or flush to throw.
+  #commitGroup(): void {
+    const group = this.#group;
+    if (!group) return;
+    this.#group = undefined;
+    clearTimeout(group.timer);
+    try {
+      this.#db.exec('COMMIT');
+    } catch (error) {
+      // A failed COMMIT may leave the transaction open; what it held is lost, and said so.
+      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+      this.#groupFailure = new RegistryError(500, `the registry database could not commit: ${(error as Error).message}`);
+    }
   }
 
   // A grouped commit that failed is reported once, to the next caller that writes or flushes.
@@ -151,9 +155,9 @@ export class Store {
   #unit<T>(work: () => T, grouped: boolean): T {
     if (!this.#group) {
       this.#db.exec('BEGIN IMMEDIATE');
-      const timer = setTimeout(() => this.#commitLater(), this.#groupWindow!.windowMs);
+      const timer = setTimeout(() => this.#commitGroup(), this.#groupWindow!.windowMs);
       timer.unref();
-      this.#group = { timer, units: 0, maxUnits: this.#groupWindow!.maxUnits };
+      this.#group = { timer, units: 0 };
     }
     this.#db.exec('SAVEPOINT unit');
     this.#depth = 1;
@@ -171,19 +175,10 @@ export class Store {
       this.#depth = 0;
       // A unit from outside the group is durable before it returns; so is the group's last unit.
       // When the unit itself failed, its own error is the one to see; a commit failure waits.
-      if (!grouped || ++this.#group!.units >= this.#group!.maxUnits) {
+      if (!grouped || ++this.#group!.units >= this.#groupWindow!.maxUnits) {
         if (done) this.flush();
-        else this.#commitLater();
+        else this.#commitGroup();
       }
-    }
-  }
-
-  // The window's commit: a failure is kept for the next transaction or flush to throw.
-  #commitLater(): void {
-    try {
-      this.flush();
-    } catch (error) {
-      this.#groupFailure = error as Error;
     }
   }
 

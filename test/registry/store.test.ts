@@ -115,6 +115,21 @@ describe('grouped commits (a sweep\'s transactions)', () => {
     await sweep;
   });
 
+  it('rejects a sweep whose shared commit fails, with the database\'s reason, and keeps none of the group', async () => {
+    const { store, dispose, folder } = temporaryStore();
+    cleanup = dispose;
+    const sweep = store.groupCommits(async () => {
+      addUser(store, 'swept');
+      // Deferred foreign keys are checked at COMMIT: the shared commit itself fails.
+      store.run('PRAGMA defer_foreign_keys = ON');
+      store.transaction(() => store.run("INSERT INTO tokens (consumer_key, token_key, token_secret, user_id, created_at) VALUES ('c', 't', 's', 999999, 'now')"));
+    });
+    await expect(sweep).rejects.toThrow(/registry database could not commit: .*FOREIGN KEY/);
+    expect(users(join(folder, 'registry.db'))).toEqual([]);
+    addUser(store, 'next'); // the store is usable again, and the failure is not reported twice
+    expect(users(join(folder, 'registry.db'))).toEqual(['next']);
+  });
+
   it('commits what is grouped when the store is closed', async () => {
     const { store, folder } = temporaryStore();
     const path = join(folder, 'registry.db');
