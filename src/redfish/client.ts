@@ -2,15 +2,14 @@
 // or basic auth when sessions are unavailable), reads resources through a small per-BMC queue with
 // retries, and always logs out. BMCs are small computers shared with operators; the client's first
 // duty is not to hurt them (lockout guard, Retry-After, few requests in flight).
-import type http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RedfishError, errorFromResponse, isSessionLimit, type ErrorKind } from './errors.ts';
 import { checkLink, originOf, type RefusedLink } from './links.ts';
 import { resolveClientOptions, type ClientOptions } from './options.ts';
 import { parseRetryAfter, retryDelay } from './retry.ts';
-import { createBmcAgent, type TlsPolicy } from './tls.ts';
+import { createConnector, type TlsPolicy } from './tls.ts';
 import { RequestLimit } from './limit.ts';
-import { abortReason, createTransport, exchange, type Exchange, type ExchangeRequest, type Transport } from './transport.ts';
+import { abortReason, closeTransport, createTransport, exchange, type Exchange, type ExchangeRequest, type Transport } from './transport.ts';
 
 /** Where a BMC is and how to log in to it. */
 export interface BmcEndpoint {
@@ -90,7 +89,6 @@ export class RedfishClient {
 
   readonly #endpoint: BmcEndpoint;
   readonly #hooks: ClientHooks;
-  readonly #agent: http.Agent;
   readonly #transport: Transport;
   readonly #queue: RequestLimit;
   readonly #closing = new AbortController();
@@ -118,17 +116,18 @@ export class RedfishClient {
     this.#hooks = hooks;
     const deadline = AbortSignal.timeout(this.options.bmcDeadlineMs);
     this.#signal = AbortSignal.any([deadline, this.#closing.signal, ...(hooks.signal ? [hooks.signal] : [])]);
-    this.#agent = createBmcAgent({
+    // Connections are opened as requests need them, so the queue below bounds them: at most
+    // perBmcConcurrency reads, and the logout.
+    const connect = createConnector({
       secure: this.origin.startsWith('https:'),
       policy: endpoint.tls ?? { mode: 'verify' },
       connectTimeoutMs: this.options.connectTimeoutMs,
-      maxSockets: this.options.perBmcConcurrency + 1, // one spare so logout never waits behind reads
       signal: this.#disposed.signal,
       onCertificate: (fingerprint) => {
         this.certificateFingerprint = fingerprint;
       },
     });
-    this.#transport = createTransport(this.origin, this.#agent);
+    this.#transport = createTransport(this.origin, connect);
     const rate = this.options.perBmcRatePerSecond;
     this.#queue = new RequestLimit({ concurrency: this.options.perBmcConcurrency, spacingMs: rate > 0 ? Math.ceil(1000 / rate) : 0 });
   }
@@ -227,7 +226,7 @@ export class RedfishClient {
       }
     }
     this.#disposed.abort();
-    this.#agent.destroy();
+    closeTransport(this.#transport);
     this.stats.elapsedMs = Math.round(performance.now() - this.#startedAt);
   }
 

@@ -1,8 +1,6 @@
-// Connections to one BMC go through one agent that owns TCP connect, the TLS handshake, the
+// Connections to one BMC come from one connector that owns TCP connect, the TLS handshake, the
 // certificate policy and the connect timeout. The socket is handed to the HTTP layer only after the
 // policy accepted the peer, so no request byte (and no credential) reaches an unverified server.
-import http from 'node:http';
-import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
 import { X509Certificate } from 'node:crypto';
@@ -22,12 +20,11 @@ export type TlsPolicy =
   /** No verification at all; only when the operator asks for it. */
   | { readonly mode: 'insecure' };
 
-/** Settings of one BMC's connection agent. */
-export interface AgentOptions {
+/** Settings of one BMC's connector. */
+export interface ConnectorOptions {
   readonly secure: boolean;
   readonly policy: TlsPolicy;
   readonly connectTimeoutMs: number;
-  readonly maxSockets: number;
   /** Called with the peer certificate's fingerprint after every accepted handshake. */
   readonly onCertificate?: (fingerprint256: string) => void;
   /** Aborts connects in progress (the BMC's deadline). */
@@ -52,20 +49,21 @@ const CONNECT = { connectPhase: true } as const;
 
 type Callback = (error: Error | null, socket?: net.Socket) => void;
 
-/** Creates the agent for one BMC (plain HTTP when `secure` is false). */
-export function createBmcAgent(options: AgentOptions): http.Agent {
-  const base = { keepAlive: true, maxSockets: options.maxSockets, maxFreeSockets: options.maxSockets };
-  const connect = (connectOptions: net.NetConnectOpts & tls.ConnectionOptions, callback: Callback) =>
-    options.secure
-      ? connectTls(connectOptions, options, callback)
-      : connectPlain(connectOptions, options, callback);
-  const agent = options.secure ? new https.Agent(base) : new http.Agent(base);
-  // Node's agent accepts an asynchronous createConnection: it waits for the callback.
-  (agent as unknown as { createConnection: typeof connect }).createConnection = connect;
-  return agent;
+/** Opens one connection to the BMC, ready for requests; failures are RedfishErrors (connect phase). */
+export type Connector = (host: string, port: number) => Promise<net.Socket>;
+
+/** Creates the connector for one BMC (plain TCP when `secure` is false). */
+export function createConnector(options: ConnectorOptions): Connector {
+  return (host, port) =>
+    new Promise((resolve, reject) => {
+      const callback: Callback = (error, socket) => (error ? reject(error) : resolve(socket!));
+      const connectOptions = { host, port, noDelay: true };
+      if (options.secure) connectTls(connectOptions, options, callback);
+      else connectPlain(connectOptions, options, callback);
+    });
 }
 
-function connectPlain(connectOptions: net.NetConnectOpts, options: AgentOptions, callback: Callback): undefined {
+function connectPlain(connectOptions: net.NetConnectOpts, options: ConnectorOptions, callback: Callback): undefined {
   const socket = net.connect(connectOptions);
   guard(socket, options, 'connect', callback, (settle) => socket.once('connect', () => settle(null, socket)));
   return undefined;
@@ -73,7 +71,7 @@ function connectPlain(connectOptions: net.NetConnectOpts, options: AgentOptions,
 
 function connectTls(
   connectOptions: tls.ConnectionOptions,
-  options: AgentOptions,
+  options: ConnectorOptions,
   callback: Callback,
 ): undefined {
   const policy = options.policy;
@@ -112,7 +110,7 @@ function connectTls(
 // one callback that may still settle the connection.
 function guard(
   socket: net.Socket,
-  options: AgentOptions,
+  options: ConnectorOptions,
   phase: string,
   callback: Callback,
   ready: (settle: Callback) => void,

@@ -1,13 +1,14 @@
 // One HTTP exchange with a BMC: send, read at most `maxBodyBytes`, and turn whatever happened into
 // either a response or a RedfishError of the right kind. No retries, no auth decisions here.
 //
-// This is node:http directly, not got: a sweep makes ~50 requests per BMC, and got's per-request
-// option handling costs ~0.2 ms of CPU each (measured with bench/fleet.ts) — the whole 15 ms per
-// BMC budget. The MAAS client, which sends a few requests per machine, keeps got.
-import http from 'node:http';
-import https from 'node:https';
+// The HTTP/1.1 framing is ours (http1.ts), over the connector's sockets (tls.ts): node:http's client
+// cost ~110 µs of CPU per request and got's ~0.2 ms more, against a budget of 15 ms per BMC for
+// ~50 requests. The MAAS client, which sends a few requests per machine, keeps got.
+import type net from 'node:net';
 import { RedfishError, errorFromResponse } from './errors.ts';
+import { HttpFramingError, ResponseParser, requestHead, type ParsedResponse } from './http1.ts';
 import { BodyError, parseJsonBody } from './json.ts';
+import type { Connector } from './tls.ts';
 
 /** A BMC's answer, with the body parsed when it is JSON. */
 export interface Exchange {
@@ -30,97 +31,228 @@ export interface ExchangeRequest {
   readonly maxJsonDepth: number;
 }
 
-/** Where one BMC's requests go: its origin and the agent that owns its connections. */
+/** Where one BMC's requests go, and the connections kept open to it between requests. */
 export interface Transport {
   readonly origin: string;
-  readonly agent: http.Agent;
-  readonly secure: boolean;
   readonly host: string;
   readonly port: number;
   /** The Host header: host (IPv6 in brackets) and the port when it is not the scheme's default. */
   readonly hostHeader: string;
+  readonly connect: Connector;
+  /** Open connections; the idle ones carry the next requests. */
+  readonly connections: Set<Connection>;
+  readonly idle: Connection[];
+  closed: boolean;
 }
 
-const HEADERS = ['accept', 'application/json', 'user-agent', 'redfish-enlist', 'odata-version', '4.0'] as const;
-
-// Headers as a flat list, the form node:http writes out as given: an object costs a validation
-// and a lookup per header on every request. Host is then ours to send.
-function headerList(transport: Transport, extra: Readonly<Record<string, string>> | undefined, payload: Buffer | undefined): string[] {
-  const list: string[] = ['host', transport.hostHeader, ...HEADERS];
-  if (extra) for (const name in extra) list.push(name, extra[name]!);
-  if (payload) list.push('content-type', 'application/json', 'content-length', String(payload.length));
-  return list;
+/** One keep-alive connection and the exchange it is carrying, if any. */
+interface Connection {
+  readonly socket: net.Socket;
+  /** Whether it already carried an answer (a reused connection may have been closed by the BMC). */
+  used: boolean;
+  current: Carrier | undefined;
 }
 
-/** The transport for one BMC origin and agent. */
-export function createTransport(origin: string, agent: http.Agent): Transport {
+/** What a connection reports to the exchange it carries. */
+interface Carrier {
+  data(chunk: Buffer): void;
+  ended(): void;
+  failed(error: Error): void;
+}
+
+const HEADERS: readonly (readonly [string, string])[] = [
+  ['accept', 'application/json'],
+  ['user-agent', 'redfish-enlist'],
+  ['odata-version', '4.0'],
+  // HTTP/1.1's default, said aloud for BMC web servers that still think in HTTP/1.0.
+  ['connection', 'keep-alive'],
+];
+
+/** The transport for one BMC origin; connections come from `connect` as they are needed. */
+export function createTransport(origin: string, connect: Connector): Transport {
   const url = new URL(origin);
   const secure = url.protocol === 'https:';
-  return { origin, agent, secure, host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port) || (secure ? 443 : 80), hostHeader: url.host };
+  return {
+    origin,
+    host: url.hostname.replace(/^\[|\]$/g, ''),
+    port: Number(url.port) || (secure ? 443 : 80),
+    hostHeader: url.host,
+    connect,
+    connections: new Set(),
+    idle: [],
+    closed: false,
+  };
+}
+
+/** Closes every connection; exchanges still in flight fail as broken. */
+export function closeTransport(transport: Transport): void {
+  transport.closed = true;
+  transport.idle.length = 0;
+  for (const connection of transport.connections) connection.socket.destroy();
+  transport.connections.clear();
 }
 
 /** Performs one exchange; HTTP error statuses are returned, transport failures thrown as RedfishError. */
-export function exchange(transport: Transport, bmc: string, request: ExchangeRequest): Promise<Exchange> {
+export async function exchange(transport: Transport, bmc: string, request: ExchangeRequest): Promise<Exchange> {
   const where = `${request.method} ${request.path}`;
   const context = { bmc, method: request.method, path: request.path };
+  const payload = request.json === undefined ? undefined : Buffer.from(JSON.stringify(request.json));
+  let head: string;
+  try {
+    head = requestHead(request.method, request.path, headerList(transport, request.headers, payload));
+  } catch (error) {
+    throw new RedfishError('bad-response', `${where}: ${(error as Error).message}`, context);
+  }
+  const message = payload ? Buffer.concat([Buffer.from(head, 'latin1'), payload]) : head;
+  const deadline = Date.now() + request.timeoutMs;
+  const idle = transport.idle.pop();
+  if (idle) {
+    const outcome = await carry(transport, idle, message, request, where, context, deadline);
+    // A kept-alive connection the BMC closed meanwhile fails before any answer byte: a GET or
+    // DELETE is then sent again on a new connection (the BMC never saw it). A POST is not.
+    if (!('stale' in outcome)) return outcome.answer;
+    if (request.method === 'POST') throw outcome.stale;
+  }
+  const connection = await open(transport, request, where, context, deadline);
+  const outcome = await carry(transport, connection, message, request, where, context, deadline);
+  if ('stale' in outcome) throw outcome.stale;
+  return outcome.answer;
+}
+
+function headerList(transport: Transport, extra: Readonly<Record<string, string>> | undefined, payload: Buffer | undefined): (readonly [string, string])[] {
+  const list: (readonly [string, string])[] = [['host', transport.hostHeader], ...HEADERS];
+  if (extra) for (const name in extra) list.push([name, extra[name]!]);
+  if (payload) list.push(['content-type', 'application/json'], ['content-length', String(payload.length)]);
+  return list;
+}
+
+// A new connection, within the exchange's deadline and signal.
+async function open(transport: Transport, request: ExchangeRequest, where: string, context: ErrorContext, deadline: number): Promise<Connection> {
+  if (transport.closed) throw new RedfishError('timeout', `${where}: abandoned, the client is closed`, context);
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const connecting = transport.connect(transport.host, transport.port);
+  try {
+    const socket = await Promise.race([
+      connecting,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new RedfishError('timeout', `${where}: no complete answer within ${request.timeoutMs} ms`, context)), Math.max(0, deadline - Date.now()));
+        onAbort = () => reject(new RedfishError('timeout', `${where}: abandoned, ${abortReason(request.signal)}`, context));
+        if (request.signal.aborted) onAbort();
+        else request.signal.addEventListener('abort', onAbort, { once: true });
+      }),
+    ]);
+    return adopt(transport, socket);
+  } catch (error) {
+    // A connect that completes after the exchange gave up is not kept.
+    connecting.then((socket) => socket.destroy(), () => undefined);
+    const own = error instanceof RedfishError && error.kind === 'timeout' && !error.connectPhase;
+    throw own ? error : transportError(error, where, context);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) request.signal.removeEventListener('abort', onAbort);
+  }
+}
+
+// The connection's listeners live as long as the socket and report to whichever exchange it
+// carries; between exchanges, any byte or close from the BMC retires the connection.
+function adopt(transport: Transport, socket: net.Socket): Connection {
+  const connection: Connection = { socket, used: false, current: undefined };
+  socket.setNoDelay(true);
+  const retire = () => {
+    transport.connections.delete(connection);
+    const index = transport.idle.indexOf(connection);
+    if (index !== -1) transport.idle.splice(index, 1);
+  };
+  socket.on('data', (chunk: Buffer) => {
+    if (connection.current) connection.current.data(chunk);
+    else socket.destroy(); // an answer nobody asked for
+  });
+  socket.on('end', () => {
+    if (connection.current) connection.current.ended();
+    else {
+      retire();
+      socket.destroy();
+    }
+  });
+  socket.on('error', (error) => connection.current?.failed(error));
+  socket.on('close', () => {
+    retire();
+    connection.current?.ended();
+  });
+  transport.connections.add(connection);
+  if (transport.closed) socket.destroy();
+  return connection;
+}
+
+type Outcome = { readonly answer: Exchange } | { readonly stale: RedfishError };
+
+// Sends the request on `connection` and reads the answer.
+function carry(transport: Transport, connection: Connection, message: string | Buffer, request: ExchangeRequest, where: string, context: ErrorContext, deadline: number): Promise<Outcome> {
   return new Promise((resolve, reject) => {
-    const payload = request.json === undefined ? undefined : Buffer.from(JSON.stringify(request.json));
+    const parser = new ResponseParser({ maxBodyBytes: request.maxBodyBytes });
+    const reused = connection.used;
     let settled = false;
-    const finish = (error: RedfishError | undefined, answer?: Exchange) => {
+    const finish = (error: RedfishError | undefined, response?: ParsedResponse) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       request.signal.removeEventListener('abort', onAbort);
+      connection.current = undefined;
       if (error) {
-        outgoing.destroy();
-        reject(error);
-      } else resolve(answer!);
+        connection.socket.destroy();
+        if (reused && !parser.started && error.kind === 'server') resolve({ stale: error });
+        else reject(error);
+        return;
+      }
+      connection.used = true;
+      if (response!.keepAlive && !transport.closed && !connection.socket.destroyed) transport.idle.push(connection);
+      else connection.socket.destroy();
+      try {
+        resolve({ answer: answer(response!, request, where, context) });
+      } catch (failure) {
+        reject(failure as RedfishError);
+      }
     };
     const onAbort = () => finish(new RedfishError('timeout', `${where}: abandoned, ${abortReason(request.signal)}`, context));
-    const timer = setTimeout(() => finish(new RedfishError('timeout', `${where}: no complete answer within ${request.timeoutMs} ms`, context)), request.timeoutMs);
-    const outgoing = (transport.secure ? https : http).request({
-      host: transport.host,
-      port: transport.port,
-      method: request.method,
-      path: request.path,
-      agent: transport.agent,
-      headers: headerList(transport, request.headers, payload),
-    });
-    outgoing.on('error', (error) => finish(transportError(error, where, context)));
-    outgoing.on('response', (response) => {
-      const declared = Number(response.headers['content-length']);
-      const tooLarge = () => new RedfishError('bad-response', `${where}: body larger than ${request.maxBodyBytes} bytes refused`, { ...context, status: response.statusCode });
-      if (Number.isFinite(declared) && declared > request.maxBodyBytes) return finish(tooLarge());
-      const chunks: Buffer[] = [];
-      let size = 0;
-      response.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > request.maxBodyBytes) finish(tooLarge());
-        else chunks.push(chunk);
-      });
-      response.on('error', (error) => finish(transportError(error, where, context)));
-      response.on('end', () => {
-        if (!response.complete) return finish(new RedfishError('server', `${where}: connection broken mid-body`, context));
+    const timer = setTimeout(() => finish(new RedfishError('timeout', `${where}: no complete answer within ${request.timeoutMs} ms`, context)), Math.max(0, deadline - Date.now()));
+    connection.current = {
+      data: (chunk) => {
         try {
-          finish(undefined, answer(response, Buffer.concat(chunks, size), request, where, context));
+          const response = parser.push(chunk);
+          if (response) finish(undefined, response);
         } catch (error) {
-          finish(error as RedfishError);
+          finish(framingError(error, where, context));
         }
-      });
-      // A closed socket before 'end' (reset mid-body): the answer is incomplete.
-      response.on('close', () => {
-        if (!settled) finish(new RedfishError('server', `${where}: connection broken mid-body`, context));
-      });
-    });
+      },
+      ended: () => {
+        const response = parser.end();
+        if (response) return finish(undefined, response);
+        finish(new RedfishError('server', parser.started ? `${where}: connection broken mid-body` : `${where}: connection closed before an answer`, context));
+      },
+      failed: (error) => finish(transportError(error, where, context)),
+    };
     if (request.signal.aborted) return onAbort();
+    if (connection.socket.destroyed) return finish(new RedfishError('server', `${where}: connection closed before an answer`, context));
     request.signal.addEventListener('abort', onAbort, { once: true });
-    outgoing.end(payload);
+    if (typeof message === 'string') connection.socket.write(message, 'latin1');
+    else connection.socket.write(message);
   });
 }
 
-function answer(response: http.IncomingMessage, raw: Buffer, request: ExchangeRequest, where: string, context: { bmc: string }): Exchange {
-  const status = response.statusCode ?? 0;
-  const headers = response.headers;
+interface ErrorContext {
+  readonly bmc: string;
+  readonly method: string;
+  readonly path: string;
+}
+
+function framingError(error: unknown, where: string, context: ErrorContext): RedfishError {
+  if (!(error instanceof HttpFramingError)) throw error;
+  return new RedfishError('bad-response', `${where}: ${error.message}`, context);
+}
+
+function answer(response: ParsedResponse, request: ExchangeRequest, where: string, context: ErrorContext): Exchange {
+  const { status, headers, body: raw } = response;
   if (status === 304 || raw.length === 0) return { status, headers, body: undefined, bytes: raw.length };
   if (status >= 400) {
     let body: unknown;
@@ -153,8 +285,8 @@ export function abortReason(signal: AbortSignal): string {
 
 const UNREACHABLE = ['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN'];
 
-function transportError(error: unknown, where: string, context: { bmc: string; method: string; path: string }): RedfishError {
-  // The agent reports connect and TLS failures as RedfishErrors of their own.
+function transportError(error: unknown, where: string, context: ErrorContext): RedfishError {
+  // The connector reports connect and TLS failures as RedfishErrors of their own; so do timeouts.
   if (error instanceof RedfishError) return new RedfishError(error.kind, `${where}: ${error.message}`, { ...context, cause: error, connectPhase: error.connectPhase });
   const code = (error as NodeJS.ErrnoException).code ?? '';
   if (UNREACHABLE.includes(code)) return new RedfishError('unreachable', `${where}: cannot connect (${code})`, { ...context, cause: error });

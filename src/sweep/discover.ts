@@ -5,8 +5,8 @@ import PQueue from 'p-queue';
 import { detectVendor } from '../inventory/vendor.ts';
 import { at } from '../redfish/navigate.ts';
 import { originOf } from '../redfish/links.ts';
-import { createBmcAgent } from '../redfish/tls.ts';
-import { createTransport, exchange } from '../redfish/transport.ts';
+import { createConnector } from '../redfish/tls.ts';
+import { closeTransport, createTransport, exchange } from '../redfish/transport.ts';
 import { stringify } from 'yaml';
 import { expandRange } from './addresses.ts';
 
@@ -64,17 +64,16 @@ export async function probe(host: string, options: DiscoverOptions = {}): Promis
   let fingerprint256: string | undefined;
   // Nothing secret is sent, so any certificate is accepted here; its fingerprint is what a list
   // file pins, so the first sweep talks to the same BMC that was discovered.
-  const agent = createBmcAgent({
+  const transport = createTransport(origin, createConnector({
     secure: !options.http,
     policy: { mode: 'insecure' },
     connectTimeoutMs: timeoutMs,
-    maxSockets: 1,
     onCertificate: (fingerprint) => {
       fingerprint256 = fingerprint;
     },
-  });
+  }));
   try {
-    const answer = await exchange(createTransport(origin, agent), origin, {
+    const answer = await exchange(transport, origin, {
       method: 'GET',
       path: '/redfish/v1/',
       signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(options.signal ? [options.signal] : [])]),
@@ -95,7 +94,7 @@ export async function probe(host: string, options: DiscoverOptions = {}): Promis
       ...(fingerprint256 ? { fingerprint256 } : {}),
     };
   } finally {
-    agent.destroy();
+    closeTransport(transport);
   }
 }
 

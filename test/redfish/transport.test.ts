@@ -182,6 +182,77 @@ describe('deadlines and broken connections', () => {
   });
 });
 
+// A BMC web server written at the socket level: `answer` gets each request head and the number of
+// requests its connection carried before, and writes raw bytes (or destroys the socket).
+async function rawBmc(answer: (socket: Socket, head: string, before: number) => void) {
+  const sockets = new Set<Socket>();
+  let connections = 0;
+  const listener = net.createServer((socket) => {
+    connections++;
+    sockets.add(socket);
+    let before = 0;
+    let pending = '';
+    socket.on('data', (chunk) => {
+      pending += chunk.toString('latin1');
+      for (let end = pending.indexOf('\r\n\r\n'); end !== -1; end = pending.indexOf('\r\n\r\n')) {
+        const head = pending.slice(0, end);
+        pending = pending.slice(end + 4);
+        answer(socket, head, before++);
+      }
+    });
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+  const raw = {
+    url: `http://127.0.0.1:${(listener.address() as net.AddressInfo).port}`,
+    connections: () => connections,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        listener.close(() => resolve());
+      }),
+  };
+  late = { requests: [], close: raw.close };
+  return raw;
+}
+
+const ok = (body: string) => `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+
+describe('keep-alive connections and framing', () => {
+  it('sends a GET again on a new connection when the BMC closed the kept-alive one, without counting a retry', async () => {
+    const bmc = await rawBmc((socket, _head, before) => {
+      if (before > 0) socket.destroy(); // the BMC's idle timeout won the race with our request
+      else socket.write(ok('{"Members":[]}'));
+    });
+    const answer = await withRedfishClient({ address: bmc.url, username: 'u', password: 'p' }, { ...fast, auth: 'basic', retries: 0 }, {}, async (client) => {
+      const body = await client.get('/redfish/v1/Systems');
+      expect(client.stats.retries).toBe(0);
+      return body;
+    });
+    expect(answer).toEqual({ Members: [] });
+    expect(bmc.connections()).toBe(2);
+  });
+
+  it('reports an answer framed two ways as a bad response, not as data', async () => {
+    const bmc = await rawBmc((socket, head) => {
+      if (head.startsWith('GET /redfish/v1/ ')) socket.write(ok('{}'));
+      else socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 9\r\n\r\n{}');
+    });
+    await expect(
+      withRedfishClient({ address: bmc.url, username: 'u', password: 'p' }, { ...fast, auth: 'basic' }, {}, (client) => client.get('/redfish/v1/Systems')),
+    ).rejects.toMatchObject({ kind: 'bad-response', message: expect.stringContaining('invalid Content-Length') });
+  });
+
+  it('reads an answer delimited by the end of the connection, and opens a new one for the next read', async () => {
+    const bmc = await rawBmc((socket) => socket.end('HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n{"Members":[]}'));
+    await withRedfishClient({ address: bmc.url, username: 'u', password: 'p' }, { ...fast, auth: 'basic' }, {}, async (client) => {
+      expect(await client.get('/redfish/v1/Systems')).toEqual({ Members: [] });
+      expect(await client.get('/redfish/v1/Chassis')).toEqual({ Members: [] });
+    });
+    expect(bmc.connections()).toBe(3);
+  });
+});
+
 describe('TLS', () => {
   let certificate: { key: string; cert: string };
   let other: { key: string; cert: string };
