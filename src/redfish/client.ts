@@ -26,6 +26,8 @@ export interface BmcEndpoint {
 export interface CachedRead {
   readonly etag?: string;
   readonly body: unknown;
+  /** The body's JSON text as the BMC sent it, when read in this sweep (stored as is). */
+  readonly text?: string;
 }
 
 /**
@@ -322,7 +324,8 @@ export class RedfishClient {
       if (status >= 200 && status < 300) {
         this.#authFailures = 0;
         const etag = header(answer, 'etag');
-        this.#hooks.cache?.set(path, etag ? { etag, body: answer.body } : { body: answer.body });
+        const text = answer.text === undefined ? {} : { text: answer.text };
+        this.#hooks.cache?.set(path, etag ? { etag, body: answer.body, ...text } : { body: answer.body, ...text });
         return answer.body;
       }
       if (status >= 300 && status < 400 && redirects < MAX_REDIRECTS) {

@@ -109,15 +109,21 @@ export class ResponseParser {
   }
 
   #readHead(head: string): boolean {
-    const lines = head.split(/\r?\n/);
-    const match = STATUS_LINE.exec(lines[0]!);
-    if (!match) throw new HttpFramingError(`malformed status line ${JSON.stringify(lines[0]!.slice(0, 80))}`);
+    // Line by line with indexOf: this runs for every answer, and a split and a regex per line
+    // were a fifth of the transport's CPU.
+    let lineEnd = head.indexOf('\n');
+    const statusLine = trimCr(lineEnd === -1 ? head : head.slice(0, lineEnd));
+    const match = STATUS_LINE.exec(statusLine);
+    if (!match) throw new HttpFramingError(`malformed status line ${JSON.stringify(statusLine.slice(0, 80))}`);
     const status = Number(match[2]);
     const headers: Record<string, string | string[]> = {};
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i]!;
+    while (lineEnd !== -1) {
+      const start = lineEnd + 1;
+      lineEnd = head.indexOf('\n', start);
+      const line = trimCr(lineEnd === -1 ? head.slice(start) : head.slice(start, lineEnd));
       if (line === '') continue;
-      if (line[0] === ' ' || line[0] === '\t') throw new HttpFramingError('folded header line (obsolete line folding is refused)');
+      const first = line.charCodeAt(0);
+      if (first === 0x20 || first === 0x09) throw new HttpFramingError('folded header line (obsolete line folding is refused)');
       const colon = line.indexOf(':');
       const name = colon > 0 ? line.slice(0, colon) : '';
       if (!TOKEN.test(name)) throw new HttpFramingError(`malformed header line ${JSON.stringify(line.slice(0, 80))}`);
@@ -243,6 +249,10 @@ function headEnd(input: Buffer): { head: number; next: number } | -1 {
     if (next === undefined || (next === 0x0d && input.length === newline + 2)) return -1;
     from = newline + 1;
   }
+}
+
+function trimCr(line: string): string {
+  return line.endsWith('\r') ? line.slice(0, -1) : line;
 }
 
 function tokens(value: string | string[] | undefined): string[] {

@@ -21,12 +21,17 @@ const decoder = new TextDecoder('utf-8', { fatal: false });
  * `constructor` keys become ordinary own properties (JSON.parse never invokes setters).
  */
 export function parseJsonBody(body: Uint8Array, maxDepth: number): unknown {
+  return readJsonBody(body, maxDepth).value;
+}
+
+/** `parseJsonBody`, also returning the decoded text (valid JSON, kept to store as received). */
+export function readJsonBody(body: Uint8Array, maxDepth: number): { value: unknown; text: string } {
   const depth = nestingDepth(body, maxDepth);
   if (depth > maxDepth) throw new BodyError(`JSON nests deeper than ${maxDepth} levels`);
   const text = decoder.decode(body);
   if (text.trim() === '') throw new BodyError('empty body where JSON was expected');
   try {
-    return JSON.parse(text);
+    return { value: JSON.parse(text) as unknown, text };
   } catch (error) {
     const looksHtml = /^\s*</.test(text);
     throw new BodyError(

@@ -7,7 +7,7 @@
 import type net from 'node:net';
 import { RedfishError, errorFromResponse } from './errors.ts';
 import { HttpFramingError, ResponseParser, requestHead, type ParsedResponse } from './http1.ts';
-import { BodyError, parseJsonBody } from './json.ts';
+import { BodyError, parseJsonBody, readJsonBody } from './json.ts';
 import type { Connector } from './tls.ts';
 
 /** A BMC's answer, with the body parsed when it is JSON. */
@@ -16,6 +16,8 @@ export interface Exchange {
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   /** Parsed JSON body; undefined for empty bodies and 304. */
   readonly body: unknown;
+  /** A successful body's JSON text as received, to be stored without serialising it again. */
+  readonly text?: string;
   readonly bytes: number;
 }
 
@@ -264,7 +266,8 @@ function answer(response: ParsedResponse, request: ExchangeRequest, where: strin
     return { status, headers, body, bytes: raw.length };
   }
   try {
-    return { status, headers, body: parseJsonBody(raw, request.maxJsonDepth), bytes: raw.length };
+    const { value, text } = readJsonBody(raw, request.maxJsonDepth);
+    return { status, headers, body: value, text, bytes: raw.length };
   } catch (error) {
     if (error instanceof BodyError) throw new RedfishError('bad-response', `${where}: ${error.message}`, { ...context, status });
     throw error;

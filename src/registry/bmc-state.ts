@@ -118,9 +118,23 @@ export function saveReadCache(store: Store, address: string, cache: ReadCacheRec
   store.run(
     'INSERT INTO read_cache (address, entries, full_read_at) VALUES (?, ?, ?) ON CONFLICT(address) DO UPDATE SET entries = excluded.entries, full_read_at = excluded.full_read_at',
     address,
-    JSON.stringify([...cache.entries]),
+    entriesJson(cache.entries),
     cache.fullReadAt ?? null,
   );
+}
+
+// The same JSON as `JSON.stringify([...entries])` with `text` left out, but a body read in this
+// sweep is spliced in as the BMC's own text (valid JSON: it was parsed) instead of serialised again.
+function entriesJson(entries: ReadonlyMap<string, CachedRead>): string {
+  const parts: string[] = [];
+  for (const [path, read] of entries) {
+    const fields: string[] = [];
+    if (read.etag !== undefined) fields.push(`"etag":${JSON.stringify(read.etag)}`);
+    const body = read.text ?? (JSON.stringify(read.body) as string | undefined); // undefined: an empty body
+    if (body !== undefined) fields.push(`"body":${body}`);
+    parts.push(`[${JSON.stringify(path)},{${fields.join(',')}}]`);
+  }
+  return `[${parts.join(',')}]`;
 }
 
 /** The last inventory read for a BMC's system, with its fingerprint. */

@@ -88,8 +88,10 @@ function applyDocument(store: Store, row: MachineRow, json: string, fingerprint:
     );
   }
   store.run('INSERT INTO commissioning_results (machine_id, received_at, document, fingerprint) VALUES (?, ?, ?, ?)', row.id, now, json, fingerprint);
+  // Everything at or below the oldest id past the kept ones; none when there are not that many
+  // (the subquery is NULL). A walk down the (machine_id, id) index, where NOT IN built a table.
   store.run(
-    'DELETE FROM commissioning_results WHERE machine_id = ? AND id NOT IN (SELECT id FROM commissioning_results WHERE machine_id = ? ORDER BY id DESC LIMIT ?)',
+    'DELETE FROM commissioning_results WHERE machine_id = ? AND id <= (SELECT id FROM commissioning_results WHERE machine_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)',
     row.id,
     row.id,
     KEPT_RESULTS,

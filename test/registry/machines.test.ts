@@ -103,6 +103,18 @@ describe('hardware pushes', () => {
     expect(json.hardware_info).toMatchObject({ system_serial: '7RW2KQ3', mainboard_serial: 'CNFCP0023A00QH', cpu_model: 'Intel(R) Xeon(R) Gold 6330 CPU', system_family: 'Unknown' });
   });
 
+  it('keeps the last 10 commissioning results of a machine, newest last', () => {
+    const row = enlist();
+    for (let i = 0; i < 12; i++) {
+      const next = structuredClone(dell) as any;
+      next.resources.memory.total -= i * 1024 ** 3;
+      pushHardware(store, row.id, next);
+      const kept = store.all<{ document: string }>('SELECT document FROM commissioning_results WHERE machine_id = ? ORDER BY id', row.id);
+      expect(kept).toHaveLength(Math.min(i + 1, 10));
+      expect(JSON.parse(kept.at(-1)!.document).resources.memory.total).toBe(next.resources.memory.total);
+    }
+  });
+
   it('changes nothing when the same document is pushed twice', () => {
     const row = enlist();
     expect(pushHardware(store, row.id, dell).changed).toBe(true);
