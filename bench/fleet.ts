@@ -65,9 +65,6 @@ const next = async () => JSON.parse(String((await lines.next()).value)) as unkno
 const fleet = (await next()) as { trees: string[]; bmcs: { name: string; url: string; username: string; password: string }[] };
 const bmcs: BmcConfig[] = fleet.bmcs.map((bmc) => ({ name: bmc.name, address: bmc.url, username: bmc.username, password: bmc.password, credentials: 'sim', tls: { mode: 'verify' }, tags: [], client: {}, discovered: false }));
 
-// memoryUsage.rss() reads one number; memoryUsage() walks V8's heap spaces, which is the collector's CPU.
-let peakRss = process.memoryUsage.rss();
-const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 50);
 
 async function phase(name: string, expand: 'auto' | 'off'): Promise<{ phase: Phase; report: SweepReport; store: Store; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-'));
@@ -139,8 +136,9 @@ if (values.expand === 'both' && !values['first-only']) {
   rmSync(plain.dir, { recursive: true, force: true });
 }
 const referenceAfter = hostReference();
-clearInterval(sampler);
-peakRss = Math.max(peakRss, process.resourceUsage().maxRSS * 1024);
+// The kernel's high-water mark of the process's resident memory (getrusage), so no sampler runs
+// on the collector's CPU.
+const peakRss = process.resourceUsage().maxRSS * 1024;
 server.stdin!.end();
 
 const per = (value: number) => (value / size).toFixed(1);

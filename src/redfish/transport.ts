@@ -44,6 +44,8 @@ export interface Transport {
   /** Open connections; the idle ones carry the next requests. */
   readonly connections: Set<Connection>;
   readonly idle: Connection[];
+  /** What each signal's one abort listener calls: the exchanges in flight under it. */
+  readonly aborts: Map<AbortSignal, { readonly listener: () => void; readonly exchanges: Set<() => void> }>;
   closed: boolean;
 }
 
@@ -82,6 +84,7 @@ export function createTransport(origin: string, connect: Connector): Transport {
     connect,
     connections: new Set(),
     idle: [],
+    aborts: new Map(),
     closed: false,
   };
 }
@@ -89,6 +92,8 @@ export function createTransport(origin: string, connect: Connector): Transport {
 /** Closes every connection; exchanges still in flight fail as broken. */
 export function closeTransport(transport: Transport): void {
   transport.closed = true;
+  for (const [signal, { listener }] of transport.aborts) signal.removeEventListener('abort', listener);
+  transport.aborts.clear();
   transport.idle.length = 0;
   for (const connection of transport.connections) connection.socket.destroy();
   transport.connections.clear();
@@ -132,16 +137,16 @@ function headerList(transport: Transport, extra: Readonly<Record<string, string>
 async function open(transport: Transport, request: ExchangeRequest, where: string, context: ErrorContext, deadline: number): Promise<Connection> {
   if (transport.closed) throw new RedfishError('timeout', `${where}: abandoned, the client is closed`, context);
   let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
+  let unwatch: (() => void) | undefined;
   const connecting = transport.connect(transport.host, transport.port);
   try {
     const socket = await Promise.race([
       connecting,
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new RedfishError('timeout', `${where}: no complete answer within ${request.timeoutMs} ms`, context)), Math.max(0, deadline - Date.now()));
-        onAbort = () => reject(new RedfishError('timeout', `${where}: abandoned, ${abortReason(request.signal)}`, context));
+        const onAbort = () => reject(new RedfishError('timeout', `${where}: abandoned, ${abortReason(request.signal)}`, context));
         if (request.signal.aborted) onAbort();
-        else request.signal.addEventListener('abort', onAbort, { once: true });
+        else unwatch = watchAbort(transport, request.signal, onAbort);
       }),
     ]);
     return adopt(transport, socket);
@@ -152,8 +157,27 @@ async function open(transport: Transport, request: ExchangeRequest, where: strin
     throw own ? error : transportError(error, where, context);
   } finally {
     clearTimeout(timer);
-    if (onAbort) request.signal.removeEventListener('abort', onAbort);
+    unwatch?.();
   }
+}
+
+// One abort listener per signal and transport, not one per request: adding and removing a listener
+// on a composite signal (AbortSignal.any) cost more than a request's framing. The listeners go when
+// the transport closes, so a client's signal is not kept alive to its deadline by them.
+function watchAbort(transport: Transport, signal: AbortSignal, onAbort: () => void): () => void {
+  let entry = transport.aborts.get(signal);
+  if (!entry) {
+    const exchanges = new Set<() => void>();
+    const listener = () => {
+      for (const abort of [...exchanges]) abort();
+    };
+    signal.addEventListener('abort', listener, { once: true });
+    entry = { listener, exchanges };
+    transport.aborts.set(signal, entry);
+  }
+  const { exchanges } = entry;
+  exchanges.add(onAbort);
+  return () => exchanges.delete(onAbort);
 }
 
 // The connection's listeners live as long as the socket and report to whichever exchange it
@@ -195,11 +219,12 @@ function carry(transport: Transport, connection: Connection, message: string | B
     const parser = new ResponseParser({ maxBodyBytes: request.maxBodyBytes });
     const reused = connection.used;
     let settled = false;
+    let unwatch: (() => void) | undefined;
     const finish = (error: RedfishError | undefined, response?: ParsedResponse) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      request.signal.removeEventListener('abort', onAbort);
+      unwatch?.();
       connection.current = undefined;
       if (error) {
         connection.socket.destroy();
@@ -236,7 +261,7 @@ function carry(transport: Transport, connection: Connection, message: string | B
     };
     if (request.signal.aborted) return onAbort();
     if (connection.socket.destroyed) return finish(new RedfishError('server', `${where}: connection closed before an answer`, context));
-    request.signal.addEventListener('abort', onAbort, { once: true });
+    unwatch = watchAbort(transport, request.signal, onAbort);
     if (typeof message === 'string') connection.socket.write(message, 'latin1');
     else connection.socket.write(message);
   });
