@@ -26,18 +26,27 @@ export function parseJsonBody(body: Uint8Array, maxDepth: number): unknown {
 
 /** `parseJsonBody`, also returning the decoded text (valid JSON, kept to store as received). */
 export function readJsonBody(body: Uint8Array, maxDepth: number): { value: unknown; text: string } {
-  const depth = nestingDepth(body, maxDepth);
-  if (depth > maxDepth) throw new BodyError(`JSON nests deeper than ${maxDepth} levels`);
   const text = decoder.decode(body);
-  if (text.trim() === '') throw new BodyError('empty body where JSON was expected');
+  // A body with no more opening brackets than the cap cannot nest deeper than it; most Redfish
+  // bodies are such, and counting is a quarter of the cost of the exact scan.
+  if (!fewerOpenings(text, maxDepth) && nestingDepth(body, maxDepth) > maxDepth) throw new BodyError(`JSON nests deeper than ${maxDepth} levels`);
   try {
     return { value: JSON.parse(text) as unknown, text };
   } catch (error) {
+    if (text.trim() === '') throw new BodyError('empty body where JSON was expected');
     const looksHtml = /^\s*</.test(text);
     throw new BodyError(
       looksHtml ? 'HTML where JSON was expected' : `invalid JSON (${(error as Error).message})`,
     );
   }
+}
+
+// Whether `text` holds at most `limit` opening brackets, counting those inside strings too.
+function fewerOpenings(text: string, limit: number): boolean {
+  let count = 0;
+  for (let at = text.indexOf('{'); at !== -1; at = text.indexOf('{', at + 1)) if (++count > limit) return false;
+  for (let at = text.indexOf('['); at !== -1; at = text.indexOf('[', at + 1)) if (++count > limit) return false;
+  return true;
 }
 
 /** Greatest bracket depth outside strings, stopping early once `limit` is exceeded. */

@@ -16,6 +16,15 @@ describe('parseJsonBody', () => {
     expect(() => parseJsonBody(bytes(deep), 64)).toThrow(/deeper than 64/);
   });
 
+  it('holds the cap exactly, whether the body has few brackets or many shallow ones', () => {
+    const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+    expect(parseJsonBody(bytes(nested(8)), 8)).toEqual(JSON.parse(nested(8)));
+    expect(() => parseJsonBody(bytes(nested(9)), 8)).toThrow(/deeper than 8/);
+    const wide = JSON.stringify(Array.from({ length: 50 }, (_, i) => ({ i, tags: [i] })));
+    expect(parseJsonBody(bytes(wide), 3)).toEqual(JSON.parse(wide));
+    expect(() => parseJsonBody(bytes(`[${wide}]`), 3)).toThrow(/deeper than 3/);
+  });
+
   it('does not count brackets inside strings as nesting', () => {
     const text = JSON.stringify({ Description: '[[[[[[[[[[{{{{{{{{{{ \\" [[[[' });
     expect(parseJsonBody(bytes(text), 2)).toEqual(JSON.parse(text));
