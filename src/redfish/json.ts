@@ -21,17 +21,12 @@ const decoder = new TextDecoder('utf-8', { fatal: false });
  * `constructor` keys become ordinary own properties (JSON.parse never invokes setters).
  */
 export function parseJsonBody(body: Uint8Array, maxDepth: number): unknown {
-  return readJsonBody(body, maxDepth).value;
-}
-
-/** `parseJsonBody`, also returning the decoded text (valid JSON, kept to store as received). */
-export function readJsonBody(body: Uint8Array, maxDepth: number): { value: unknown; text: string } {
-  const text = decoder.decode(body);
+  const text = decodeBody(body);
   // A body with no more opening brackets than the cap cannot nest deeper than it; most Redfish
   // bodies are such, and counting is a quarter of the cost of the exact scan.
   if (!fewerOpenings(text, maxDepth) && nestingDepth(body, maxDepth) > maxDepth) throw new BodyError(`JSON nests deeper than ${maxDepth} levels`);
   try {
-    return { value: JSON.parse(text) as unknown, text };
+    return JSON.parse(text) as unknown;
   } catch (error) {
     if (text.trim() === '') throw new BodyError('empty body where JSON was expected');
     const looksHtml = /^\s*</.test(text);
@@ -39,6 +34,11 @@ export function readJsonBody(body: Uint8Array, maxDepth: number): { value: unkno
       looksHtml ? 'HTML where JSON was expected' : `invalid JSON (${(error as Error).message})`,
     );
   }
+}
+
+/** A body's text, decoded as `parseJsonBody` decodes it (UTF-8, a leading BOM dropped). */
+export function decodeBody(body: Uint8Array): string {
+  return decoder.decode(body);
 }
 
 // Whether `text` holds at most `limit` opening brackets, counting those inside strings too.

@@ -7,7 +7,7 @@
 import type net from 'node:net';
 import { RedfishError, errorFromResponse } from './errors.ts';
 import { HttpFramingError, ResponseParser, requestHead, type ParsedResponse } from './http1.ts';
-import { BodyError, parseJsonBody, readJsonBody } from './json.ts';
+import { BodyError, parseJsonBody } from './json.ts';
 import type { Connector } from './tls.ts';
 
 /** A BMC's answer, with the body parsed when it is JSON. */
@@ -16,8 +16,8 @@ export interface Exchange {
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   /** Parsed JSON body; undefined for empty bodies and 304. */
   readonly body: unknown;
-  /** A successful body's JSON text as received, to be stored without serialising it again. */
-  readonly text?: string;
+  /** A successful JSON body's bytes as received, to be stored without serialising it again. */
+  readonly raw?: Uint8Array;
   readonly bytes: number;
 }
 
@@ -291,8 +291,7 @@ function answer(response: ParsedResponse, request: ExchangeRequest, where: strin
     return { status, headers, body, bytes: raw.length };
   }
   try {
-    const { value, text } = readJsonBody(raw, request.maxJsonDepth);
-    return { status, headers, body: value, text, bytes: raw.length };
+    return { status, headers, body: parseJsonBody(raw, request.maxJsonDepth), raw, bytes: raw.length };
   } catch (error) {
     if (error instanceof BodyError) throw new RedfishError('bad-response', `${where}: ${error.message}`, { ...context, status });
     throw error;

@@ -2,6 +2,7 @@
 // (for reports and the BMC health page), consecutive failures (for backoff), the pinned certificate
 // (trust on first use), the machines behind it, and what the last sweep read (for cheap re-sweeps).
 import type { CachedRead } from '../redfish/client.ts';
+import { decodeBody } from '../redfish/json.ts';
 import type { Store } from './store.ts';
 
 /** How a BMC's last sweep ended. */
@@ -123,14 +124,14 @@ export function saveReadCache(store: Store, address: string, cache: ReadCacheRec
   );
 }
 
-// The same JSON as `JSON.stringify([...entries])` with `text` left out, but a body read in this
-// sweep is spliced in as the BMC's own text (valid JSON: it was parsed) instead of serialised again.
+// The same JSON as `JSON.stringify([...entries])` without `raw`, but a body read in this sweep is
+// spliced in as the BMC's own text (valid JSON: it was parsed from it) instead of serialised again.
 function entriesJson(entries: ReadonlyMap<string, CachedRead>): string {
   const parts: string[] = [];
   for (const [path, read] of entries) {
     const fields: string[] = [];
     if (read.etag !== undefined) fields.push(`"etag":${JSON.stringify(read.etag)}`);
-    const body = read.text ?? (JSON.stringify(read.body) as string | undefined); // undefined: an empty body
+    const body = read.raw ? decodeBody(read.raw) : (JSON.stringify(read.body) as string | undefined); // undefined: an empty body
     if (body !== undefined) fields.push(`"body":${body}`);
     parts.push(`[${JSON.stringify(path)},{${fields.join(',')}}]`);
   }

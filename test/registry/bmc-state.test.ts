@@ -10,12 +10,12 @@ afterEach(() => {
 });
 
 describe('the read cache', () => {
-  it('gives back, next sweep, every body and ETag it was given, whether stored as received or serialised', () => {
+  it('gives back, next sweep, every body and ETag it was given, whether stored as received (BOM and all) or serialised', () => {
     const { store, dispose } = temporaryStore();
     cleanup = dispose;
     const received = '{ "Id": "1", "__proto__": {"x": 1}, "Name": "caf\u00e9 \\u2603" }';
     const entries = new Map<string, CachedRead>([
-      ['/redfish/v1/Systems/1', { etag: 'W/"a\\"b"', body: JSON.parse(received), text: received }],
+      ['/redfish/v1/Systems/1', { etag: 'W/"a\\"b"', body: JSON.parse(received), raw: Buffer.from(`\uFEFF${received}`) }],
       ['/redfish/v1/Chassis', { body: { Members: [{ '@odata.id': '/redfish/v1/Chassis/1' }] } }],
       ['/redfish/v1/Empty', { etag: '"e"', body: undefined }],
     ]);
