@@ -117,6 +117,7 @@ export class RedfishClient {
   #expand: string | undefined;
   readonly #startedAt = performance.now();
   #closed: Promise<void> | undefined;
+  #authMemo: { readonly key: string; readonly headers: Readonly<Record<string, string>> } | undefined;
 
   constructor(endpoint: BmcEndpoint, options: Partial<ClientOptions> = {}, hooks: ClientHooks = {}) {
     this.origin = originOf(endpoint.address);
@@ -275,13 +276,18 @@ export class RedfishClient {
     this.#hooks.log?.warn({ bmc: this.origin, status: answer.status }, this.authNote);
   }
 
-  #authHeaders(): Record<string, string> {
-    if (this.#auth === 'session' && this.#token) return { 'x-auth-token': this.#token };
+  // Made once per login state, not per request.
+  #authHeaders(): Readonly<Record<string, string>> {
+    const key = this.#auth === 'session' ? `session ${this.#token ?? ''}` : this.#auth;
+    if (this.#authMemo?.key === key) return this.#authMemo.headers;
+    let headers: Record<string, string> = {};
+    if (this.#auth === 'session' && this.#token) headers = { 'x-auth-token': this.#token };
     if (this.#auth === 'basic') {
       const { username, password } = this.#endpoint;
-      return { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` };
+      headers = { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` };
     }
-    return {};
+    this.#authMemo = { key, headers };
+    return headers;
   }
 
   // Queued reads: a read still waiting when the deadline passes or the client closes is dropped
@@ -307,7 +313,7 @@ export class RedfishClient {
         answer = await this.#send({
           method: 'GET',
           path,
-          headers: { ...(authenticated ? this.#authHeaders() : {}), ...(cached?.etag ? { 'if-none-match': cached.etag } : {}) },
+          headers: cached?.etag ? { ...(authenticated ? this.#authHeaders() : {}), 'if-none-match': cached.etag } : authenticated ? this.#authHeaders() : {},
         });
       } catch (error) {
         const failure = error as RedfishError;

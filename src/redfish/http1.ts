@@ -38,17 +38,22 @@ const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: [^\r\n]*)?$/;
 const FORBIDDEN_IN_HEADER = /[^\t\x20-\x7e\x80-\xff]/;
 
 /**
- * The request head. Header values that could end the line or the head are refused: tokens and
- * ETags come from the BMC and are sent back to it.
+ * Header lines, checked. Values that could end the line or the head are refused: tokens and ETags
+ * come from the BMC and are sent back to it.
  */
-export function requestHead(method: string, path: string, headers: readonly (readonly [string, string])[]): string {
-  if (!/^[\x21-\x7e]+$/.test(path)) throw new HttpFramingError(`request path ${JSON.stringify(path.slice(0, 80))} is not sendable`);
-  let head = `${method} ${path} HTTP/1.1\r\n`;
+export function headerLines(headers: readonly (readonly [string, string])[]): string {
+  let lines = '';
   for (const [name, value] of headers) {
     if (FORBIDDEN_IN_HEADER.test(value)) throw new HttpFramingError(`header ${name} holds a control character or non-Latin-1 text; not sent`);
-    head += `${name}: ${value}\r\n`;
+    lines += `${name}: ${value}\r\n`;
   }
-  return `${head}\r\n`;
+  return lines;
+}
+
+/** The request head: request line, the `fixed` lines (from `headerLines`), then `headers`. */
+export function requestHead(method: string, path: string, headers: readonly (readonly [string, string])[], fixed = ''): string {
+  if (!/^[\x21-\x7e]+$/.test(path)) throw new HttpFramingError(`request path ${JSON.stringify(path.slice(0, 80))} is not sendable`);
+  return `${method} ${path} HTTP/1.1\r\n${fixed}${headerLines(headers)}\r\n`;
 }
 
 type Framing = { readonly kind: 'none' } | { readonly kind: 'length'; remaining: number } | { readonly kind: 'chunked' } | { readonly kind: 'close' };

@@ -6,7 +6,7 @@
 // ~50 requests. The MAAS client, which sends a few requests per machine, keeps got.
 import type net from 'node:net';
 import { RedfishError, errorFromResponse } from './errors.ts';
-import { HttpFramingError, ResponseParser, requestHead, type ParsedResponse } from './http1.ts';
+import { HttpFramingError, ResponseParser, headerLines, requestHead, type ParsedResponse } from './http1.ts';
 import { BodyError, parseJsonBody } from './json.ts';
 import type { Connector } from './tls.ts';
 
@@ -40,6 +40,8 @@ export interface Transport {
   readonly port: number;
   /** The Host header: host (IPv6 in brackets) and the port when it is not the scheme's default. */
   readonly hostHeader: string;
+  /** The header lines every request carries (Host, Accept …), checked once. */
+  readonly fixedHeaders: string;
   readonly connect: Connector;
   /** Open connections; the idle ones carry the next requests. */
   readonly connections: Set<Connection>;
@@ -81,6 +83,7 @@ export function createTransport(origin: string, connect: Connector): Transport {
     host: url.hostname.replace(/^\[|\]$/g, ''),
     port: Number(url.port) || (secure ? 443 : 80),
     hostHeader: url.host,
+    fixedHeaders: headerLines([['host', url.host], ...HEADERS]),
     connect,
     connections: new Set(),
     idle: [],
@@ -106,7 +109,7 @@ export async function exchange(transport: Transport, bmc: string, request: Excha
   const payload = request.json === undefined ? undefined : Buffer.from(JSON.stringify(request.json));
   let head: string;
   try {
-    head = requestHead(request.method, request.path, headerList(transport, request.headers, payload));
+    head = requestHead(request.method, request.path, headerList(request.headers, payload), transport.fixedHeaders);
   } catch (error) {
     throw new RedfishError('bad-response', `${where}: ${(error as Error).message}`, context);
   }
@@ -126,8 +129,8 @@ export async function exchange(transport: Transport, bmc: string, request: Excha
   return outcome.answer;
 }
 
-function headerList(transport: Transport, extra: Readonly<Record<string, string>> | undefined, payload: Buffer | undefined): (readonly [string, string])[] {
-  const list: (readonly [string, string])[] = [['host', transport.hostHeader], ...HEADERS];
+function headerList(extra: Readonly<Record<string, string>> | undefined, payload: Buffer | undefined): (readonly [string, string])[] {
+  const list: (readonly [string, string])[] = [];
   if (extra) for (const name in extra) list.push([name, extra[name]!]);
   if (payload) list.push(['content-type', 'application/json'], ['content-length', String(payload.length)]);
   return list;

@@ -1,7 +1,6 @@
 // One sweep of a fleet: every BMC through a global queue — crawl, normalise, fingerprint, find the
 // machine (never a duplicate), create it Deployed or push what changed, and remember what was seen.
 // One BMC's failure never stops the others; the report lists every BMC. Nothing here prints.
-import PQueue from 'p-queue';
 import { RequestLimit } from '../redfish/limit.ts';
 import { toCommissioningData, FALLBACK_ARCHITECTURE, type Producer } from '../inventory/commissioning.ts';
 import { diffInventories } from '../inventory/diff.ts';
@@ -135,28 +134,27 @@ export function runSweep(bmcs: readonly BmcConfig[], target: Target, state: Stor
 async function sweepFleet(bmcs: readonly BmcConfig[], target: Target, state: Store, settings: SweepSettings): Promise<SweepReport> {
   const started = new Date();
   const t0 = performance.now();
-  const queue = new PQueue({ concurrency: settings.concurrency });
   const fleet = settings.maxRequests ? new RequestLimit({ concurrency: settings.maxRequests }) : undefined;
   const results: BmcResult[] = [];
-  const onStop = () => queue.clear();
-  settings.stop?.addEventListener('abort', onStop, { once: true });
-  settings.signal?.addEventListener('abort', onStop, { once: true });
+  const stopped = () => settings.stop?.aborted === true || settings.signal?.aborted === true;
   if (!settings.dryRun) await target.prepare();
   else await target.prepare().catch(() => undefined);
   let done = 0;
-  await Promise.all(
-    bmcs.map((bmc) =>
-      queue
-        .add(() => sweepBmc(bmc, target, state, settings, fleet))
-        .catch((error: unknown) => cancelled(bmc, error))
-        .then((result) => {
-          results.push(result);
-          settings.onResult?.(result, ++done, bmcs.length);
-        }),
-    ),
-  );
-  settings.stop?.removeEventListener('abort', onStop);
-  settings.signal?.removeEventListener('abort', onStop);
+  // `concurrency` workers take the next BMC as they finish one, so memory does not grow with the
+  // fleet (queuing every BMC up front held ~14 MB of tasks at 10,000). Once stopped, the BMCs not
+  // started are reported as not swept; those in flight finish, or are cancelled by the signal.
+  let next = 0;
+  const worker = async () => {
+    while (next < bmcs.length) {
+      const bmc = bmcs[next++]!;
+      const result = stopped()
+        ? skipped(bmc, 'not swept: the sweep was stopped')
+        : await sweepBmc(bmc, target, state, settings, fleet).catch((error: unknown) => cancelled(bmc, error));
+      results.push(result);
+      settings.onResult?.(result, ++done, bmcs.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(settings.concurrency, bmcs.length)) }, worker));
   const totals: Record<BmcOutcome, number> = { created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0 };
   for (const result of results) totals[result.outcome]++;
   const order = new Map(bmcs.map((bmc, index) => [bmc.address, index]));

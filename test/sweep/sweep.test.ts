@@ -51,6 +51,16 @@ describe('architectures', () => {
 });
 
 describe('sweeping a fleet into the embedded registry', () => {
+  it('when stopped, finishes the BMCs in flight and reports the others as not swept, in the list order', async () => {
+    const stop = new AbortController();
+    const report = await sweep({ concurrency: 2, stop: stop.signal, onResult: () => stop.abort() });
+    expect(report.results.map((result) => result.address)).toEqual(bmcConfigs(fleet).map((bmc) => bmc.address));
+    expect(report.totals).toMatchObject({ created: 2, skipped: 6 });
+    expect(report.results.slice(0, 2).every((result) => result.outcome === 'created')).toBe(true);
+    expect(report.results.slice(2).every((result) => result.message === 'not swept: the sweep was stopped' && result.requests === 0)).toBe(true);
+    expect(listMachines(store)).toHaveLength(2);
+  });
+
   it('creates every machine Deployed on the first sweep, and pushes nothing on the second', async () => {
     const first = await sweep();
     expect(first.totals).toMatchObject({ created: 8, failed: 0 });
