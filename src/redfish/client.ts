@@ -308,12 +308,13 @@ export class RedfishClient {
       await this.#waitForPause();
       if (this.#lockedOut) throw this.#lockoutError(path);
       const cached = this.#hooks.cache?.get(path);
+      const auth = authenticated ? this.#authHeaders() : {};
       let answer: Exchange;
       try {
         answer = await this.#send({
           method: 'GET',
           path,
-          headers: cached?.etag ? { ...(authenticated ? this.#authHeaders() : {}), 'if-none-match': cached.etag } : authenticated ? this.#authHeaders() : {},
+          headers: cached?.etag ? { ...auth, 'if-none-match': cached.etag } : auth,
         });
       } catch (error) {
         const failure = error as RedfishError;
@@ -337,8 +338,7 @@ export class RedfishClient {
       if (status >= 200 && status < 300) {
         this.#authFailures = 0;
         const etag = header(answer, 'etag');
-        const raw = answer.raw === undefined ? {} : { raw: answer.raw };
-        this.#hooks.cache?.set(path, etag ? { etag, body: answer.body, ...raw } : { body: answer.body, ...raw });
+        this.#hooks.cache?.set(path, { body: answer.body, ...(etag ? { etag } : {}), ...(answer.raw ? { raw: answer.raw } : {}) });
         return answer.body;
       }
       if (status >= 300 && status < 400 && redirects < MAX_REDIRECTS) {

@@ -145,19 +145,19 @@ export class ResponseParser {
     this.#status = status;
     this.#headers = headers;
     const connection = tokens(headers.connection);
-    this.#keepAlive = match[1] === '1' ? !connection.includes('close') : connection.includes('keep-alive');
     this.#framing = this.#framingOf(status, headers);
-    if (this.#framing.kind === 'close') this.#keepAlive = false;
+    // A length beside a transfer coding is how answers get smuggled: the coding wins (below) and
+    // the connection is not reused.
+    const smuggling = headers['transfer-encoding'] !== undefined && headers['content-length'] !== undefined;
+    const persistent = match[1] === '1' ? !connection.includes('close') : connection.includes('keep-alive');
+    this.#keepAlive = persistent && !smuggling && this.#framing.kind !== 'close';
     return false;
   }
 
-  #framingOf(status: number, headers: Record<string, string | string[]>): Framing {
+  #framingOf(status: number, headers: Readonly<Record<string, string | string[]>>): Framing {
     if (status === 204 || status === 304) return { kind: 'none' };
     const encodings = tokens(headers['transfer-encoding']);
     if (encodings.length > 0) {
-      // A length beside a transfer coding is how answers get smuggled: the coding wins and the
-      // connection is not reused.
-      if (headers['content-length'] !== undefined) this.#keepAlive = false;
       return encodings.at(-1) === 'chunked' ? { kind: 'chunked' } : { kind: 'close' };
     }
     const declared = headers['content-length'];

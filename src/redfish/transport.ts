@@ -38,9 +38,7 @@ export interface Transport {
   readonly origin: string;
   readonly host: string;
   readonly port: number;
-  /** The Host header: host (IPv6 in brackets) and the port when it is not the scheme's default. */
-  readonly hostHeader: string;
-  /** The header lines every request carries (Host, Accept …), checked once. */
+  /** The header lines every request carries, checked once: Host (IPv6 in brackets, the port when it is not the scheme's default), Accept … */
   readonly fixedHeaders: string;
   readonly connect: Connector;
   /** Open connections; the idle ones carry the next requests. */
@@ -82,7 +80,6 @@ export function createTransport(origin: string, connect: Connector): Transport {
     origin,
     host: url.hostname.replace(/^\[|\]$/g, ''),
     port: Number(url.port) || (secure ? 443 : 80),
-    hostHeader: url.host,
     fixedHeaders: headerLines([['host', url.host], ...HEADERS]),
     connect,
     connections: new Set(),
