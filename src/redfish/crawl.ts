@@ -1,5 +1,6 @@
 // The crawl: from the service root, follow links (never ids) to every ComputerSystem and to what
-// MAAS needs to know about it. The result is vendor-neutral and raw — every read's outcome keyed
+// MAAS needs to know about it, and nothing else: the BIOS settings and storage controllers, which
+// no part of the document comes from, are not read (a request fewer or three per BMC, every sweep). The result is vendor-neutral and raw — every read's outcome keyed
 // by path — so normalisation is a pure walk over it and a failed read is visible as unknown.
 import type { RedfishClient } from './client.ts';
 import { RedfishError, type ErrorKind } from './errors.ts';
@@ -120,7 +121,6 @@ async function crawlSystem(run: Crawl, path: string, oemKeys: readonly string[],
     run.collection(linkAt(system, ['Memory']), path, true, 'members'),
     run.collection(linkAt(system, ['EthernetInterfaces']), path, true, 'members'),
     run.collection(linkAt(system, ['SimpleStorage']), path, true, 'members'),
-    run.optional(linkAt(system, ['Bios']), path),
     crawlStorage(run, linkAt(system, ['Storage']) ?? linkAt(system, ['Storages']), path),
     crawlPcie(run, system, path, chassisLinks),
     ...chassisLinks.map((chassis) => crawlChassis(run, chassis, path, oemKeys)),
@@ -136,7 +136,6 @@ async function crawlStorage(run: Crawl, link: string | undefined, from: string):
       await Promise.all([
         ...run.links(storage, ['Drives'], path).map((drive) => run.member(drive, path)),
         run.collection(linkAt(storage, ['Volumes']), path, true, 'members'),
-        run.collection(linkAt(storage, ['Controllers']), path, true, 'whole'),
       ]);
     }),
   );

@@ -72,6 +72,13 @@ describe('crawling the project fixtures', () => {
     expect(JSON.parse(JSON.stringify(toCommissioningData(inventory!)))).toEqual(golden);
   });
 
+  it.each(treesIn(FIXTURES))('reads nothing from %s that the document does not use: no BIOS settings, no storage controllers', async (tree) => {
+    const { bmc } = await crawlTree(join(FIXTURES, tree));
+    const read = [...bmc.stats.requestsByPath.keys()];
+    expect(read.length).toBeGreaterThan(10);
+    expect(read.filter((path) => /\/Systems\/[^/]+\/Bios$|\/Storage\/[^/]+\/Controllers(\/|$)/.test(path))).toEqual([]);
+  });
+
   it('uses fewer requests with $expand than member by member, for the same document', async () => {
     const folder = join(FIXTURES, 'dell-r750-idrac9');
     const expanded = await crawlTree(folder);
