@@ -29,4 +29,12 @@ describe('the read cache', () => {
     ]);
     expect(Object.hasOwn(loaded.entries.get('/redfish/v1/Systems/1')!.body as object, '__proto__')).toBe(true);
   });
+
+  it('still reads the reads remembered as text by an earlier version', () => {
+    const { store, dispose } = temporaryStore();
+    cleanup = dispose;
+    const entries = [['/redfish/v1/Systems/1', { etag: '"1"', body: { Id: '1' } }]];
+    store.run('INSERT INTO read_cache (address, entries, full_read_at) VALUES (?, ?, NULL)', 'https://bmc-1', JSON.stringify(entries));
+    expect([...loadReadCache(store, 'https://bmc-1').entries]).toEqual(entries);
+  });
 });
