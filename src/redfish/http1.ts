@@ -87,16 +87,17 @@ export class ResponseParser {
     this.#maxHeader = limits.maxHeaderBytes ?? MAX_HEADER_BYTES;
   }
 
-  /** Feeds bytes; returns the answer when these bytes complete it. */
+  /** Feeds bytes, which may be reused once this returns (what is kept is copied); returns the answer when these bytes complete it. */
   push(data: Buffer): ParsedResponse | undefined {
     if (data.length > 0) this.started = true;
-    let input = this.#pending ? Buffer.concat([this.#pending, data]) : data;
+    const joined = this.#pending !== undefined;
+    let input = joined ? Buffer.concat([this.#pending!, data]) : data;
     this.#pending = undefined;
     while (this.#framing === undefined) {
       const end = headEnd(input);
       if (end === -1) {
         if (input.length > this.#maxHeader) throw new HttpFramingError(`response head larger than ${this.#maxHeader} bytes`);
-        this.#pending = input;
+        this.#pending = joined ? input : Buffer.from(input);
         return undefined;
       }
       if (end.head > this.#maxHeader) throw new HttpFramingError(`response head larger than ${this.#maxHeader} bytes`);
@@ -207,7 +208,7 @@ export class ResponseParser {
       const newline = input.indexOf(0x0a, at);
       if (newline === -1) {
         if (input.length - at > MAX_CHUNK_LINE) throw new HttpFramingError('chunk size line too long');
-        this.#pending = input.subarray(at);
+        this.#pending = Buffer.from(input.subarray(at));
         return undefined;
       }
       const line = input.toString('latin1', at, newline).replace(/\r$/, '');
@@ -233,7 +234,7 @@ export class ResponseParser {
     if (bytes.length === 0) return;
     this.#size += bytes.length;
     if (this.#size > this.#maxBody) throw new HttpFramingError(`body larger than ${this.#maxBody} bytes refused`);
-    this.#chunks.push(bytes);
+    this.#chunks.push(Buffer.from(bytes));
   }
 
   #complete(): ParsedResponse {

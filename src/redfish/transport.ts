@@ -138,7 +138,12 @@ async function open(transport: Transport, request: ExchangeRequest, where: strin
   if (transport.closed) throw new RedfishError('timeout', `${where}: abandoned, the client is closed`, context);
   let timer: NodeJS.Timeout | undefined;
   let unwatch: (() => void) | undefined;
-  const connecting = transport.connect(transport.host, transport.port);
+  // Bytes that come before the connection is adopted (a BMC talking first) answer nothing asked.
+  const route: { connection?: Connection; unasked?: boolean } = {};
+  const connecting = transport.connect(transport.host, transport.port, (bytes) => {
+    if (route.connection) receive(route.connection, bytes);
+    else route.unasked = true;
+  });
   try {
     const socket = await Promise.race([
       connecting,
@@ -149,7 +154,9 @@ async function open(transport: Transport, request: ExchangeRequest, where: strin
         else unwatch = watchAbort(transport, request.signal, onAbort);
       }),
     ]);
-    return adopt(transport, socket);
+    route.connection = adopt(transport, socket);
+    if (route.unasked) socket.destroy();
+    return route.connection;
   } catch (error) {
     // A connect that completes after the exchange gave up is not kept.
     connecting.then((socket) => socket.destroy(), () => undefined);
@@ -190,10 +197,9 @@ function adopt(transport: Transport, socket: net.Socket): Connection {
     const index = transport.idle.indexOf(connection);
     if (index !== -1) transport.idle.splice(index, 1);
   };
-  socket.on('data', (chunk: Buffer) => {
-    if (connection.current) connection.current.data(chunk);
-    else socket.destroy(); // an answer nobody asked for
-  });
+  // Bytes normally come through the connector's `onData`; a socket that ignores `onread` (one made
+  // by an interceptor patching node:net, as HTTP fakes and some APM agents do) emits them instead.
+  socket.on('data', (chunk: Buffer) => receive(connection, chunk));
   socket.on('end', () => {
     if (connection.current) connection.current.ended();
     else {
@@ -209,6 +215,13 @@ function adopt(transport: Transport, socket: net.Socket): Connection {
   transport.connections.add(connection);
   if (transport.closed) socket.destroy();
   return connection;
+}
+
+// What the BMC sent on a connection goes to the exchange it carries; between exchanges it is an
+// answer nobody asked for, and the connection is retired.
+function receive(connection: Connection, bytes: Buffer): void {
+  if (connection.current) connection.current.data(bytes);
+  else connection.socket.destroy();
 }
 
 type Outcome = { readonly answer: Exchange } | { readonly stale: RedfishError };
