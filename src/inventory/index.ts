@@ -6,6 +6,6 @@ export { systemsOf, toInventories, toInventory } from './normalise.ts';
 export { detectVendor, GENERIC_PROFILE, type VendorProfile } from './vendor.ts';
 export { API_EXTENSIONS, FALLBACK_ARCHITECTURE, toCommissioningData, type CommissioningData, type Producer } from './commissioning.ts';
 export { validateCommissioningData, type Violation } from './validate.ts';
-export { canonicalJson, fingerprint, stableView } from './fingerprint.ts';
+export { fingerprint, stableView } from './fingerprint.ts';
 export { diffInventories, type ChangeArea, type HardwareChange } from './diff.ts';
 export { carryForward, carriableSections, unknownSections } from './partial.ts';

@@ -29,6 +29,19 @@ describe('fingerprint', () => {
     expect(fingerprint(inventoryOf(reordered))).toBe(fingerprint(first));
   });
 
+  it('is the same when the BMC sends every object\'s keys in another order', () => {
+    const reversed = (value: unknown): unknown =>
+      Array.isArray(value) ? value.map(reversed) : value !== null && typeof value === 'object' ? Object.fromEntries(Object.entries(value).reverse().map(([key, field]) => [key, reversed(field)])) : value;
+    const first = inventoryOf(base());
+    const system = tree(base())[PATHS.SYSTEM];
+    expect(JSON.stringify(reversed(system))).not.toBe(JSON.stringify(system));
+    const shuffled = inventoryOf(base(), (resources) => {
+      for (const [path, body] of Object.entries(resources)) resources[path] = reversed(body);
+    });
+    expect(shuffled.drives).toHaveLength(2);
+    expect(fingerprint(shuffled)).toBe(fingerprint(first));
+  });
+
   it('changes when a DIMM is removed', () => {
     const removed = base();
     removed.memory = (removed.memory as object[]).slice(0, 2) as never;
