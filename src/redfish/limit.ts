@@ -112,10 +112,22 @@ export class RequestLimit {
     } catch (error) {
       running = Promise.reject(error);
     }
-    return running.finally(() => {
-      this.#active--;
-      this.#schedule();
-    });
+    // then(), not finally(): finally() adds a promise and a tick to every request.
+    return running.then(
+      (value) => {
+        this.#release();
+        return value;
+      },
+      (error: unknown) => {
+        this.#release();
+        throw error;
+      },
+    );
+  }
+
+  #release(): void {
+    this.#active--;
+    this.#schedule();
   }
 
   // Starts waiting tasks while slots are free; with spacing, waits for the next start time.
