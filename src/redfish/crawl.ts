@@ -205,6 +205,9 @@ function unique(paths: readonly string[]): string[] {
   return [...new Set(paths)];
 }
 
+const MEMBERS = ['Members'];
+const ODATA_ID = ['@odata.id'];
+
 /** The state of one crawl: outcomes so far, and reads in progress (so no path is read twice). */
 class Crawl {
   readonly outcomes = new Map<string, Outcome>();
@@ -258,16 +261,14 @@ class Crawl {
   }
 
   /** Reads a resource once (unless `again`), recording the outcome; resolves to the body or undefined. */
-  async resource(link: string, from: string, again = false): Promise<unknown> {
+  // Not async, like the reads below it: each async layer is a frame and two ticks per request.
+  resource(link: string, from: string, again = false): Promise<unknown> {
     const path = this.pathOf(link);
-    if (path === undefined) {
-      await this.#record(link, () => this.#client.get(link, from));
-      return undefined;
-    }
-    if (!again && this.outcomes.has(path)) return this.body(path);
+    if (path === undefined) return this.#record(link, this.#client.get(link, from)).then(() => undefined);
+    if (!again && this.outcomes.has(path)) return Promise.resolve(this.body(path));
     const pending = this.#inflight.get(path);
     if (pending && !again) return pending;
-    const read = this.#record(path, () => this.#fetch(link, path, from));
+    const read = this.#record(path, this.#fetch(link, path, from));
     this.#inflight.set(path, read);
     return read;
   }
@@ -300,14 +301,14 @@ class Crawl {
   }
 
   // Reads through the client, keeping what the last sweep read for the verdicts above.
-  async #fetch(link: string, path: string, from: string, query?: string): Promise<unknown> {
+  #fetch(link: string, path: string, from: string, query?: string): Promise<unknown> {
     const before = this.#reuse ? this.#client.remembered(link, query) : undefined;
-    const body = await this.#client.get(link, from, query);
-    if (before !== undefined) {
+    if (before === undefined) return this.#client.get(link, from, query);
+    return this.#client.get(link, from, query).then((body) => {
       this.#reads.set(path, { before, after: body });
       this.#vouched.delete(path);
-    }
-    return body;
+      return body;
+    });
   }
 
   /** Like `resource`, for links that may be absent. */
@@ -393,10 +394,13 @@ class Crawl {
         this.#client.disableExpand(`${path}: expanded answer unusable (${error.message})`);
       }
     }
-    await this.#record(path, async () => {
-      const body = listing ?? (await this.#fetch(link, path, from));
-      return (await this.#pages(body, path, undefined)).body;
-    });
+    await this.#record(
+      path,
+      (async () => {
+        const body = listing ?? (await this.#fetch(link, path, from));
+        return (await this.#pages(body, path, undefined)).body;
+      })(),
+    );
     await Promise.all(this.#memberPaths(path).map(read));
   }
 
@@ -408,7 +412,24 @@ class Crawl {
     if (rawMembers !== null && rawMembers !== undefined && !Array.isArray(rawMembers)) {
       throw new RedfishError('bad-response', `${path}: Members is not an array`, { path });
     }
-    const all: unknown[] = [...((rawMembers as unknown[] | null | undefined) ?? [])];
+    // One pass over each page's members: their links (first occurrence wins) and the inline bodies.
+    const links: string[] = [];
+    const linked = new Set<string>();
+    const inline: Resource[] = [];
+    let count = 0;
+    const take = (members: readonly unknown[]) => {
+      count += members.length;
+      this.#checkSize(count, path);
+      for (const member of members) {
+        const link = linkAt(member, ODATA_ID);
+        if (link !== undefined && !linked.has(link)) {
+          linked.add(link);
+          links.push(link);
+        }
+        if (isComplete(member)) inline.push(member as Resource);
+      }
+    };
+    take((rawMembers as unknown[] | null | undefined) ?? []);
     const seen = new Set<string>([path]);
     let next = linkAt(first, ['Members@odata.nextLink']);
     for (let pages = 1; next !== undefined; pages++) {
@@ -422,14 +443,10 @@ class Crawl {
       }
       seen.add(key);
       const page = await this.#client.get(key, path, expand);
-      const members = at(page, ['Members']);
-      if (Array.isArray(members)) all.push(...(members as unknown[]));
-      this.#checkSize(all.length, path);
+      const members = at(page, MEMBERS);
+      if (Array.isArray(members)) take(members as unknown[]);
       next = linkAt(page, ['Members@odata.nextLink']);
     }
-    this.#checkSize(all.length, path);
-    const links = unique(all.map((member) => linkAt(member, ['@odata.id'])).filter((link): link is string => link !== undefined));
-    const inline = all.filter((member): member is Resource => isResource(member) && isComplete(member));
     const { ['Members@odata.nextLink']: _next, ...rest } = first;
     return { body: { ...rest, Members: links.map((link) => ({ '@odata.id': link })) }, inline, links };
   }
@@ -440,21 +457,26 @@ class Crawl {
   }
 
   #memberPaths(path: string): string[] {
-    return this.links(this.body(path), ['Members'], path)
-      .map((link) => this.pathOf(link))
-      .filter((member): member is string => member !== undefined);
+    const paths: string[] = [];
+    for (const link of linksAt(this.body(path), MEMBERS)) {
+      const member = this.pathOf(link);
+      if (member !== undefined) paths.push(member);
+      else this.#client.refusedLinks.push({ link, from: path, reason: 'another origin' });
+    }
+    return paths;
   }
 
-  async #record(path: string, read: () => Promise<unknown>): Promise<unknown> {
+  async #record(path: string, reading: Promise<unknown>): Promise<unknown> {
+    const key = normalisePath(path);
     try {
-      const body = await read();
-      this.store(normalisePath(path), { ok: true, body });
+      const body = await reading;
+      this.store(key, { ok: true, body });
       return body;
     } catch (error) {
-      this.store(normalisePath(path), failed(error));
+      this.store(key, failed(error));
       return undefined;
     } finally {
-      this.#inflight.delete(normalisePath(path));
+      this.#inflight.delete(key);
     }
   }
 }
@@ -463,8 +485,13 @@ class Crawl {
 // `@odata.id`, `@odata.type` and `Name`.
 function isComplete(member: unknown): boolean {
   if (!isResource(member)) return false;
-  if (Object.keys(member).length === 1 && Object.hasOwn(member, '@odata.id')) return true; // a plain link
-  return Object.keys(member).some((key) => !key.startsWith('@') && key !== 'Name' && key !== 'Id' && key !== 'Description');
+  let keys = 0;
+  for (const key in member) {
+    if (!Object.hasOwn(member, key)) continue;
+    keys++;
+    if (key.charCodeAt(0) !== 0x40 && key !== 'Name' && key !== 'Id' && key !== 'Description') return true;
+  }
+  return keys === 1 && Object.hasOwn(member, '@odata.id'); // a plain link
 }
 
 function failed(error: unknown): Outcome {

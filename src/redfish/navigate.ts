@@ -64,8 +64,11 @@ export function linkKey(origin: string | undefined, link: string): string | unde
 
 /** A link in the form used as a key of a crawl's resources: no fragment, no trailing slash. */
 export function normalisePath(link: string): string {
-  const bare = link.split('#', 1)[0] ?? '';
-  return bare.length > 1 && bare.endsWith('/') ? bare.slice(0, -1) : bare;
+  // Called for every link of every body: no array, and no new string when there is nothing to cut.
+  const hash = link.indexOf('#');
+  const end = hash === -1 ? link.length : hash;
+  const cut = end > 1 && link.charCodeAt(end - 1) === 0x2f ? end - 1 : end;
+  return cut === link.length ? link : link.slice(0, cut);
 }
 
 function linkOf(value: unknown): string | undefined {
