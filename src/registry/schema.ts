@@ -188,6 +188,31 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX machines_power_address ON machines (json_extract(power_parameters, '$.power_address'));
   `,
+  // The read cache (~50 KB a row) and the inventories (~10 KB) as rowid tables: a WITHOUT ROWID
+  // table keeps rows in its key's B-tree, which SQLite advises only for rows under ~1/20 of a page;
+  // rows this big split and rewrite key pages on every insert (strace at 200 BMCs: the read cache
+  // alone was 43 page writes per BMC for 12 pages of data).
+  `
+  CREATE TABLE read_cache_rows (
+    address TEXT NOT NULL UNIQUE,
+    entries TEXT NOT NULL,
+    full_read_at TEXT
+  );
+  INSERT INTO read_cache_rows (address, entries, full_read_at) SELECT address, entries, full_read_at FROM read_cache;
+  DROP TABLE read_cache;
+  ALTER TABLE read_cache_rows RENAME TO read_cache;
+  CREATE TABLE inventory_rows (
+    address TEXT NOT NULL,
+    system TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    inventory TEXT NOT NULL,
+    at TEXT NOT NULL,
+    UNIQUE (address, system)
+  );
+  INSERT INTO inventory_rows (address, system, fingerprint, inventory, at) SELECT address, system, fingerprint, inventory, at FROM inventories;
+  DROP TABLE inventories;
+  ALTER TABLE inventory_rows RENAME TO inventories;
+  `,
 ];
 
 /** The schema version this code writes. */

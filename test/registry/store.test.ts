@@ -2,7 +2,8 @@ import { rmSync, statSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SCHEMA_VERSION } from '../../src/registry/schema.ts';
+import { loadReadCache, lastInventory, saveInventory } from '../../src/registry/bmc-state.ts';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../src/registry/schema.ts';
 import { Store } from '../../src/registry/store.ts';
 import { temporaryStore } from './fixtures.ts';
 
@@ -31,6 +32,28 @@ describe('registry database', () => {
       }),
     ).toThrow('crash in the middle');
     expect(store.get("SELECT * FROM users WHERE username = 'half'")).toBeUndefined();
+  });
+
+  it('keeps what the collector remembered when it upgrades a database from the version before', () => {
+    const { folder, dispose } = temporaryStore();
+    cleanup = dispose;
+    const path = join(folder, 'older.db');
+    const raw = new DatabaseSync(path);
+    MIGRATIONS.slice(0, -1).forEach((migration, index) => raw.exec(`${migration}; PRAGMA user_version = ${index + 1};`));
+    raw.exec(`INSERT INTO read_cache VALUES ('https://bmc-1', '[["/redfish/v1",{"etag":"\\"1\\"","body":{}}]]', '2026-12-01T00:00:00.000Z')`);
+    raw.exec(`INSERT INTO inventories VALUES ('https://bmc-1', '/redfish/v1/Systems/1', 'f1', '{"vendor":"dell"}', '2026-12-01T00:00:00.000Z')`);
+    raw.close();
+    const store = new Store(path);
+    try {
+      expect(loadReadCache(store, 'https://bmc-1')).toEqual({ entries: new Map([['/redfish/v1', { etag: '"1"', body: {} }]]), fullReadAt: '2026-12-01T00:00:00.000Z' });
+      expect(lastInventory(store, 'https://bmc-1', '/redfish/v1/Systems/1')).toEqual({ fingerprint: 'f1', inventory: { vendor: 'dell' }, at: '2026-12-01T00:00:00.000Z' });
+      // Still one row per BMC (and per system): saving again replaces it.
+      saveInventory(store, 'https://bmc-1', '/redfish/v1/Systems/1', 'f2', { vendor: 'hpe' });
+      expect(store.get<{ n: number }>('SELECT COUNT(*) AS n FROM inventories')?.n).toBe(1);
+      expect(lastInventory(store, 'https://bmc-1', '/redfish/v1/Systems/1')?.fingerprint).toBe('f2');
+    } finally {
+      store.close();
+    }
   });
 
   it('refuses a database written by a newer version instead of guessing', () => {
