@@ -3,7 +3,7 @@
 import type { CommissioningData } from '../inventory/commissioning.ts';
 import type { HardwareChange } from '../inventory/diff.ts';
 import { statusOfRef } from '../lifecycle/index.ts';
-import { findMachine, interfacesOf, machineById, matchMachine, registerMachine, updateMachine, type MachineRow } from '../registry/machines.ts';
+import { findMachine, interfacesOf, matchMachine, registerMachine, updateMachine, type MachineRow } from '../registry/machines.ts';
 import { pushHardware } from '../registry/hardware.ts';
 import { RegistryError, type Store } from '../registry/store.ts';
 import { createUser, type User } from '../registry/users.ts';
@@ -89,8 +89,8 @@ export class EmbeddedTarget implements Target {
     return row ? { id: row.id, username: row.username, isAdmin: true } : createUser(this.#store, 'admin', { admin: true });
   }
 
-  #record(row: MachineRow): MachineRecord {
-    const fresh = machineById(this.#store, row.id) ?? row;
+  // Rows come straight from the registry's functions, which return them as written.
+  #record(fresh: MachineRow): MachineRecord {
     const power = JSON.parse(fresh.power_parameters) as Record<string, string>;
     return {
       systemId: fresh.system_id,
