@@ -299,7 +299,8 @@ async function sweepBmc(bmc: BmcConfig, target: Target, state: Store, settings: 
       for (const reading of readings) saveInventory(state, bmc.address, reading.system, reading.fingerprint, reading.inventory);
       if (cacheChanged || fullyRead) {
         const fullReadAt = fullyRead ? state.timestamp() : cache.fullReadAt;
-        saveReadCache(state, bmc.address, { entries: new Map([...cache.entries].filter(([path]) => touched.has(path))), ...(fullReadAt ? { fullReadAt } : {}) });
+        for (const path of cache.entries.keys()) if (!touched.has(path)) cache.entries.delete(path);
+        saveReadCache(state, bmc.address, { entries: cache.entries, ...(fullReadAt ? { fullReadAt } : {}) });
       }
       recordBmcSweep(state, bmc.address, record(result, tlsMode(bmc)), systemsSeen);
     });
