@@ -6,27 +6,20 @@ export class BodyError extends Error {
   override readonly name = 'BodyError';
 }
 
-const OPEN_BRACE = 0x7b;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACE = 0x7d;
-const CLOSE_BRACKET = 0x5d;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
 /**
- * Parses a JSON body, refusing nesting deeper than `maxDepth` before parsing so that later
- * recursive readers never meet a structure that would exhaust the stack. `__proto__` and
- * `constructor` keys become ordinary own properties (JSON.parse never invokes setters).
+ * Parses a JSON body, refusing nesting deeper than `maxDepth` so that later recursive readers
+ * never meet a structure that would exhaust the stack. V8's JSON.parse does not recurse, so the
+ * depth is checked on the parsed value: scanning the bytes before parsing cost as much as the
+ * parse itself on an expanded collection. `__proto__` and `constructor` keys become ordinary own
+ * properties (JSON.parse never invokes setters).
  */
 export function parseJsonBody(body: Uint8Array, maxDepth: number): unknown {
   const text = decodeBody(body);
-  // A body with no more opening brackets than the cap cannot nest deeper than it; most Redfish
-  // bodies are such, and counting is a quarter of the cost of the exact scan.
-  if (!fewerOpenings(text, maxDepth) && nestingDepth(body, maxDepth) > maxDepth) throw new BodyError(`JSON nests deeper than ${maxDepth} levels`);
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch (error) {
     if (text.trim() === '') throw new BodyError('empty body where JSON was expected');
     const looksHtml = /^\s*</.test(text);
@@ -34,6 +27,10 @@ export function parseJsonBody(body: Uint8Array, maxDepth: number): unknown {
       looksHtml ? 'HTML where JSON was expected' : `invalid JSON (${(error as Error).message})`,
     );
   }
+  // A body with no more opening brackets than the cap cannot nest deeper than it; most Redfish
+  // bodies are such, and counting them is cheaper than the walk.
+  if (!fewerOpenings(text, maxDepth) && deeperThan(value, maxDepth)) throw new BodyError(`JSON nests deeper than ${maxDepth} levels`);
+  return value;
 }
 
 /** A body's text, decoded as `parseJsonBody` decodes it (UTF-8, a leading BOM dropped). */
@@ -49,34 +46,33 @@ function fewerOpenings(text: string, limit: number): boolean {
   return true;
 }
 
-/** Greatest bracket depth outside strings, stopping early once `limit` is exceeded. */
-export function nestingDepth(body: Uint8Array, limit: number): number {
-  // Strings are skipped with a native search for the closing quote: Redfish bodies are mostly
-  // strings, and this scan runs on every answer.
-  const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-  let depth = 0;
-  let max = 0;
-  for (let i = 0; i < bytes.length; i++) {
-    const byte = bytes[i];
-    if (byte === QUOTE) {
-      let end = bytes.indexOf(QUOTE, i + 1);
-      while (end !== -1 && isEscaped(bytes, end)) end = bytes.indexOf(QUOTE, end + 1);
-      if (end === -1) return max; // unterminated: JSON.parse refuses it
-      i = end;
-    } else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
-      depth++;
-      if (depth > max) {
-        max = depth;
-        if (max > limit) return max;
+/** Whether a parsed value nests objects and arrays deeper than `limit` (a top-level container is 1). */
+export function deeperThan(value: unknown, limit: number): boolean {
+  // Iterative, and it stops at the first container past the limit: the value may be hostile.
+  if (value === null || typeof value !== 'object') return false;
+  const containers: object[] = [value];
+  const depths: number[] = [1];
+  while (containers.length > 0) {
+    const container = containers.pop()!;
+    const depth = depths.pop()!;
+    if (depth > limit) return true;
+    if (Array.isArray(container)) {
+      for (const item of container as unknown[]) {
+        if (item !== null && typeof item === 'object') {
+          containers.push(item);
+          depths.push(depth + 1);
+        }
       }
-    } else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) depth--;
+      continue;
+    }
+    for (const key in container) {
+      if (!Object.hasOwn(container, key)) continue;
+      const item = (container as Record<string, unknown>)[key];
+      if (item !== null && typeof item === 'object') {
+        containers.push(item);
+        depths.push(depth + 1);
+      }
+    }
   }
-  return max;
-}
-
-// A quote is escaped when an odd number of backslashes precede it.
-function isEscaped(bytes: Buffer, quote: number): boolean {
-  let count = 0;
-  for (let i = quote - 1; i >= 0 && bytes[i] === BACKSLASH; i--) count++;
-  return count % 2 === 1;
+  return false;
 }

@@ -11,9 +11,11 @@ describe('parseJsonBody', () => {
     });
   });
 
-  it('refuses nesting deeper than the cap before parsing', () => {
+  it('refuses nesting deeper than the cap, however deep the body goes', () => {
     const deep = '{"a":'.repeat(10_000) + '1' + '}'.repeat(10_000);
     expect(() => parseJsonBody(bytes(deep), 64)).toThrow(/deeper than 64/);
+    const deeper = '['.repeat(1_000_000) + ']'.repeat(1_000_000);
+    expect(() => parseJsonBody(bytes(deeper), 64)).toThrow(/deeper than 64/);
   });
 
   it('holds the cap exactly, whether the body has few brackets or many shallow ones', () => {
