@@ -179,7 +179,7 @@ export function createMachine(store: Store, input: MachineInput, actor: User): M
   });
   const snapshot = decided(decision);
   return store.transaction(() => {
-    for (const mac of macs) assertMacFree(store, mac);
+    assertMacsFree(store, macs);
     const hostname = input.hostname ? checkHostname(store, input.hostname) : undefined;
     const systemId = uniqueSystemId(store);
     const now = store.timestamp();
@@ -401,6 +401,19 @@ export function assertMacFree(store: Store, mac: string, except?: number): void 
     mac,
   );
   if (owner && owner.id !== except) throw new RegistryError(400, `MAC address ${mac} already in use on ${owner.hostname}.`, { field: 'mac_addresses' });
+}
+
+/** Refuses MACs that machines already have, naming the first taken one in the order given; one query for all. */
+function assertMacsFree(store: Store, macs: readonly string[]): void {
+  if (macs.length === 0) return;
+  const taken = store.all<{ mac_address: string; hostname: string }>(
+    `SELECT i.mac_address, m.hostname FROM interfaces i JOIN machines m ON m.id = i.machine_id WHERE i.type = 'physical' AND i.mac_address IN (${macs.map(() => '?').join(', ')})`,
+    ...macs,
+  );
+  for (const mac of macs) {
+    const owner = taken.find((row) => row.mac_address === mac);
+    if (owner) throw new RegistryError(400, `MAC address ${mac} already in use on ${owner.hostname}.`, { field: 'mac_addresses' });
+  }
 }
 
 /** Inserts a physical interface. */
