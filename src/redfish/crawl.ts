@@ -1,7 +1,8 @@
 // The crawl: from the service root, follow links (never ids) to every ComputerSystem and to what
 // MAAS needs to know about it, and nothing else: the BIOS settings and storage controllers, which
-// no part of the document comes from, are not read (a request fewer or three per BMC, every sweep). The result is vendor-neutral and raw — every read's outcome keyed
-// by path — so normalisation is a pure walk over it and a failed read is visible as unknown.
+// no part of the document comes from, are not read (one to three requests fewer per BMC, every
+// sweep). The result is vendor-neutral and raw — every read's outcome keyed by path — so
+// normalisation is a pure walk over it and a failed read is visible as unknown.
 import type { RedfishClient } from './client.ts';
 import { RedfishError, type ErrorKind } from './errors.ts';
 import type { RefusedLink } from './links.ts';
@@ -249,11 +250,19 @@ class Crawl {
 
   /** Links at a pointer, with refused ones recorded and dropped. */
   links(body: unknown, pointer: readonly string[], from: string): string[] {
-    return linksAt(body, pointer).filter((link) => {
-      if (this.pathOf(link) !== undefined) return true;
-      this.#client.refusedLinks.push({ link, from, reason: 'another origin' });
-      return false;
-    });
+    return this.#accepted(body, pointer, from, (link) => link);
+  }
+
+  // The links at a pointer that stay on the BMC's origin, as `pick` makes them (the link or its
+  // store key); the others are recorded as refused.
+  #accepted<T>(body: unknown, pointer: readonly string[], from: string, pick: (link: string, path: string) => T): T[] {
+    const accepted: T[] = [];
+    for (const link of linksAt(body, pointer)) {
+      const path = this.pathOf(link);
+      if (path !== undefined) accepted.push(pick(link, path));
+      else this.#client.refusedLinks.push({ link, from, reason: 'another origin' });
+    }
+    return accepted;
   }
 
   pause(ms: number): Promise<void> {
@@ -457,13 +466,7 @@ class Crawl {
   }
 
   #memberPaths(path: string): string[] {
-    const paths: string[] = [];
-    for (const link of linksAt(this.body(path), MEMBERS)) {
-      const member = this.pathOf(link);
-      if (member !== undefined) paths.push(member);
-      else this.#client.refusedLinks.push({ link, from: path, reason: 'another origin' });
-    }
-    return paths;
+    return this.#accepted(this.body(path), MEMBERS, path, (_link, member) => member);
   }
 
   async #record(path: string, reading: Promise<unknown>): Promise<unknown> {

@@ -66,10 +66,11 @@ export function createConnector(options: ConnectorOptions): Connector {
   return (host, port, onData) =>
     new Promise((resolve, reject) => {
       const callback: Callback = (error, socket) => (error ? reject(error) : resolve(socket!));
-      const onread = { buffer: READ_BUFFER, callback: (size: number) => {
+      const received = (size: number) => {
         onData(READ_BUFFER.subarray(0, size));
         return true;
-      } };
+      };
+      const onread = { buffer: READ_BUFFER, callback: received };
       const connectOptions = { host, port, noDelay: true, onread };
       if (options.secure) connectTls(connectOptions, options, callback);
       else connectPlain(connectOptions, options, callback);

@@ -171,9 +171,9 @@ async function open(transport: Transport, bmc: string, request: ExchangeRequest,
   }
 }
 
-// One abort listener per signal and transport, not one per request: adding and removing a listener
-// on a composite signal (AbortSignal.any) cost more than a request's framing. The listeners go when
-// the transport closes, so a client's signal is not kept alive to its deadline by them.
+// One abort listener per signal and transport, not one per request: adding and removing an
+// EventTarget listener cost more than a request's framing. The listeners go when the transport
+// closes, so a signal is not kept alive by them.
 function watchAbort(transport: Transport, signal: AbortSignal, watcher: Abortable): () => void {
   let entry = transport.aborts.get(signal);
   if (!entry) {

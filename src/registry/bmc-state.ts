@@ -137,8 +137,8 @@ function entriesBytes(entries: ReadonlyMap<string, CachedRead>): Buffer {
   let separator = '[';
   for (const [path, read] of entries) {
     const body = read.raw ? withoutBom(read.raw) : (JSON.stringify(read.body) as string | undefined); // undefined: an empty body
-    const fields = [...(read.etag === undefined ? [] : [`"etag":${JSON.stringify(read.etag)}`]), ...(body === undefined ? [] : ['"body":'])];
-    parts.push(`${separator}[${JSON.stringify(path)},{${fields.join(',')}`);
+    const etag = read.etag === undefined ? '' : `"etag":${JSON.stringify(read.etag)}${body === undefined ? '' : ','}`;
+    parts.push(`${separator}[${JSON.stringify(path)},{${etag}${body === undefined ? '' : '"body":'}`);
     if (body !== undefined) parts.push(body);
     parts.push('}]');
     separator = ',';

@@ -318,7 +318,7 @@ function runEffect(store: Store, row: MachineRow, effect: Effect): 'deleted' | v
       for (const mac of effect.params.macAddresses) {
         const normalised = normaliseMac(mac);
         if (existing.some((iface) => iface.mac_address === normalised)) continue;
-        assertMacFree(store, normalised);
+        assertMacsFree(store, [normalised]);
         insertInterface(store, row.id, `eth${existing.length}`, normalised);
       }
       return;
@@ -350,7 +350,7 @@ export function updateMachine(store: Store, systemId: string, fields: Readonly<R
     } else if (macs.length > 0) {
       for (const mac of macs.map(normaliseMac)) {
         if (interfacesOf(store, row.id).some((iface) => iface.mac_address === mac)) continue;
-        assertMacFree(store, mac);
+        assertMacsFree(store, [mac]);
         insertInterface(store, row.id, `eth${interfacesOf(store, row.id).length}`, mac);
       }
     }
@@ -394,17 +394,8 @@ export function fullArchitecture(value: string): string {
   return `${arch}/${sub || 'generic'}`;
 }
 
-/** Refuses a MAC already on another machine, in MAAS's words. */
-export function assertMacFree(store: Store, mac: string, except?: number): void {
-  const owner = store.get<{ hostname: string; id: number }>(
-    "SELECT m.hostname, m.id FROM interfaces i JOIN machines m ON m.id = i.machine_id WHERE i.mac_address = ? AND i.type = 'physical'",
-    mac,
-  );
-  if (owner && owner.id !== except) throw new RegistryError(400, `MAC address ${mac} already in use on ${owner.hostname}.`, { field: 'mac_addresses' });
-}
-
 /** Refuses MACs that machines already have, naming the first taken one in the order given; one query for all. */
-function assertMacsFree(store: Store, macs: readonly string[]): void {
+export function assertMacsFree(store: Store, macs: readonly string[]): void {
   if (macs.length === 0) return;
   const taken = store.all<{ mac_address: string; hostname: string }>(
     `SELECT i.mac_address, m.hostname FROM interfaces i JOIN machines m ON m.id = i.machine_id WHERE i.type = 'physical' AND i.mac_address IN (${macs.map(() => '?').join(', ')})`,
