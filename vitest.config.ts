@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // test/real-maas/ needs a real MAAS region: `npm run test:maas` (vitest.maas.config.ts).
+    exclude: ['test/real-maas/**', 'node_modules/**'],
     // Suites start real sockets (simulated BMCs, the registry server); keep them isolated per file.
     pool: 'forks',
     testTimeout: 30_000,

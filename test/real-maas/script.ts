@@ -1,0 +1,33 @@
+// Runs one of the kit's shell scripts (setup.sh, region.sh). They start daemons that keep a copy of
+// the script's stdout, so a pipe would never reach end-of-file: output goes to a log file, and the
+// run ends when the script exits, not when its output closes.
+import { spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export async function runScript(file: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string> {
+  const folder = mkdtempSync(join(tmpdir(), 'real-maas-run-'));
+  const logFile = join(folder, 'out.log');
+  const fd = openSync(logFile, 'w');
+  try {
+    const code = await new Promise<number | string>((resolve, reject) => {
+      const child = spawn(file, args, { env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
+      const timer = setTimeout(() => {
+        child.kill('SIGTERM');
+        resolve(`timed out after ${timeoutMs / 1000} s`);
+      }, timeoutMs);
+      child.once('error', reject);
+      child.once('exit', (status, signal) => {
+        clearTimeout(timer);
+        resolve(status ?? `killed by ${signal}`);
+      });
+    });
+    const output = readFileSync(logFile, 'utf8');
+    if (code !== 0) throw new Error(`${file} ${args.join(' ')}: ${typeof code === 'number' ? `exit ${code}` : code}\n${output}`);
+    return output;
+  } finally {
+    closeSync(fd);
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
