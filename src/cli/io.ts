@@ -43,6 +43,11 @@ export function warn(io: Io, text: string): void {
   io.stderr.write(`${text}\n`);
 }
 
+/** How the user ran this command, for lines that tell them what to run next: `npx redfish-enlist` under npx. */
+export function invocation(io: Io): string {
+  return io.env.npm_command === 'exec' ? 'npx redfish-enlist' : 'redfish-enlist';
+}
+
 /** The package version, read once. */
 export const VERSION: string = (() => {
   try {

@@ -4,7 +4,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { faultsForBmc, loadTrees, parseFaultFile, startFleet, type FaultRule, type FleetFaultRule } from '../redfish/simulator/index.ts';
 import { writeSimulatedSetup } from '../sweep/simulated-setup.ts';
-import { CliError, EXIT, say, type Io } from './io.ts';
+import { CliError, EXIT, say, invocation, type Io } from './io.ts';
 import { fixtureTrees } from './fixtures.ts';
 
 interface Flags {
@@ -91,7 +91,7 @@ The simulator runs until interrupted (Ctrl-C).`,
       if (flags.write) {
         await mkdir(flags.write, { recursive: true });
         const setup = await writeSimulatedSetup(fleet, resolve(flags.write));
-        say(io, `wrote ${setup.config}\nsweep it with: redfish-enlist sweep --config ${join(flags.write, 'redfish-enlist.yaml')}`);
+        say(io, `wrote ${setup.config}\nsweep it with: ${invocation(io)} sweep --config ${join(flags.write, 'redfish-enlist.yaml')}`);
       }
       say(io, 'serving until interrupted (Ctrl-C)');
       await new Promise<void>((done) => {

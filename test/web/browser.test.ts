@@ -1,7 +1,8 @@
 // The web interface end to end in a real headless Chromium (Debian's, driven by playwright-core):
 // log in, read the fleet after a sweep, filter, open a machine, release it, hostile names, CSRF.
-// Saves the screenshots the README shows (issue 8 asks the test run to save them).
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// Saves the screenshots the README shows when asked to (`npm run screenshots`): an ordinary test run
+// leaves the checkout as it was.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,10 +13,11 @@ import { createUser } from '../../src/registry/users.ts';
 import * as format from '../../src/web/format.ts';
 import { webInterface } from '../../src/web/index.ts';
 import { temporaryStore } from '../registry/fixtures.ts';
+import { findChromium } from '../helpers/chromium.ts';
 import { HOSTILE, seed, type Seeded, type SeededMachine } from './seed.ts';
 
 const SCREENSHOTS = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'screenshots');
-const CHROMIUM = '/usr/bin/chromium';
+const UPDATE_SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1';
 
 let store: Store;
 let dispose: () => void;
@@ -28,14 +30,15 @@ let page: Page;
 const dialogs: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Debian's Chromium is missing at ${CHROMIUM}: apt-get install chromium (.ci/run does)`);
+  const browser = findChromium();
+  if ('problem' in browser) throw new Error(browser.problem);
   ({ store, dispose } = temporaryStore());
   seeded = await seed(store);
   server = await serveRegistry(store, { port: 0, version: '0.1.0-test', fallback: webInterface(store, { version: '0.1.0-test' }) });
   base = server.url.replace(/\/MAAS$/, '');
   profile = mkdtempSync(join(tmpdir(), 'chromium-profile-'));
   context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
+    executablePath: browser.path,
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     viewport: { width: 1500, height: 950 },
@@ -47,8 +50,13 @@ beforeAll(async () => {
     dialogs.push(dialog.message());
     void dialog.dismiss();
   });
-  mkdirSync(SCREENSHOTS, { recursive: true });
+  if (UPDATE_SCREENSHOTS) mkdirSync(SCREENSHOTS, { recursive: true });
 });
+
+/** Saves the page for the README, when the run was asked to (UPDATE_SCREENSHOTS=1). */
+async function screenshot(name: string, options: { fullPage?: boolean } = {}): Promise<void> {
+  if (UPDATE_SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOTS, name), ...options });
+}
 
 afterAll(async () => {
   await context?.close();
@@ -97,7 +105,7 @@ describe('the web interface in a browser', () => {
     const summary = page.getByRole('region', { name: 'Fleet summary' });
     await expect.poll(() => summary.innerText()).toContain(`Deployed ${seeded.machines.length}`);
     expect(await summary.innerText()).toMatch(/2\s+BMCs failing of 10/);
-    await page.screenshot({ path: join(SCREENSHOTS, 'machines.png'), fullPage: true });
+    await screenshot('machines.png', { fullPage: true });
   });
 
   it('finds exactly one machine by a MAC typed as on a label', async () => {
@@ -124,7 +132,7 @@ describe('the web interface in a browser', () => {
     const content = await page.content();
     expect(content).toContain(dell.address);
     expect(content).not.toContain(seeded.bmcPassword);
-    await page.screenshot({ path: join(SCREENSHOTS, 'machine.png'), fullPage: true });
+    await screenshot('machine.png', { fullPage: true });
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /Download 50-maas-01-commissioning/ }).click()]);
     const document = JSON.parse(readFileSync((await download.path())!, 'utf8')) as { api_version: string; resources: { memory: { total: number } } };
     expect(document.api_version).toBe('1.0');
@@ -208,7 +216,7 @@ describe('the web interface in a browser', () => {
     const dell = await page.locator('table.bmcs tbody tr', { hasText: seeded.changed.address }).locator('td').allInnerTexts();
     expect(dell[7]).toBe('pin');
     expect(dell[8]!.replace(/\s/g, '')).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
-    await page.screenshot({ path: join(SCREENSHOTS, 'bmcs.png') });
+    await screenshot('bmcs.png');
   });
 
   it('logs out with a POST, after which pages ask for a login again', async () => {
