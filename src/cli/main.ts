@@ -14,6 +14,7 @@ import { CliError, EXIT, VERSION, type Io } from './io.ts';
 import { registerRegistryCommands } from './registry-commands.ts';
 import { registerSimulate } from './simulate.ts';
 import { registerSweep } from './sweep.ts';
+import { registerUsers } from './users.ts';
 
 /** Runs the CLI with the given arguments and resolves to the exit status. */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
@@ -30,6 +31,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   registerDiscover(program, io);
   registerSimulate(program, io);
   registerRegistryCommands(program, io);
+  registerUsers(program, io);
   registerDemo(program, io, result);
   for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
   try {

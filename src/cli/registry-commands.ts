@@ -1,20 +1,18 @@
-// Commands on the embedded registry: `serve`, `machines`, `apikey`, `users`.
+// Commands on the embedded registry: `serve` and `machines` (users and keys: users.ts).
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { machineJson } from '../registry/machine-json.ts';
 import { interfacesOf, listMachines } from '../registry/machines.ts';
 import { serveRegistry } from '../registry/serve.ts';
 import { defaultDatabasePath, Store } from '../registry/store.ts';
-import { createApiKey, createUser, findUser, formatApiKey, setPassword } from '../registry/users.ts';
 import { loadConfig, type BmcConfig } from '../sweep/config.ts';
 import { webInterface, type ConfiguredBmc } from '../web/index.ts';
 import { binary, table } from './format.ts';
-import { CliError, EXIT, readSecret, say, VERSION, type Io } from './io.ts';
+import { databaseOption, existingStore } from './database.ts';
+import { CliError, EXIT, say, VERSION, type Io } from './io.ts';
 import { createLogger } from './log.ts';
 
-const databaseOption = ['--database <file>', `registry database (default ${defaultDatabasePath()})`] as const;
-
-/** Adds the registry commands. */
+/** Adds `serve` and `machines`. */
 export function registerRegistryCommands(program: Command, io: Io): void {
   program
     .command('serve')
@@ -63,47 +61,9 @@ export function registerRegistryCommands(program: Command, io: Io): void {
     .option('--json', 'print MAAS machine JSON')
     .addHelpText('after', '\nExamples:\n  redfish-enlist machines\n  redfish-enlist machines --status deployed --json > machines.json')
     .action((flags: { database?: string; status?: string; json?: boolean }) => {
-      const store = new Store(flags.database ?? defaultDatabasePath());
+      const store = existingStore(flags.database);
       try {
         printMachines(io, store, flags);
-      } finally {
-        store.close();
-      }
-    });
-
-  program
-    .command('apikey')
-    .description("Print a MAAS-style API key (consumer:token:secret); creates the user (the first is an administrator)")
-    .option(...databaseOption)
-    .option('--username <name>', 'user the key is for', 'admin')
-    .option('--admin', 'make a new user an administrator')
-    .addHelpText('after', '\nExamples:\n  redfish-enlist apikey > admin.key\n  redfish-enlist apikey --username ops --admin')
-    .action((flags: { database?: string; username: string; admin?: boolean }) => {
-      const store = new Store(flags.database ?? defaultDatabasePath());
-      try {
-        const user = findUser(store, flags.username) ?? createUser(store, flags.username, { admin: flags.admin === true });
-        say(io, formatApiKey(createApiKey(store, user, 'cli')));
-      } finally {
-        store.close();
-      }
-    });
-
-  const users = program.command('users').description('Manage registry users (for the API and the web interface)');
-  users
-    .command('add <name>')
-    .description('Create a user, optionally with a web password')
-    .option(...databaseOption)
-    .option('--admin', 'administrator')
-    .option('--password-file <file>', 'web password, first line of this file')
-    .option('--password-env <variable>', 'web password, from this environment variable')
-    .addHelpText('after', '\nExample:\n  redfish-enlist users add alice --admin --password-file alice.pw')
-    .action((name: string, flags: { database?: string; admin?: boolean; passwordFile?: string; passwordEnv?: string }) => {
-      const password = readSecret(io, { ...(flags.passwordEnv ? { env: flags.passwordEnv } : {}), ...(flags.passwordFile ? { file: flags.passwordFile } : {}) }, 'password');
-      const store = new Store(flags.database ?? defaultDatabasePath());
-      try {
-        const user = findUser(store, name) ?? createUser(store, name, { admin: flags.admin === true });
-        if (password) setPassword(store, name, password);
-        say(io, `user ${user.username}${user.isAdmin ? ' (administrator)' : ''}${password ? ' can log in to the web interface' : ''}`);
       } finally {
         store.close();
       }

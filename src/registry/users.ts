@@ -27,6 +27,7 @@ const USERNAME = /^[a-z_][a-z0-9_.-]{0,149}$/i;
 /** Creates a user; the first user of a registry is always an administrator. */
 export function createUser(store: Store, username: string, options: { admin?: boolean; password?: string } = {}): User {
   if (!USERNAME.test(username)) throw new RegistryError(400, `username ${JSON.stringify(username)} is not valid: use letters, digits, _ . -`, { field: 'username' });
+  if (options.password !== undefined) checkPassword(options.password);
   return store.transaction(() => {
     if (store.get('SELECT id FROM users WHERE username = ?', username)) {
       throw new RegistryError(409, `user ${username} already exists`, { field: 'username' });
@@ -46,13 +47,20 @@ export function createUser(store: Store, username: string, options: { admin?: bo
 
 /** Sets or replaces a user's web password. */
 export function setPassword(store: Store, username: string, password: string): void {
-  if (password.length < 8) throw new RegistryError(400, 'a password needs at least 8 characters', { field: 'password' });
+  checkPassword(password);
   store.transaction(() => {
     const { changes } = store.run('UPDATE users SET password_hash = ? WHERE username = ?', hashPassword(password), username);
     if (changes === 0) throw new RegistryError(404, `no user ${username}`);
     // A new password ends every web session opened with the old one.
     store.run('DELETE FROM web_sessions WHERE user_id = (SELECT id FROM users WHERE username = ?)', username);
   });
+}
+
+/** The shortest web password accepted. */
+export const MIN_PASSWORD_LENGTH = 8;
+
+function checkPassword(password: string): void {
+  if (password.length < MIN_PASSWORD_LENGTH) throw new RegistryError(400, `a password needs at least ${MIN_PASSWORD_LENGTH} characters`, { field: 'password' });
 }
 
 /** A user by name. */
@@ -147,4 +155,85 @@ export function useNonce(store: Store, tokenKey: string, nonce: string, timestam
   store.run('DELETE FROM nonces WHERE timestamp < ?', nowSeconds - windowSeconds);
   const { changes } = store.run('INSERT OR IGNORE INTO nonces (token_key, nonce, timestamp) VALUES (?, ?, ?)', tokenKey, nonce, timestamp);
   return changes === 1;
+}
+
+/** A user as `users list` shows it. */
+export interface UserSummary extends User {
+  readonly hasPassword: boolean;
+  readonly apiKeys: number;
+  /** Machines the user owns (MAAS's owner). */
+  readonly machines: number;
+  readonly createdAt: string;
+}
+
+/** Every user, by name. */
+export function listUsers(store: Store): UserSummary[] {
+  return store
+    .all<{ id: number; username: string; is_admin: number; has_password: number; keys: number; machines: number; created_at: string }>(
+      `SELECT u.id, u.username, u.is_admin, u.password_hash IS NOT NULL AS has_password, u.created_at,
+              (SELECT COUNT(*) FROM tokens t WHERE t.user_id = u.id) AS keys,
+              (SELECT COUNT(*) FROM machines m WHERE m.owner = u.username) AS machines
+         FROM users u ORDER BY u.username`,
+    )
+    .map((row) => ({ id: row.id, username: row.username, isAdmin: row.is_admin === 1, hasPassword: row.has_password === 1, apiKeys: row.keys, machines: row.machines, createdAt: row.created_at }));
+}
+
+/**
+ * Removes a user with its API keys and web sessions. Refused (409) while the user owns machines,
+ * as MAAS refuses, and for the last administrator, without whom nobody could act on machines.
+ */
+export function removeUser(store: Store, username: string): void {
+  store.transaction(() => {
+    const user = findUser(store, username);
+    if (!user) throw new RegistryError(404, `no user ${username}`);
+    const owned = store.get<{ n: number }>('SELECT COUNT(*) AS n FROM machines WHERE owner = ?', username)!.n;
+    if (owned > 0) throw new RegistryError(409, `user ${username} owns ${owned} machine${owned === 1 ? '' : 's'}; release them first`);
+    const admins = store.get<{ n: number }>('SELECT COUNT(*) AS n FROM users WHERE is_admin = 1')!.n;
+    if (user.isAdmin && admins === 1) throw new RegistryError(409, `user ${username} is the last administrator`);
+    store.run('DELETE FROM users WHERE id = ?', user.id);
+  });
+}
+
+/** An API key as listings show it: its public token key, never its secret. */
+export interface ApiKeySummary {
+  readonly tokenKey: string;
+  readonly username: string;
+  readonly name: string;
+  readonly createdAt: string;
+}
+
+/** API keys, oldest first: a user's, or every user's. */
+export function listApiKeys(store: Store, username?: string): ApiKeySummary[] {
+  return store
+    .all<{ token_key: string; username: string; name: string; created_at: string }>(
+      `SELECT t.token_key, u.username, t.name, t.created_at FROM tokens t JOIN users u ON u.id = t.user_id
+        WHERE ? IS NULL OR u.username = ? ORDER BY t.id`,
+      username ?? null,
+      username ?? null,
+    )
+    .map((row) => ({ tokenKey: row.token_key, username: row.username, name: row.name, createdAt: row.created_at }));
+}
+
+/** A user's API keys in full (`consumer:token:secret`), oldest first, for the user's own use. */
+export function apiKeysOf(store: Store, user: User): Credential[] {
+  return store
+    .all<{ consumer_key: string; token_key: string; token_secret: string }>('SELECT consumer_key, token_key, token_secret FROM tokens WHERE user_id = ? ORDER BY id', user.id)
+    .map((row) => ({ consumerKey: row.consumer_key, tokenKey: row.token_key, tokenSecret: row.token_secret, user }));
+}
+
+/** Revokes an API key, given whole or by its token key; it stops working at once. */
+export function revokeApiKey(store: Store, key: string): ApiKeySummary {
+  const parts = key.trim().split(':');
+  const tokenKey = parts.length === 3 ? parts[1]! : key.trim();
+  return store.transaction(() => {
+    const found = store.get<{ token_key: string; username: string; name: string; created_at: string }>(
+      'SELECT t.token_key, u.username, t.name, t.created_at FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_key = ?',
+      tokenKey,
+    );
+    // A whole key must match whole: a guessed token key with the wrong secret revokes nothing.
+    const full = parts.length === 3 ? store.get('SELECT id FROM tokens WHERE consumer_key = ? AND token_key = ? AND token_secret = ? AND user_id IS NOT NULL', parts[0]!, parts[1]!, parts[2]!) : true;
+    if (!found || !full) throw new RegistryError(404, 'no such API key');
+    store.run('DELETE FROM tokens WHERE token_key = ? AND user_id IS NOT NULL', tokenKey);
+    return { tokenKey: found.token_key, username: found.username, name: found.name, createdAt: found.created_at };
+  });
 }

@@ -153,8 +153,8 @@ describe('redfish-enlist apikey, discover and --help', () => {
   });
 
   it('shows help with examples for every command', async () => {
-    for (const command of ['sweep', 'daemon', 'inventory', 'discover', 'simulate', 'serve', 'machines', 'apikey', 'demo']) {
-      const help = await run([command, '--help']);
+    for (const command of ['sweep', 'daemon', 'inventory', 'discover', 'simulate', 'serve', 'machines', 'apikey', 'demo', 'users add', 'users list', 'users remove', 'users passwd']) {
+      const help = await run([...command.split(' '), '--help']);
       expect(help.code, command).toBe(0);
       expect(help.stdout, command).toMatch(/Usage: redfish-enlist/);
       expect(help.stdout, command).toContain('Examples:');

@@ -1,15 +1,18 @@
 // The registry's commands as an operator runs them, in-process: `users add` with a password file,
-// then logging in to what `serve` serves; `serve --config` listing the configured BMCs.
+// then logging in to what `serve` serves; users and API keys managed; `serve --config` listing the
+// configured BMCs.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { recordBmcSweep } from '../../src/registry/bmc-state.ts';
+import { registerMachine } from '../../src/registry/machines.ts';
 import { verifyPassword } from '../../src/registry/secrets.ts';
 import { Store } from '../../src/registry/store.ts';
 import { findUser } from '../../src/registry/users.ts';
 import { capture, runCli } from '../helpers/cli.ts';
+import { signerFor } from '../helpers/oauth.ts';
 import { tableRows } from '../web/page-html.ts';
 
 const WEB_PASSWORD = 'Tr0ub4dor-web-login';
@@ -97,6 +100,103 @@ describe('redfish-enlist users add', () => {
     const store = new Store(database);
     expect(findUser(store, 'bob')).toBeUndefined();
     store.close();
+  });
+});
+
+describe('redfish-enlist users and apikey', () => {
+  const pw = (name: string, text: string) => {
+    writeFileSync(join(dir, name), `${text}\n`);
+    return join(dir, name);
+  };
+
+  it('refuses to add a user that exists, with status 1, leaving its password as it was', async () => {
+    expect((await run(['users', 'add', 'alice', '--password-file', pw('a.pw', WEB_PASSWORD), '--database', database])).code).toBe(0);
+    const again = await run(['users', 'add', 'alice', '--admin', '--password-file', pw('b.pw', 'another-password-9'), '--database', database]);
+    expect(again).toMatchObject({ code: 1, stdout: '', stderr: 'redfish-enlist: user alice already exists (users passwd alice sets its password)\n' });
+    const store = new Store(database);
+    expect(verifyPassword(WEB_PASSWORD, findUser(store, 'alice')!.passwordHash!)).toBe(true);
+    store.close();
+  });
+
+  it('refuses a password shorter than 8 characters with status 2 (usage), creating no user and changing none', async () => {
+    const short = pw('short.pw', 'abc1234');
+    const added = await run(['users', 'add', 'carol', '--password-file', short, '--database', database]);
+    expect(added).toMatchObject({ code: 2, stderr: 'redfish-enlist: a password needs at least 8 characters\n' });
+    expect((await run(['users', 'add', 'dave', '--password-file', pw('d.pw', WEB_PASSWORD), '--database', database])).code).toBe(0);
+    const changed = await run(['users', 'passwd', 'dave', '--password-file', short, '--database', database]);
+    expect(changed.code).toBe(2);
+    const store = new Store(database);
+    expect(findUser(store, 'carol')).toBeUndefined();
+    expect(verifyPassword(WEB_PASSWORD, findUser(store, 'dave')!.passwordHash!)).toBe(true);
+    store.close();
+  });
+
+  it('lists users, changes a password (ending its web sessions) and removes a user with its keys', async () => {
+    expect((await run(['users', 'add', 'root', '--password-file', pw('r.pw', WEB_PASSWORD), '--database', database])).code).toBe(0);
+    expect((await run(['users', 'add', 'bob', '--password-file', pw('bob.pw', WEB_PASSWORD), '--database', database])).code).toBe(0);
+    const key = (await run(['apikey', '--username', 'bob', '--database', database])).stdout.trim();
+    const listed = await run(['users', 'list', '--database', database]);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/^USER\s+ADMIN\s+WEB LOGIN\s+API KEYS\s+MACHINES\s+CREATED\nbob\s+no\s+yes\s+1\s+0\s+\d{4}-\d\d-\d\d\nroot\s+yes\s+yes\s+0\s+0\s+[\d-]+\n\n2 users\n$/);
+    expect(listed.stdout).not.toContain(key.split(':')[2]);
+
+    const server = await serve(['--database', database]);
+    try {
+      const { cookie } = await login(server.base, 'bob', WEB_PASSWORD);
+      const changed = await run(['users', 'passwd', 'bob', '--password-file', pw('new.pw', 'a-new-web-password'), '--database', database]);
+      expect(changed).toMatchObject({ code: 0, stdout: 'user bob has a new web password; its web sessions were ended\n' });
+      expect((await fetch(`${server.base}/`, { headers: { cookie: cookie! }, redirect: 'manual' })).status).toBe(303);
+      expect((await login(server.base, 'bob', WEB_PASSWORD)).status).toBe(401);
+      expect((await login(server.base, 'bob', 'a-new-web-password')).status).toBe(303);
+    } finally {
+      await server.stop();
+    }
+    const store = new Store(database);
+    const { row } = registerMachine(store, { hostname: 'owned-by-bob', architecture: 'amd64', macAddresses: ['52:54:00:00:00:01'], powerType: 'manual' }, { ...findUser(store, 'bob')!, isAdmin: true });
+    store.close();
+    expect(await run(['users', 'remove', 'bob', '--database', database])).toMatchObject({ code: 1, stderr: 'redfish-enlist: user bob owns 1 machine; release them first\n' });
+    const again = new Store(database);
+    again.run('UPDATE machines SET owner = NULL WHERE id = ?', row.id);
+    again.close();
+    expect(await run(['users', 'remove', 'bob', '--database', database])).toMatchObject({ code: 0, stdout: 'removed user bob\n' });
+    expect((await run(['apikey', '--list', '--database', database])).stdout).not.toContain(key.split(':')[1]);
+    expect(await run(['users', 'remove', 'bob', '--database', database])).toMatchObject({ code: 1, stderr: 'redfish-enlist: no user bob\n' });
+    expect(await run(['users', 'remove', 'root', '--database', database])).toMatchObject({ code: 1, stderr: 'redfish-enlist: user root is the last administrator\n' });
+  });
+
+  it('prints the same key on every call, makes another with --generate, lists them without secrets and revokes one', async () => {
+    const first = (await run(['apikey', '--database', database])).stdout.trim();
+    expect(first).toMatch(/^[A-Za-z0-9]{18}:[A-Za-z0-9]{18}:[A-Za-z0-9]{32}$/);
+    expect((await run(['apikey', '--database', database])).stdout.trim()).toBe(first);
+    const second = (await run(['apikey', '--generate', '--database', database])).stdout.trim();
+    expect(second).not.toBe(first);
+    expect((await run(['apikey', '--database', database])).stdout).toBe(`${first}\n${second}\n`);
+    const listed = await run(['apikey', '--list', '--database', database]);
+    expect(listed.stdout).toMatch(new RegExp(`^TOKEN\\s+USER\\s+NAME\\s+CREATED\\n${first.split(':')[1]}\\s+admin\\s+cli\\s+[\\d-]+ [\\d:]+\\n${second.split(':')[1]}\\s+admin`));
+    for (const key of [first, second]) expect(listed.stdout).not.toContain(key.split(':')[2]);
+
+    const server = await serve(['--database', database]);
+    try {
+      const url = `${server.base}/MAAS/api/2.0/machines/`;
+      const machines = () => fetch(url, { headers: { authorization: signerFor(first)('GET', url) } });
+      expect((await machines()).status).toBe(200);
+      expect(await run(['apikey', '--revoke', first, '--database', database])).toMatchObject({ code: 0, stdout: `revoked API key ${first.split(':')[1]} of admin\n` });
+      expect((await machines()).status).toBe(401);
+    } finally {
+      await server.stop();
+    }
+    expect(await run(['apikey', '--revoke', first, '--database', database])).toMatchObject({ code: 1, stderr: 'redfish-enlist: no such API key\n' });
+    expect(await run(['apikey', '--revoke', second.split(':')[1]!, '--database', database])).toMatchObject({ code: 0 });
+  });
+
+  it('refuses a database that does not exist in every command that only reads or changes what exists, creating none', async () => {
+    const typo = join(dir, 'regsitry.db');
+    for (const args of [['machines'], ['users', 'list'], ['users', 'remove', 'bob'], ['users', 'passwd', 'bob', '--password-env', 'PW'], ['apikey', '--list'], ['apikey', '--revoke', 'x']]) {
+      const result = await runCli([...args, '--database', typo], { env: { PW: WEB_PASSWORD } });
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr, args.join(' ')).toBe(`redfish-enlist: no registry database at ${typo} (a sweep to an embedded target, users add or apikey creates one; --database names another)\n`);
+    }
+    expect(existsSync(typo)).toBe(false);
   });
 });
 
