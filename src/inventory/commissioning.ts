@@ -1,7 +1,7 @@
 // HardwareInventory → the `50-maas-01-commissioning` document (LXD resources API 1.0 shape) that
 // MAAS's process_lxd_results parses. ../shared/docs/commissioning-data.md is the contract; the
 // validator in validate.ts encodes MAAS's rules and this builder's output must always pass it.
-import type { Cpu, Drive, HardwareInventory, KernelArchitecture, Nic, Port } from './model.ts';
+import type { Cpu, Drive, HardwareInventory, KernelArchitecture, Nic, Note, Port } from './model.ts';
 
 /** The extensions MAAS requires, then the ones MAAS's own program lists. */
 export const API_EXTENSIONS: readonly string[] = [
@@ -26,6 +26,9 @@ export const API_EXTENSIONS: readonly string[] = [
 /** The architecture assumed when a BMC reports no processor at all. */
 export const FALLBACK_ARCHITECTURE: KernelArchitecture = 'x86_64';
 
+/** The document's own key for what it leaves out or corrects (MAAS reads only the keys it knows). */
+export const NOTES_KEY = 'redfish-enlist';
+
 /** The commissioning document (only the shape this project produces). */
 export interface CommissioningData {
   readonly api_version: '1.0';
@@ -33,6 +36,12 @@ export interface CommissioningData {
   readonly environment: Record<string, unknown>;
   readonly resources: Record<string, unknown>;
   readonly networks: Record<string, unknown>;
+  /**
+   * What the BMC reported that the document leaves out or corrects, and why. MAAS ignores the key
+   * and keeps the whole document as the commissioning result, so an operator reading the result
+   * sees why an interface or a disk is not there. Absent when there is nothing to say.
+   */
+  readonly [NOTES_KEY]?: { readonly notes: readonly Note[] };
 }
 
 /** Who produced the document; goes to `environment.server*`. */
@@ -71,6 +80,7 @@ export function toCommissioningData(inventory: HardwareInventory, producer: Prod
       system: systemSection(inventory),
     },
     networks: Object.fromEntries(ports.map((port) => [port.name, networkState(port)])),
+    ...(inventory.notes && inventory.notes.length > 0 ? { [NOTES_KEY]: { notes: inventory.notes.map((note) => ({ ...note })) } } : {}),
   };
 }
 

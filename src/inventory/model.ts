@@ -35,6 +35,21 @@ export interface Finding {
   readonly problem: string;
 }
 
+/**
+ * A decision that makes the document differ from what the BMC reported, and why: a port left out
+ * because its function is disabled, a drive size corrected from another size the BMC gives. The
+ * document carries these, so what MAAS lacks is never unexplained.
+ */
+export interface Note {
+  readonly area: SectionName;
+  /** What it is about: a MAC, a drive, a system. */
+  readonly subject: string;
+  readonly action: 'left out' | 'corrected' | 'merged';
+  readonly reason: string;
+  /** The Redfish resource the evidence comes from. */
+  readonly resource: string;
+}
+
 /** Who and what the machine is. */
 export interface Identity {
   readonly uuid?: string;
@@ -242,4 +257,6 @@ export interface HardwareInventory {
   readonly bmc: BmcInfo;
   readonly sections: Readonly<Record<SectionName, Provenance>>;
   readonly findings: readonly Finding[];
+  /** What the document leaves out or corrects, and why; absent when nothing is. */
+  readonly notes?: readonly Note[];
 }

@@ -8,7 +8,7 @@
 //   NetworkDeviceFunctions linked to a port by full path (fixtures/supermicro-x12dpt-bmc).
 // - The BMC's own MACs (manager interfaces, OpenBMC's 02:00:00:00:00:02) are never host ports.
 import { at, linkAt, linksAt, type Resource } from '../redfish/navigate.ts';
-import type { IpAddress, LinkState, Nic, Port } from './model.ts';
+import type { IpAddress, LinkState, Nic, Note, Port } from './model.ts';
 import { LIMITS, list, mac, positive, positiveNumber, str, text, type ReadContext } from './read.ts';
 import { keyOf, type ResourceSource, type SectionReader } from './source.ts';
 
@@ -27,7 +27,17 @@ export function interfaceName(address: string): string {
   return `enx${address.replaceAll(':', '')}`;
 }
 
-/** Reads the host's network adapters and ports; `bmcMacs` are excluded. */
+/** Host ports and the MACs left out of them, with the reason for each. */
+export interface NetworkReading {
+  readonly nics: Nic[];
+  readonly notes: Note[];
+}
+
+/**
+ * Reads the host's network adapters and ports; `bmcMacs` are excluded, and so are the MACs of
+ * network device functions no host can use (disabled, not Ethernet, or on no physical port),
+ * each with a note saying why.
+ */
 export function readNetwork(
   system: Resource,
   chassis: readonly Resource[],
@@ -36,11 +46,36 @@ export function readNetwork(
   bmcMacs: ReadonlySet<string>,
   findings: ReadContext['findings'],
   deviceAddresses: ReadonlyMap<string, string> = new Map(),
-): Nic[] {
+): NetworkReading {
+  const adapters = chassis.flatMap((body) => reader.members(linkAt(body, ['NetworkAdapters']))).map((adapter, index) => {
+    const path = str(adapter['@odata.id']) ?? `(adapter ${index})`;
+    const physical = new Map<string, Resource>();
+    for (const port of reader.members(linkAt(adapter, ['Ports']) ?? linkAt(adapter, ['NetworkPorts']))) physical.set(keyOf(source, str(port['@odata.id']) ?? '') ?? `${path}#${physical.size}`, port);
+    const bodies = reader.members(linkAt(adapter, ['NetworkDeviceFunctions']));
+    const onPort = (fn: Resource) => portLinks(fn).some((link) => physical.has(keyOf(source, link) ?? ''));
+    // The BMC says which port each function is on when it says it for any of them.
+    const assigns = bodies.some(onPort);
+    const listed = new Set([...physical.values()].flatMap((port) => [...list(at(port, ['Ethernet', 'AssociatedMACAddresses'])), ...list(port.AssociatedNetworkAddresses)].map(mac)));
+    const functions = bodies.map((fn) => {
+      const address = functionMac(fn);
+      const portless = assigns && !onPort(fn) && !listed.has(address);
+      return { fn, mac: address, unusable: unusable(fn, portless) };
+    });
+    return { path, adapter, physical, functions };
+  });
+  // A MAC some usable function carries is a host port, whatever another function says of it.
+  const usable = new Set(adapters.flatMap(({ functions }) => functions.filter((entry) => entry.unusable === undefined).map((entry) => entry.mac)));
+  const leftOut = new Map<string, Note>();
+  for (const { path, functions } of adapters) {
+    for (const { fn, mac: address, unusable: reason } of functions) {
+      if (address === undefined || reason === undefined || usable.has(address) || bmcMacs.has(address) || leftOut.has(address)) continue;
+      leftOut.set(address, { area: 'network', subject: address, action: 'left out', reason, resource: str(fn['@odata.id']) ?? path });
+    }
+  }
+
   const ports = new Map<string, PortDraft>();
-  const adapters = new Map<string, Omit<Nic, 'ports'>>();
   const take = (address: string | undefined, adapter: string | undefined): PortDraft | undefined => {
-    if (address === undefined || bmcMacs.has(address)) return undefined;
+    if (address === undefined || bmcMacs.has(address) || leftOut.has(address)) return undefined;
     let port = ports.get(address);
     if (!port) {
       port = { mac: address, link: 'unknown', addresses: [] };
@@ -49,35 +84,23 @@ export function readNetwork(
     if (adapter !== undefined && port.adapter === undefined) port.adapter = adapter;
     return port;
   };
-
-  for (const body of chassis) {
-    for (const adapter of reader.members(linkAt(body, ['NetworkAdapters']))) {
-      const adapterPath = str(adapter['@odata.id']) ?? `(adapter ${adapters.size})`;
-      adapters.set(adapterPath, adapterInfo(adapter, source, deviceAddresses));
-      const portLink = linkAt(adapter, ['Ports']) ?? linkAt(adapter, ['NetworkPorts']);
-      const physical = new Map<string, Resource>();
-      for (const port of reader.members(portLink)) {
-        const key = keyOf(source, str(port['@odata.id']) ?? '');
-        if (key) physical.set(key, port);
-        for (const address of [...list(at(port, ['Ethernet', 'AssociatedMACAddresses'])), ...list(port.AssociatedNetworkAddresses)]) {
-          const draft = take(mac(address), adapterPath);
-          if (draft) applyPort(draft, port, { resource: key ?? adapterPath, findings });
-        }
+  const cards = new Map<string, Omit<Nic, 'ports'>>();
+  for (const { path: adapterPath, adapter, physical, functions } of adapters) {
+    cards.set(adapterPath, adapterInfo(adapter, source, deviceAddresses));
+    for (const [key, port] of physical) {
+      for (const address of [...list(at(port, ['Ethernet', 'AssociatedMACAddresses'])), ...list(port.AssociatedNetworkAddresses)]) {
+        const draft = take(mac(address), adapterPath);
+        if (draft) applyPort(draft, port, { resource: key, findings });
       }
-      for (const fn of reader.members(linkAt(adapter, ['NetworkDeviceFunctions']))) {
-        const draft = take(mac(at(fn, ['Ethernet', 'MACAddress'])) ?? mac(at(fn, ['Ethernet', 'PermanentMACAddress'])), adapterPath);
-        if (!draft) continue;
-        const mtu = positive(at(fn, ['Ethernet', 'MTUSize']), LIMITS.mtu);
-        if (mtu && draft.mtu === undefined) draft.mtu = mtu;
-        // The function names its physical port by full path, so colliding port ids cannot mix.
-        const portLinks = [
-          linkAt(fn, ['Links', 'PhysicalPortAssignment']),
-          linkAt(fn, ['Links', 'PhysicalNetworkPortAssignment']),
-          ...linksAt(fn, ['AssignablePhysicalPorts']),
-        ];
-        const assigned = portLinks.map((link) => (link ? physical.get(keyOf(source, link) ?? '') : undefined)).find(Boolean);
-        if (assigned) applyPort(draft, assigned, { resource: str(fn['@odata.id']) ?? adapterPath, findings });
-      }
+    }
+    for (const { fn, mac: address } of functions) {
+      const draft = take(address, adapterPath);
+      if (!draft) continue;
+      const mtu = positive(at(fn, ['Ethernet', 'MTUSize']), LIMITS.mtu);
+      if (mtu && draft.mtu === undefined) draft.mtu = mtu;
+      // The function names its physical port by full path, so colliding port ids cannot mix.
+      const assigned = portLinks(fn).map((link) => physical.get(keyOf(source, link) ?? '')).find(Boolean);
+      if (assigned) applyPort(draft, assigned, { resource: str(fn['@odata.id']) ?? adapterPath, findings });
     }
   }
 
@@ -87,7 +110,7 @@ export function readNetwork(
   }
 
   const nics: Nic[] = [];
-  for (const [path, adapter] of adapters) {
+  for (const [path, adapter] of cards) {
     const own = [...ports.values()].filter((port) => port.adapter === path);
     if (own.length > 0) nics.push({ ...adapter, ports: own.sort(byMac).map(finishPort) });
   }
@@ -96,7 +119,39 @@ export function readNetwork(
   for (const port of [...ports.values()].filter((draft) => draft.adapter === undefined).sort(byMac)) {
     nics.push({ ports: [finishPort(port)] });
   }
-  return nics;
+  return { nics, notes: [...leftOut.values()].sort((a, b) => (a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : 0)) };
+}
+
+function functionMac(fn: Resource): string | undefined {
+  return mac(at(fn, ['Ethernet', 'MACAddress'])) ?? mac(at(fn, ['Ethernet', 'PermanentMACAddress']));
+}
+
+function portLinks(fn: Resource): string[] {
+  return [
+    linkAt(fn, ['Links', 'PhysicalPortAssignment']),
+    linkAt(fn, ['Links', 'PhysicalNetworkPortAssignment']),
+    ...linksAt(fn, ['AssignablePhysicalPorts']),
+    ...linksAt(fn, ['AssignablePhysicalNetworkPorts']),
+  ].filter((link): link is string => link !== undefined);
+}
+
+// States in which a function is not there for the host (DMTF Resource.State).
+const UNUSABLE_STATES = new Set(['Disabled', 'Absent', 'UnavailableOffline']);
+
+// Why a network device function is no interface a host can use, or undefined when it is one. A
+// partitioned adapter (NPAR, SR-IOV) lists a function, with its own MAC, per partition; those the
+// BMC reports disabled, those of another kind (iSCSI or FCoE offload), and those on no port of
+// their adapter (`portless`: the BMC assigns the adapter's other functions to ports, and no port
+// lists this one's MAC) never appear in the host's OS.
+function unusable(fn: Resource, portless: boolean): string | undefined {
+  const type = str(fn.NetDevFuncType);
+  if (type === 'Disabled') return 'its network device function is disabled (NetDevFuncType Disabled)';
+  if (type !== undefined && type !== 'Ethernet') return `its network device function is of type ${type}, not an Ethernet interface`;
+  const state = str(at(fn, ['Status', 'State']));
+  if (state !== undefined && UNUSABLE_STATES.has(state)) return `its network device function is ${state === 'Disabled' ? 'disabled' : state} (Status.State ${state})`;
+  if (fn.DeviceEnabled === false) return 'its network device function is disabled (DeviceEnabled false)';
+  if (portless) return 'its network device function is on no physical port of its adapter';
+  return undefined;
 }
 
 /** MACs of the BMC itself, from its managers' interfaces. */

@@ -6,7 +6,7 @@ import { readProcessors } from './cpu.ts';
 import { readFirmware, readManager } from './firmware.ts';
 import { boardChassis, compact, mainChassis, readChassis, readIdentity, readMotherboard, readOs } from './identity.ts';
 import { readMemory } from './memory.ts';
-import type { Finding, HardwareInventory, SectionName } from './model.ts';
+import type { Finding, HardwareInventory, Note, SectionName } from './model.ts';
 import { managerAddresses, managerMacs, readNetwork } from './network.ts';
 import { readPci } from './pci.ts';
 import { str } from './read.ts';
@@ -60,7 +60,7 @@ export function toInventory(source: ResourceSource, systemPath: string): Hardwar
   const storage = readStorage(system, chassis, reader('storage'), findings);
   const ownMacs = managerMacs(managers, reader('bmc'));
   const pci = readPci(system, chassis, reader('pci'), profile, processors.gpus);
-  const nics = readNetwork(system, chassis, reader('network'), source, new Set([...ownMacs, ...profile.bmcOnlyMacs]), findings, pci.deviceAddresses);
+  const network = readNetwork(system, chassis, reader('network'), source, new Set([...ownMacs, ...profile.bmcOnlyMacs]), findings, pci.deviceAddresses);
   const firmware = readFirmware(system, root, reader('firmware'), findings);
   const main = mainChassis(chassis);
   const os = readOs(system);
@@ -82,7 +82,7 @@ export function toInventory(source: ResourceSource, systemPath: string): Hardwar
     memory,
     drives: storage.drives,
     volumes: storage.volumes,
-    nics,
+    nics: network.nics,
     pci: pci.functions,
     gpus: pci.gpus,
     firmware,
@@ -91,7 +91,14 @@ export function toInventory(source: ResourceSource, systemPath: string): Hardwar
     bmc: compact({ ...bmcFirmware, macs: ownMacs, addresses: managerAddresses(managers, reader('bmc')) }),
     sections,
     findings,
+    ...withNotes([...network.notes]),
   };
+}
+
+// Notes only when there are some, so an inventory without any is what it was before notes existed
+// (same fingerprint: nothing is pushed again for it).
+function withNotes(notes: readonly Note[]): { notes?: readonly Note[] } {
+  return notes.length > 0 ? { notes } : {};
 }
 
 // The managers of a system: its ManagedBy links, else every manager of the service.

@@ -41,6 +41,11 @@ export function carryForward(previous: HardwareInventory | undefined, current: H
     provenance[name] = { ...current.sections[name], carriedFrom: label };
   }
   merged.sections = provenance;
+  // What was left out of a carried section is what was left out when it was read.
+  const carried = new Set<string>(sections);
+  const notes = [...(current.notes ?? []).filter((note) => !carried.has(note.area)), ...(previous.notes ?? []).filter((note) => carried.has(note.area))];
+  if (notes.length > 0) merged.notes = notes;
+  else delete merged.notes;
   return merged as unknown as HardwareInventory;
 }
 

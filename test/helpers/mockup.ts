@@ -13,6 +13,9 @@ const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The project's own mockup trees. */
 export const FIXTURES = join(REPO, 'fixtures');
 
+/** The project's fixtures of vendor shapes, each showing one class of behaviour (not in the demo or bench). */
+export const SHAPES = join(FIXTURES, 'shapes');
+
 /** Public mockups of real servers, beside the checkout (../shared/redfish-mockups) or where REDFISH_MOCKUPS says. */
 export const SHARED_MOCKUPS = process.env.REDFISH_MOCKUPS ?? resolve(REPO, '..', 'shared', 'redfish-mockups');
 

@@ -117,4 +117,20 @@ describe('a partial crawl', () => {
     empty.storage = [{ drives: [] }];
     expect(carryForward(before, inventoryOf(empty)).drives).toEqual([]);
   });
+
+  it('carries over what was left out of a carried section, with the section', () => {
+    const withPartitions = base();
+    withPartitions.adapters = [{ ports: [{ Id: '1', Ethernet: { AssociatedMACAddresses: ['3c:ec:ef:10:20:30'] } }], functions: [{ Ethernet: { MACAddress: '3c:ec:ef:10:20:3f' }, Status: { State: 'Disabled' } }] }];
+    const before = inventoryOf(withPartitions);
+    expect(before.notes?.map((note) => note.subject)).toEqual(['3c:ec:ef:10:20:3f']);
+    const partial = inventoryOf(withPartitions, (resources) => {
+      resources[`${PATHS.CHASSIS}/NetworkAdapters`] = failedRead('timeout');
+    });
+    expect(partial.notes).toBeUndefined();
+    const merged = carryForward(before, partial);
+    expect(merged.notes).toEqual(before.notes);
+    expect(document(merged)['redfish-enlist']).toEqual({ notes: before.notes });
+  });
 });
+
+const document = (inventory: Parameters<typeof toCommissioningData>[0]) => toCommissioningData(inventory) as unknown as Record<string, unknown>;

@@ -7,16 +7,21 @@ import { describe, expect, it } from 'vitest';
 import { toCommissioningData } from '../../src/inventory/commissioning.ts';
 import { toInventories } from '../../src/inventory/normalise.ts';
 import { validateCommissioningData } from '../../src/inventory/validate.ts';
-import { FIXTURES, loadSource, treesIn } from '../helpers/mockup.ts';
+import { FIXTURES, loadSource, SHAPES, treesIn } from '../helpers/mockup.ts';
 
 const trees = treesIn(FIXTURES);
+const shapes = treesIn(SHAPES).map((tree) => join('shapes', tree));
 
 describe('project fixtures', () => {
   it('has at least six vendor trees', () => {
     expect(trees.length).toBeGreaterThanOrEqual(6);
   });
 
-  it.each(trees)('%s gives the checked-in commissioning document', async (tree) => {
+  it('has a shape fixture for each class of vendor behaviour', () => {
+    expect(shapes.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it.each([...trees, ...shapes])('%s gives the checked-in commissioning document', async (tree) => {
     const inventories = toInventories(await loadSource(join(FIXTURES, tree)));
     expect(inventories).toHaveLength(1);
     const document = toCommissioningData(inventories[0]!);

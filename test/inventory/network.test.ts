@@ -105,4 +105,49 @@ describe('network ports', () => {
     const inventory = inventoryOf(tree({ interfaces: [{ MACAddress: '94:40:c9:00:00:01' }, { MACAddress: '94:40:c9:00:00:02' }], adapters: [] }));
     expect(inventory.nics.map((nic) => nic.ports.map((port) => port.mac))).toEqual([['94:40:c9:00:00:01'], ['94:40:c9:00:00:02']]);
   });
+
+  describe('partitioned adapters (NPAR): only functions a host can use become ports', () => {
+    const port = `${PATHS.CHASSIS}/NetworkAdapters/NIC1/Ports/1`;
+    const fn = (mac: string, extra: Record<string, unknown> = {}) => ({ NetDevFuncType: 'Ethernet', Ethernet: { MACAddress: mac }, Links: { PhysicalPortAssignment: { '@odata.id': port } }, Status: { State: 'Enabled' }, ...extra });
+    const npar = (functions: Record<string, unknown>[], interfaces: Record<string, unknown>[] = []) =>
+      inventoryOf(tree({ interfaces, adapters: [{ body: { Model: 'FastLinQ 41262' }, ports: [adapterPort('1', ['34:80:0d:00:00:10'])], functions }] }));
+
+    it('leaves out disabled functions, offload functions and functions on no port, each with its reason', () => {
+      const inventory = npar([
+        fn('34:80:0d:00:00:10'),
+        fn('34:80:0d:00:00:11', { NetDevFuncType: 'Disabled', Status: { State: 'Disabled' } }),
+        fn('34:80:0d:00:00:12', { Status: { State: 'Disabled' } }),
+        fn('34:80:0d:00:00:13', { DeviceEnabled: false }),
+        fn('34:80:0d:00:00:14', { NetDevFuncType: 'iSCSI' }),
+        fn('34:80:0d:00:00:15', { Links: { PhysicalPortAssignment: null } }),
+        fn('34:80:0d:00:00:16'),
+      ]);
+      expect(inventory.nics.flatMap((nic) => nic.ports.map((found) => found.mac))).toEqual(['34:80:0d:00:00:10', '34:80:0d:00:00:16']);
+      expect(inventory.notes?.map((note) => [note.subject, note.action, note.reason])).toEqual([
+        ['34:80:0d:00:00:11', 'left out', 'its network device function is disabled (NetDevFuncType Disabled)'],
+        ['34:80:0d:00:00:12', 'left out', 'its network device function is disabled (Status.State Disabled)'],
+        ['34:80:0d:00:00:13', 'left out', 'its network device function is disabled (DeviceEnabled false)'],
+        ['34:80:0d:00:00:14', 'left out', 'its network device function is of type iSCSI, not an Ethernet interface'],
+        ['34:80:0d:00:00:15', 'left out', 'its network device function is on no physical port of its adapter'],
+      ]);
+      expect(inventory.notes?.[0]?.resource).toBe(`${PATHS.CHASSIS}/NetworkAdapters/NIC1/NetworkDeviceFunctions/2`);
+    });
+
+    it('does not bring a left-out MAC back because an EthernetInterface lists it too', () => {
+      const inventory = npar([fn('34:80:0d:00:00:10'), fn('34:80:0d:00:00:11', { Status: { State: 'Disabled' } })], [{ MACAddress: '34:80:0d:00:00:11', InterfaceEnabled: false }]);
+      expect(inventory.nics.flatMap((nic) => nic.ports.map((found) => found.mac))).toEqual(['34:80:0d:00:00:10']);
+    });
+
+    it('keeps a MAC that a usable function carries even when a disabled function repeats it', () => {
+      const inventory = npar([fn('34:80:0d:00:00:10', { Status: { State: 'Disabled' } }), fn('34:80:0d:00:00:10')]);
+      expect(inventory.nics.flatMap((nic) => nic.ports.map((found) => found.mac))).toEqual(['34:80:0d:00:00:10']);
+      expect(inventory.notes).toBeUndefined();
+    });
+
+    it('keeps functions that name no port when the BMC names a port for none of them', () => {
+      const inventory = npar([fn('34:80:0d:00:00:20', { Links: {} }), fn('34:80:0d:00:00:21', { Links: {} })]);
+      expect(inventory.nics.flatMap((nic) => nic.ports.map((found) => found.mac))).toEqual(['34:80:0d:00:00:10', '34:80:0d:00:00:20', '34:80:0d:00:00:21']);
+      expect(inventory.notes).toBeUndefined();
+    });
+  });
 });

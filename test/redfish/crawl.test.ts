@@ -12,7 +12,7 @@ import { loadMockup, type Mockup } from '../../src/redfish/mockup.ts';
 import { linkAt, linksAt, membersOf } from '../../src/redfish/navigate.ts';
 import type { ClientOptions } from '../../src/redfish/options.ts';
 import { loadBehaviour, startBmc, type BmcOptions, type SimulatedBmc } from '../../src/redfish/simulator/index.ts';
-import { FIXTURES, SHARED_MOCKUPS, treesIn } from '../helpers/mockup.ts';
+import { FIXTURES, SHAPES, SHARED_MOCKUPS, treesIn } from '../helpers/mockup.ts';
 
 let bmc: SimulatedBmc | undefined;
 afterEach(async () => {
@@ -64,15 +64,17 @@ describe('crawling public mockups through the simulator', () => {
   });
 });
 
+const projectTrees = [...treesIn(FIXTURES), ...treesIn(SHAPES).map((tree) => join('shapes', tree))];
+
 describe('crawling the project fixtures', () => {
-  it.each(treesIn(FIXTURES))('%s gives the same document as the mockup read from disk', async (tree) => {
+  it.each(projectTrees)('%s gives the same document as the mockup read from disk', async (tree) => {
     const { result } = await crawlTree(join(FIXTURES, tree));
     const [inventory] = toInventories(sourceFromCrawl(result));
     const golden = JSON.parse(readFileSync(join(FIXTURES, tree, 'expected', 'commissioning.json'), 'utf8'));
     expect(JSON.parse(JSON.stringify(toCommissioningData(inventory!)))).toEqual(golden);
   });
 
-  it.each(treesIn(FIXTURES))('reads nothing from %s that the document does not use: no BIOS settings, no storage controllers', async (tree) => {
+  it.each(projectTrees)('reads nothing from %s that the document does not use: no BIOS settings, no storage controllers', async (tree) => {
     const { bmc } = await crawlTree(join(FIXTURES, tree));
     const read = [...bmc.stats.requestsByPath.keys()];
     expect(read.length).toBeGreaterThan(10);

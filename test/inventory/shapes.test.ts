@@ -1,0 +1,50 @@
+// The project's shape fixtures (fixtures/shapes/), one per class of BMC behaviour seen on servers
+// outside the vendor fixtures, each read through the whole pure pipeline: what the commissioning
+// document says, and what MAAS makes of it (parseCommissioningData reads it as MAAS does).
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { NOTES_KEY, toCommissioningData, type CommissioningData } from '../../src/inventory/commissioning.ts';
+import { parseCommissioningData, type ParsedHardware } from '../../src/inventory/document.ts';
+import type { HardwareInventory } from '../../src/inventory/model.ts';
+import { toInventories } from '../../src/inventory/normalise.ts';
+import { validateCommissioningData } from '../../src/inventory/validate.ts';
+import { loadSource, SHAPES } from '../helpers/mockup.ts';
+
+interface Read {
+  readonly inventory: HardwareInventory;
+  readonly document: CommissioningData;
+  readonly maas: ParsedHardware;
+  readonly notes: readonly { area: string; subject: string; action: string; reason: string; resource: string }[];
+}
+
+async function read(tree: string): Promise<Read> {
+  const inventories = toInventories(await loadSource(join(SHAPES, tree)));
+  expect(inventories, `${tree} is one machine`).toHaveLength(1);
+  const inventory = inventories[0]!;
+  const document = toCommissioningData(inventory);
+  expect(validateCommissioningData(document)).toEqual([]);
+  return { inventory, document, maas: parseCommissioningData(document), notes: document[NOTES_KEY]?.notes ?? [] };
+}
+
+describe('phantom host ports: a partitioned 2-port adapter (dell-npar-phantom-ports)', () => {
+  it('gives MAAS the three partitions the host uses as interfaces, not sixteen', async () => {
+    const { document, maas } = await read('dell-npar-phantom-ports');
+    expect(Object.keys(document.networks)).toEqual(['enx34800d7a4110', 'enx34800d7a4210', 'enx34800d7a4211']);
+    expect(maas.interfaces.map((iface) => [iface.mac, iface.interfaceSpeed, iface.linkConnected])).toEqual([
+      ['34:80:0d:7a:41:10', 25000, true],
+      ['34:80:0d:7a:42:10', 25000, true],
+      ['34:80:0d:7a:42:11', 25000, true],
+    ]);
+  });
+
+  it('says in the document which 13 MACs were left out and why', async () => {
+    const { notes } = await read('dell-npar-phantom-ports');
+    expect(notes).toHaveLength(13);
+    expect(notes.every((note) => note.area === 'network' && note.action === 'left out')).toBe(true);
+    const why = Object.fromEntries(notes.map((note) => [note.resource.split('/').pop(), note.reason]));
+    expect(why['NIC.Slot.2-1-2']).toBe('its network device function is of type iSCSI, not an Ethernet interface');
+    expect(why['NIC.Slot.2-1-3']).toBe('its network device function is of type FibreChannelOverEthernet, not an Ethernet interface');
+    expect(why['NIC.Slot.2-1-4']).toBe('its network device function is disabled (NetDevFuncType Disabled)');
+    expect(why['NIC.Slot.2-2-8']).toBe('its network device function is on no physical port of its adapter');
+  });
+});
