@@ -20,8 +20,10 @@ export function registerDiscover(program: Command, io: Io): void {
     .addHelpText('after', '\nExamples:\n  redfish-enlist discover 10.20.0.0/24\n  redfish-enlist discover 10.20.1.10-10.20.1.60 --write bmcs-rack-b.yaml --credentials idrac')
     .action(async (ranges: string[], flags: { port?: string; http?: boolean; concurrency: string; timeout: string; write?: string; credentials: string; json?: boolean }) => {
       let found;
+      let probed = 0;
       try {
         found = await discover(ranges, {
+          onProbe: (_done, total) => (probed = total),
           concurrency: Number(flags.concurrency),
           timeoutMs: Number(flags.timeout),
           ...(flags.port ? { port: Number(flags.port) } : {}),
@@ -34,8 +36,10 @@ export function registerDiscover(program: Command, io: Io): void {
       }
       if (flags.json) say(io, JSON.stringify(found, null, 2));
       else {
-        say(io, table(['ADDRESS', 'VENDOR', 'PRODUCT', 'REDFISH', 'CERTIFICATE'], found.map((bmc) => [bmc.address, bmc.vendor, bmc.product ?? '', bmc.redfishVersion ?? '', bmc.fingerprint256?.slice(0, 23) ?? ''])));
-        say(io, `\n${found.length} BMC${found.length === 1 ? '' : 's'} found`);
+        // The fingerprint whole: it is what an operator compares with the BMC's own before pinning it.
+        say(io, table(['ADDRESS', 'VENDOR', 'PRODUCT', 'REDFISH', 'CERTIFICATE (SHA-256)'], found.map((bmc) => [bmc.address, bmc.vendor, bmc.product ?? '', bmc.redfishVersion ?? '', bmc.fingerprint256 ?? ''])));
+        const silent = probed - found.length;
+        say(io, `\n${found.length} BMC${found.length === 1 ? '' : 's'} found${silent > 0 ? `; ${silent} address${silent === 1 ? '' : 'es'} did not answer` : ''}`);
       }
       if (flags.write) {
         writeFileSync(flags.write, bmcListFile(found, flags.credentials));

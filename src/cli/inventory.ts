@@ -8,9 +8,11 @@ import { toInventories } from '../inventory/normalise.ts';
 import { sourceFromCrawl } from '../inventory/source.ts';
 import { withRedfishClient } from '../redfish/client.ts';
 import { crawl } from '../redfish/crawl.ts';
-import { normaliseFingerprint, type TlsPolicy } from '../redfish/tls.ts';
+import { RedfishError } from '../redfish/errors.ts';
+import { normaliseFingerprint, TLS_ADVICE, type TlsPolicy } from '../redfish/tls.ts';
 import { redactDeep } from '../sweep/redact.ts';
-import { binary, decimal, duration } from './format.ts';
+import { diskSize, memorySize } from '../inventory/units.ts';
+import { duration } from './format.ts';
 import { CliError, EXIT, readSecret, say, VERSION, type Io } from './io.ts';
 
 interface InventoryFlags {
@@ -62,6 +64,10 @@ Examples:
         const result = await crawl(client);
         requests = client.stats.requests;
         return result;
+      }).catch((error: unknown) => {
+        // The advice names the configuration's settings; here they are flags.
+        if (error instanceof RedfishError && error.message.includes(TLS_ADVICE)) throw new CliError(error.message.replace(TLS_ADVICE, 'to trust it, give --ca-file FILE with the CA that signed it, or --tls pin (or --fingerprint) to trust the certificate it presents'));
+        throw error;
       });
       const inventories = toInventories(sourceFromCrawl(raw), raw.systems).filter((inventory) => !flags.system || inventory.systemId === flags.system);
       if (inventories.length === 0) throw new CliError(`no ComputerSystem${flags.system ? ` with Id ${flags.system}` : ''} found at ${address}`);
@@ -98,9 +104,9 @@ export function summary(inventory: HardwareInventory): string {
   const first = inventory.cpus[0];
   lines.push(`  CPU       ${inventory.cpus.length} × ${first?.model ?? 'unknown'} — ${first?.cores ?? 0} cores, ${first?.threads ?? 0} threads each (${threads} threads), ${inventory.architecture ?? 'architecture unknown'}`);
   const dimm = inventory.memory.dimms[0];
-  lines.push(`  Memory    ${binary(inventory.memory.totalMiB * 1024 * 1024)}${inventory.memory.fromDimms ? ` in ${inventory.memory.dimms.length} DIMMs${dimm?.type ? ` (${dimm.type}${dimm.speedMHz ? ` ${dimm.speedMHz} MHz` : ''})` : ''}` : ' (from the system summary)'}`);
+  lines.push(`  Memory    ${memorySize(inventory.memory.totalMiB)}${inventory.memory.fromDimms ? ` in ${inventory.memory.dimms.length} DIMMs${dimm?.type ? ` (${dimm.type}${dimm.speedMHz ? ` ${dimm.speedMHz} MHz` : ''})` : ''}` : ' (from the system summary)'}`);
   for (const drive of inventory.drives) {
-    lines.push(`  Disk      ${drive.name.padEnd(8)} ${decimal(drive.sizeBytes).padStart(8)} ${drive.media.toUpperCase().padEnd(4)} ${(drive.protocol ?? '').toUpperCase().padEnd(5)} ${drive.model ?? ''}${drive.serial ? `  S/N ${drive.serial}` : ''}`);
+    lines.push(`  Disk      ${drive.name.padEnd(8)} ${diskSize(drive.sizeBytes).padStart(8)} ${drive.media.toUpperCase().padEnd(4)} ${(drive.protocol ?? '').toUpperCase().padEnd(5)} ${drive.model ?? ''}${drive.serial ? `  S/N ${drive.serial}` : ''}`);
   }
   for (const nic of inventory.nics) {
     for (const port of nic.ports) {

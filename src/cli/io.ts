@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 
 /** The outside world of a command. */
 export interface Io {
-  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   readonly env: NodeJS.ProcessEnv;
   /** Aborted on SIGINT/SIGTERM while a command runs. */
   readonly signal?: AbortSignal;

@@ -1,7 +1,10 @@
 // Structured logs (pino, JSON lines on stderr) with every secret scrubbed: known secret values
-// anywhere in a line, and fields named like secrets whatever their value.
+// anywhere in a line, and fields named like secrets whatever their value. On a terminal the same
+// lines can be shown as plain text (humanLogStream), after the scrubbing.
+import { Writable } from 'node:stream';
 import { pino, type Logger as Pino } from 'pino';
 import { redact, redactDeep, REDACTED } from '../sweep/redact.ts';
+import type { Style } from './style.ts';
 
 /** Creates the logger; `secrets` are values that must never be written. */
 export function createLogger(options: { level: string; secrets: readonly string[]; destination?: NodeJS.WritableStream }): Pino {
@@ -23,4 +26,48 @@ export function createLogger(options: { level: string; secrets: readonly string[
     },
     (options.destination ?? process.stderr) as pino.DestinationStream,
   );
+}
+
+const LEVEL_NAMES: Readonly<Record<number, string>> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+
+// Control characters a BMC put in a string, shown as escapes rather than sent to the terminal.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+const visible = (text: string) => text.replace(CONTROL, (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`);
+
+/**
+ * One of the logger's JSON lines as a person reads it on a terminal:
+ * `12:04:31 warn  sim-0004: BMC sweep failed  kind=auth message="POST … refused"`.
+ */
+export function humanLogLine(json: string, style: Style): string {
+  let entry: Record<string, unknown>;
+  try {
+    entry = JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    return visible(json);
+  }
+  const { level, time, msg, bmc, ...rest } = entry;
+  const name = LEVEL_NAMES[level as number] ?? String(level);
+  const colour = (level as number) >= 50 ? 'red' : (level as number) >= 40 ? 'yellow' : 'dim';
+  const clock = typeof time === 'string' ? `${time.slice(11, 19)} ` : '';
+  const fields = Object.entries(rest).map(([key, value]) => {
+    const text = typeof value === 'string' ? value : JSON.stringify(value);
+    return `${key}=${/[\s"]/.test(text) ? JSON.stringify(text) : visible(text)}`;
+  });
+  return `${style('dim', clock)}${style(colour, name.padEnd(5))} ${bmc ? `${visible(String(bmc))}: ` : ''}${visible(String(msg ?? ''))}${fields.length > 0 ? `  ${fields.join(' ')}` : ''}`;
+}
+
+/** A stream for the logger that turns each JSON line into a human line and hands it to `write`. */
+export function humanLogStream(write: (line: string) => void, style: Style): NodeJS.WritableStream {
+  let pending = '';
+  return new Writable({
+    write(chunk, _encoding, done) {
+      pending += chunk.toString();
+      let end: number;
+      while ((end = pending.indexOf('\n')) >= 0) {
+        write(humanLogLine(pending.slice(0, end), style));
+        pending = pending.slice(end + 1);
+      }
+      done();
+    },
+  });
 }

@@ -7,7 +7,8 @@ import { serveRegistry } from '../registry/serve.ts';
 import { defaultDatabasePath, Store } from '../registry/store.ts';
 import { loadConfig, type BmcConfig } from '../sweep/config.ts';
 import { webInterface, type ConfiguredBmc } from '../web/index.ts';
-import { binary, table } from './format.ts';
+import { diskSize, memorySize } from '../inventory/units.ts';
+import { table } from './format.ts';
 import { databaseOption, existingStore } from './database.ts';
 import { CliError, EXIT, say, VERSION, type Io } from './io.ts';
 import { createLogger } from './log.ts';
@@ -95,8 +96,8 @@ export function printMachines(io: Io, store: Store, flags: { status?: string; js
           json.status_name,
           row.power_type,
           row.cpu_count,
-          row.memory ? binary(row.memory * 1024 * 1024) : '',
-          json.physicalblockdevice_set.length ? `${binary(json.storage * 1e6)} (${json.physicalblockdevice_set.length})` : '',
+          row.memory ? memorySize(row.memory) : '',
+          json.physicalblockdevice_set.length ? `${diskSize(json.storage * 1e6)} (${json.physicalblockdevice_set.length})` : '',
           macs.length > 2 ? `${macs.slice(0, 2).join(' ')} +${macs.length - 2}` : macs.join(' '),
           row.last_sync?.replace('T', ' ').slice(0, 19) ?? '',
         ];

@@ -1,14 +1,16 @@
 // `redfish-enlist sweep`: one sweep of every configured BMC (the one-shot import).
 import { readFileSync, writeFileSync } from 'node:fs';
-import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { loadConfig, type Config, type TargetConfig } from '../sweep/config.ts';
 import { openTarget } from '../sweep/open.ts';
 import { redact } from '../sweep/redact.ts';
-import { runSweep, settingsFromConfig, type SweepReport } from '../sweep/sweep.ts';
+import { SweepTracker } from '../sweep/progress.ts';
+import { runSweep, settingsFromConfig, type SweepOutcome, type SweepReport } from '../sweep/sweep.ts';
 import { duration, table } from './format.ts';
 import { EXIT, CliError, say, warn, VERSION, type Io } from './io.ts';
-import { createLogger } from './log.ts';
+import { createLogger, humanLogStream } from './log.ts';
+import { startProgress } from './progress.ts';
+import { OUTCOME_STYLE, styleFor } from './style.ts';
 
 interface SweepFlags {
   config: string;
@@ -72,23 +74,28 @@ Exit status: 0 every BMC swept, 1 some BMC failed, 2 bad configuration (nothing 
     });
 }
 
-/** Runs one sweep of a configuration with a progress bar on a terminal. */
+/**
+ * Runs one sweep of a configuration. On a terminal, a progress line on stderr and log lines as
+ * text above it; elsewhere JSON log lines on stderr. The report goes to stdout afterwards.
+ */
 export async function sweepOnce(config: Config, io: Io, flags: { dryRun?: boolean; fullRead?: boolean; progress?: boolean; logLevel?: string }): Promise<SweepReport> {
   const opened = openTarget(config.target);
-  const bar = flags.progress !== false && io.stderr.isTTY ? new SingleBar({ format: 'sweeping {bar} {value}/{total} BMCs | {name}', stream: io.stderr, hideCursor: true }) : undefined;
-  bar?.start(config.bmcs.length, 0, { name: '' });
+  const style = styleFor(io, 'stderr');
+  const tracker = new SweepTracker();
+  const display = flags.progress !== false && io.stderr.isTTY ? startProgress(io.stderr, tracker, style) : undefined;
+  const destination = io.stderr.isTTY ? humanLogStream((line) => (display ? display.log(line) : warn(io, line)), style) : io.stderr;
   try {
     return await runSweep(config.bmcs, opened.target, opened.state, {
       ...settingsFromConfig(config),
       ...(flags.fullRead ? { fullReadEveryMs: 0 } : {}),
       dryRun: flags.dryRun === true,
       producer: { name: 'redfish-enlist', version: VERSION },
-      log: createLogger({ level: flags.logLevel ?? (bar ? 'error' : config.log.level), secrets: config.secrets, destination: io.stderr }),
+      log: createLogger({ level: flags.logLevel ?? config.log.level, secrets: config.secrets, destination }),
       ...(io.signal ? { signal: io.signal } : {}),
-      onResult: (done, count) => bar?.update(count, { name: done.name }),
+      progress: tracker,
     });
   } finally {
-    bar?.stop();
+    display?.stop();
     await opened.close();
   }
 }
@@ -126,18 +133,27 @@ function withTarget(config: Config, flags: SweepFlags): Config {
   return { ...config, target, secrets: target.kind === 'maas' && target.apiKey ? [...config.secrets, target.apiKey] : config.secrets };
 }
 
-/** Prints a sweep report as a table and a summary line. */
+/** Prints a sweep report: a table (messages whole, wrapped to a terminal's width), then a summary line. */
 export function printReport(io: Io, report: SweepReport, config: Pick<Config, 'secrets'>): void {
-  const rows = report.results.map((result) => [
-    result.name,
-    result.outcome,
-    result.machines.map((machine) => machine.hostname ?? machine.systemId ?? '').filter(Boolean).join(', '),
-    result.errorKind ?? '',
-    redact(result.message ?? result.machines.find((machine) => machine.reason)?.reason ?? '', config.secrets).slice(0, 100),
-    result.requests,
-    duration(result.ms),
-  ]);
-  say(io, table(['BMC', 'OUTCOME', 'MACHINES', 'ERROR', 'MESSAGE', 'REQUESTS', 'TIME'], rows));
+  const style = styleFor(io, 'stdout');
+  // Most of a discovery range does not answer: one line for all of those, not a row each.
+  const silent = report.results.filter((result) => result.noAnswer).length;
+  const rows = report.results
+    .filter((result) => !result.noAnswer)
+    .map((result) => [
+      result.name,
+      style(OUTCOME_STYLE[result.outcome] ?? 'reset', result.outcome),
+      result.machines.map((machine) => machine.hostname ?? machine.systemId ?? '').filter(Boolean).join(', '),
+      style('red', result.errorKind ?? ''),
+      result.requests,
+      duration(result.ms),
+      redact(result.message ?? result.machines.find((machine) => machine.reason)?.reason ?? '', config.secrets),
+    ]);
+  say(io, table(['BMC', 'OUTCOME', 'MACHINES', 'ERROR', 'REQUESTS', 'TIME', 'MESSAGE'], rows, io.stdout.isTTY && io.stdout.columns ? { width: io.stdout.columns } : {}));
+  if (silent > 0) say(io, `${silent} address${silent === 1 ? '' : 'es'} of discovery ranges did not answer (not listed; --json lists them)`);
   const totals = report.totals;
-  say(io, `\n${report.dryRun ? 'dry run: ' : ''}${report.results.length} BMCs in ${duration(report.ms)}: ${totals.created} created, ${totals.updated} updated, ${totals.unchanged} unchanged, ${totals.skipped} skipped, ${totals.failed} failed`);
+  const count = (outcome: SweepOutcome) => (totals[outcome] > 0 ? style(OUTCOME_STYLE[outcome]!, `${totals[outcome]} ${outcome}`) : `${totals[outcome]} ${outcome}`);
+  const counts = (['created', 'updated', 'unchanged', 'skipped', 'failed'] as const).map(count);
+  if (totals.cancelled > 0) counts.push(count('cancelled'));
+  say(io, `\n${report.dryRun ? 'dry run: ' : ''}${report.results.length} BMCs in ${duration(report.ms)}: ${counts.join(', ')}`);
 }

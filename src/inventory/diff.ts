@@ -1,6 +1,7 @@
 // What changed in a machine's hardware between two sweeps, in words an operator reads in the
 // machine's history ("disk sdb replaced", "DIMM B2 16 GiB removed", "NIC 3c:ec:ef:… link down").
 import type { Dimm, Drive, HardwareInventory, Port } from './model.ts';
+import { diskSize, memorySize } from './units.ts';
 
 /** The part of the machine a change is about. */
 export type ChangeArea = 'identity' | 'cpu' | 'memory' | 'disk' | 'nic' | 'pci' | 'gpu' | 'firmware';
@@ -54,18 +55,18 @@ function diffDimms(before: readonly Dimm[], after: readonly Dimm[]): HardwareCha
   const fresh = new Map(after.map((dimm) => [dimm.slot, dimm]));
   for (const [slot, dimm] of old) {
     const now = fresh.get(slot);
-    if (!now) changes.push({ area: 'memory', kind: 'removed', subject: slot, description: `${dimmName(slot)} ${size(dimm.sizeMiB)} removed` });
+    if (!now) changes.push({ area: 'memory', kind: 'removed', subject: slot, description: `${dimmName(slot)} ${memorySize(dimm.sizeMiB)} removed` });
     else if (now.serial !== dimm.serial || now.sizeMiB !== dimm.sizeMiB || now.partNumber !== dimm.partNumber) {
       changes.push({
         area: 'memory',
         kind: 'replaced',
         subject: slot,
-        description: `${dimmName(slot)} replaced: ${size(dimm.sizeMiB)}${dimm.serial ? ` ${dimm.serial}` : ''} → ${size(now.sizeMiB)}${now.serial ? ` ${now.serial}` : ''}`,
+        description: `${dimmName(slot)} replaced: ${memorySize(dimm.sizeMiB)}${dimm.serial ? ` ${dimm.serial}` : ''} → ${memorySize(now.sizeMiB)}${now.serial ? ` ${now.serial}` : ''}`,
       });
     }
   }
   for (const [slot, dimm] of fresh) {
-    if (!old.has(slot)) changes.push({ area: 'memory', kind: 'added', subject: slot, description: `${dimmName(slot)} ${size(dimm.sizeMiB)} added` });
+    if (!old.has(slot)) changes.push({ area: 'memory', kind: 'added', subject: slot, description: `${dimmName(slot)} ${memorySize(dimm.sizeMiB)} added` });
   }
   return changes;
 }
@@ -74,7 +75,7 @@ function diffDimms(before: readonly Dimm[], after: readonly Dimm[]): HardwareCha
 function diffMemoryTotal(before: HardwareInventory, after: HardwareInventory): HardwareChange[] {
   if (before.memory.fromDimms && after.memory.fromDimms) return [];
   if (before.memory.totalMiB === after.memory.totalMiB) return [];
-  return [{ area: 'memory', kind: 'changed', subject: 'total', description: `memory changed: ${size(before.memory.totalMiB)} → ${size(after.memory.totalMiB)}` }];
+  return [{ area: 'memory', kind: 'changed', subject: 'total', description: `memory changed: ${memorySize(before.memory.totalMiB)} → ${memorySize(after.memory.totalMiB)}` }];
 }
 
 function diffDrives(before: readonly Drive[], after: readonly Drive[]): HardwareChange[] {
@@ -170,24 +171,13 @@ function ports(inventory: HardwareInventory): Port[] {
 }
 
 function describeDrive(drive: Drive): string {
-  const parts = [drive.model, drive.serial ? `serial ${drive.serial}` : undefined, bytes(drive.sizeBytes)].filter(Boolean);
+  const parts = [drive.model, drive.serial ? `serial ${drive.serial}` : undefined, diskSize(drive.sizeBytes)].filter(Boolean);
   return parts.join(', ');
 }
 
 // "DIMM A3", but iDRAC's locators already say DIMM ("DIMM.Socket.B2").
 function dimmName(slot: string): string {
   return /^dimm/i.test(slot) ? slot : `DIMM ${slot}`;
-}
-
-function size(mib: number): string {
-  return mib % 1024 === 0 ? `${mib / 1024} GiB` : `${mib} MiB`;
-}
-
-/** Bytes in the units disk vendors print (decimal GB/TB). */
-export function bytes(value: number): string {
-  if (value >= 1e12) return `${(value / 1e12).toFixed(value % 1e12 === 0 ? 0 : 2)} TB`;
-  if (value >= 1e9) return `${(value / 1e9).toFixed(value % 1e9 === 0 ? 0 : 1)} GB`;
-  return `${Math.round(value / 1e6)} MB`;
 }
 
 function speed(mbps: number | undefined): string {

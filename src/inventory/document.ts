@@ -2,7 +2,7 @@
 // metadataserver/builtin_scripts/hooks.py and provisioningserver/utils/lxd.py), as plain data the
 // embedded registry stores, and a diff of two such readings for the machine's hardware history.
 import type { HardwareChange } from './diff.ts';
-import { bytes } from './diff.ts';
+import { diskSize } from './units.ts';
 import { at, isResource } from '../redfish/navigate.ts';
 
 /** A block device as MAAS keeps it. */
@@ -343,7 +343,7 @@ export function diffParsedHardware(before: ParsedHardware, after: ParsedHardware
 }
 
 function describeDisk(disk: ParsedDisk): string {
-  return [disk.model, disk.serial ? `serial ${disk.serial}` : undefined, bytes(disk.size)].filter(Boolean).join(', ');
+  return [disk.model, disk.serial ? `serial ${disk.serial}` : undefined, diskSize(disk.size)].filter(Boolean).join(', ');
 }
 
 function gib(mib: number): string {

@@ -79,7 +79,7 @@ export function createConnector(options: ConnectorOptions): Connector {
 
 function connectPlain(connectOptions: net.NetConnectOpts, options: ConnectorOptions, callback: Callback): undefined {
   const socket = net.connect(connectOptions);
-  guard(socket, options, 'connect', callback, (settle) => socket.once('connect', () => settle(null, socket)));
+  guard(socket, options, 'connect', String((connectOptions as { host?: string }).host ?? 'localhost'), callback, (settle) => socket.once('connect', () => settle(null, socket)));
   return undefined;
 }
 
@@ -97,7 +97,7 @@ function connectTls(
     rejectUnauthorized: policy.mode === 'verify' || policy.mode === 'ca',
     ...(policy.mode === 'ca' ? { ca: policy.ca } : {}),
   } as tls.ConnectionOptions);
-  guard(socket, options, 'TLS handshake', callback, (settle) =>
+  guard(socket, options, 'TLS handshake', host, callback, (settle) =>
     socket.once('secureConnect', () => {
       const seen = socket.getPeerCertificate()?.fingerprint256;
       if (!seen) return settle(tlsError('the BMC presented no certificate', host));
@@ -126,6 +126,7 @@ function guard(
   socket: net.Socket,
   options: ConnectorOptions,
   phase: string,
+  host: string,
   callback: Callback,
   ready: (settle: Callback) => void,
 ): void {
@@ -143,7 +144,7 @@ function guard(
     options.connectTimeoutMs,
   );
   const onAbort = () => settle(new RedfishError('timeout', `${phase} abandoned: the BMC's deadline passed`, CONNECT));
-  socket.once('error', (error) => settle(connectError(error)));
+  socket.once('error', (error) => settle(connectError(error, host)));
   if (options.signal?.aborted) return onAbort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   ready(settle);
@@ -155,12 +156,40 @@ function tlsError(message: string, host: string): RedfishError {
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL']);
 
-function connectError(error: NodeJS.ErrnoException): RedfishError {
+// OpenSSL's verification codes, as Node reports them, in an operator's words.
+const UNTRUSTED_CA = 'its certificate is signed by a CA this host does not trust';
+const VERIFY_FAILURES: Readonly<Record<string, string>> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'its certificate is self-signed',
+  SELF_SIGNED_CERT_IN_CHAIN: 'its certificate chain ends in a self-signed CA this host does not trust',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: UNTRUSTED_CA,
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: UNTRUSTED_CA,
+  UNABLE_TO_GET_ISSUER_CERT: UNTRUSTED_CA,
+  CERT_HAS_EXPIRED: 'its certificate has expired',
+  CERT_NOT_YET_VALID: 'its certificate is not valid yet',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'its certificate is not for this address',
+};
+
+/** What an operator does about a certificate that does not verify, in this tool's settings. */
+export const TLS_ADVICE =
+  "to trust it, set this BMC's tls to {mode: ca, caFile: FILE} with the CA that signed it, or to pin (trust the certificate it presents from now on)";
+
+/** A certificate Node refused, as an error that says why and which setting trusts it. */
+export function verificationError(error: NodeJS.ErrnoException & { reason?: string }, host: string): RedfishError | undefined {
+  const why = error.code ? VERIFY_FAILURES[error.code] : undefined;
+  if (!why) return undefined;
+  const detail = error.code === 'ERR_TLS_CERT_ALTNAME_INVALID' && error.reason ? ` (${error.reason})` : '';
+  return new RedfishError('tls', `TLS with ${host}: ${why}${detail}; ${TLS_ADVICE}`, { cause: error, connectPhase: true });
+}
+
+function connectError(error: NodeJS.ErrnoException, host: string): RedfishError {
   if (error.code && UNREACHABLE.has(error.code)) {
     return new RedfishError('unreachable', `cannot connect: ${error.code}`, { cause: error, connectPhase: true });
   }
-  if (error.code?.startsWith('ERR_TLS') || /certificate|self.signed|SSL|TLS/i.test(error.message)) {
-    return new RedfishError('tls', `TLS handshake failed: ${error.message}`, { cause: error, connectPhase: true });
+  const refused = verificationError(error, host);
+  if (refused) return refused;
+  if (error.code?.startsWith('ERR_TLS') || error.code?.startsWith('ERR_SSL') || /certificate|self.signed|SSL|TLS/i.test(error.message)) {
+    // Node's own advice (run Node with --use-system-ca …) is about Node, not this tool: left out.
+    return new RedfishError('tls', `TLS handshake with ${host} failed: ${error.message.replace(/; if the root CA is installed locally.*$/s, '')}`, { cause: error, connectPhase: true });
   }
   return new RedfishError('unreachable', `connection failed: ${error.code ?? error.message}`, { cause: error, connectPhase: true });
 }

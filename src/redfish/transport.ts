@@ -8,7 +8,7 @@ import type net from 'node:net';
 import { RedfishError, errorFromResponse, type ErrorKind } from './errors.ts';
 import { HttpFramingError, ResponseParser, headerLines, requestHead, type ParsedResponse } from './http1.ts';
 import { BodyError, parseJsonBody } from './json.ts';
-import type { Connector } from './tls.ts';
+import { verificationError, type Connector } from './tls.ts';
 
 /** A BMC's answer, with the body parsed when it is JSON. */
 export interface Exchange {
@@ -384,7 +384,10 @@ function transportError(error: unknown, bmc: string, request: ExchangeRequest): 
   if (error instanceof RedfishError) return failure(error.kind, bmc, request, error.message, { cause: error, connectPhase: error.connectPhase });
   const code = (error as NodeJS.ErrnoException).code ?? '';
   if (UNREACHABLE.includes(code)) return failure('unreachable', bmc, request, `cannot connect (${code})`, { cause: error });
-  if (code.startsWith('ERR_TLS') || code.includes('CERT')) return failure('tls', bmc, request, (error as Error).message, { cause: error });
+  if (code.startsWith('ERR_TLS') || code.includes('CERT')) {
+    const refused = verificationError(error as NodeJS.ErrnoException, bmc);
+    return failure('tls', bmc, request, refused?.message ?? (error as Error).message, { cause: error });
+  }
   // Resets and premature closes: the BMC's web server broke the exchange.
   return failure('server', bmc, request, `connection broken (${code || (error as Error).message})`, { cause: error });
 }

@@ -11,6 +11,8 @@ export type BmcOutcome = 'created' | 'updated' | 'unchanged' | 'skipped' | 'fail
 /** The last sweep of one BMC. */
 export interface BmcSweepRecord {
   readonly outcome: BmcOutcome;
+  /** An address of a discovery range where no Redfish service answered. */
+  readonly noAnswer?: boolean;
   /** Error class of a failure (auth, timeout, tls …). */
   readonly errorKind?: string;
   readonly message?: string;

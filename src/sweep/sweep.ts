@@ -14,10 +14,11 @@ import { RedfishClient, type ClientLog } from '../redfish/client.ts';
 import { crawl, type CrawlOptions, type RawCrawl } from '../redfish/crawl.ts';
 import { RedfishError } from '../redfish/errors.ts';
 import type { ClientOptions } from '../redfish/options.ts';
-import { bmcState, lastInventory, loadReadCache, pinCertificate, recordBmcSweep, saveReadCache, saveInventory, type BmcOutcome } from '../registry/bmc-state.ts';
+import { bmcState, lastInventory, loadReadCache, pinCertificate, recordBmcSweep, saveReadCache, saveInventory, type BmcOutcome, type BmcSweepRecord } from '../registry/bmc-state.ts';
 import type { Store } from '../registry/store.ts';
 import { toHostname } from '../registry/machines.ts';
 import type { BmcConfig, Config } from './config.ts';
+import type { SweepTracker } from './progress.ts';
 import { redact } from './redact.ts';
 import { maasArchitecture, TargetError, type MachineRecord, type Target } from './target.ts';
 
@@ -35,11 +36,22 @@ export interface MachineResult {
   readonly changes?: readonly string[];
 }
 
+/**
+ * How one BMC's sweep ended: what the registry records (BmcOutcome), or `cancelled` when the sweep
+ * was interrupted while the BMC was in flight (nothing of it is kept; nothing is recorded).
+ */
+export type SweepOutcome = BmcOutcome | 'cancelled';
+
+/** Every outcome, in the order summaries list them. */
+export const SWEEP_OUTCOMES: readonly SweepOutcome[] = ['created', 'updated', 'unchanged', 'skipped', 'failed', 'cancelled'];
+
 /** What happened to one BMC. */
 export interface BmcResult {
   readonly name: string;
   readonly address: string;
-  readonly outcome: BmcOutcome;
+  readonly outcome: SweepOutcome;
+  /** An address of a discovery range where no Redfish service answered (skipped; expected of most of a range). */
+  readonly noAnswer?: true;
   readonly errorKind?: string;
   readonly message?: string;
   readonly requests: number;
@@ -60,7 +72,7 @@ export interface SweepReport {
   readonly ms: number;
   readonly dryRun: boolean;
   readonly results: readonly BmcResult[];
-  readonly totals: Readonly<Record<BmcOutcome, number>>;
+  readonly totals: Readonly<Record<SweepOutcome, number>>;
 }
 
 /** A pino-compatible logger. */
@@ -100,6 +112,8 @@ export interface SweepSettings {
   readonly secrets?: readonly string[];
   /** Called as each BMC finishes. */
   readonly onResult?: (result: BmcResult, done: number, total: number) => void;
+  /** Kept up to date with the BMCs in flight, for a progress display. */
+  readonly progress?: SweepTracker;
 }
 
 // ComputerSystem types that are not a machine MAAS should track.
@@ -140,6 +154,7 @@ async function sweepFleet(bmcs: readonly BmcConfig[], target: Target, state: Sto
   if (!settings.dryRun) await target.prepare();
   else await target.prepare().catch(() => undefined);
   let done = 0;
+  settings.progress?.begin(bmcs.length);
   // `concurrency` workers take the next BMC as they finish one, so memory does not grow with the
   // fleet (queuing every BMC up front held ~14 MB of tasks at 10,000). Once stopped, the BMCs not
   // started are reported as not swept; those in flight finish, or are cancelled by the signal.
@@ -147,15 +162,17 @@ async function sweepFleet(bmcs: readonly BmcConfig[], target: Target, state: Sto
   const worker = async () => {
     while (next < bmcs.length) {
       const bmc = bmcs[next++]!;
+      if (!stopped()) settings.progress?.started(bmc);
       const result = stopped()
         ? skipped(bmc, 'not swept: the sweep was stopped')
         : await sweepBmc(bmc, target, state, settings, fleet).catch((error: unknown) => cancelled(bmc, error));
       results.push(result);
+      settings.progress?.finished(bmc, result.outcome);
       settings.onResult?.(result, ++done, bmcs.length);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(settings.concurrency, bmcs.length)) }, worker));
-  const totals: Record<BmcOutcome, number> = { created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0 };
+  const totals: Record<SweepOutcome, number> = { created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0, cancelled: 0 };
   for (const result of results) totals[result.outcome]++;
   const order = new Map(bmcs.map((bmc, index) => [bmc.address, index]));
   results.sort((a, b) => (order.get(a.address) ?? 0) - (order.get(b.address) ?? 0));
@@ -164,7 +181,7 @@ async function sweepFleet(bmcs: readonly BmcConfig[], target: Target, state: Sto
 
 function cancelledInFlight(bmc: BmcConfig, client: RedfishClient, t0: number, settings: SweepSettings): BmcResult {
   settings.log?.warn({ bmc: bmc.name }, 'BMC sweep cancelled');
-  return { ...skipped(bmc, 'cancelled while in flight; nothing was changed'), ...stats(client, t0) };
+  return { ...skipped(bmc, 'cancelled while in flight; nothing was changed'), outcome: 'cancelled', ...stats(client, t0) };
 }
 
 function cancelled(bmc: BmcConfig, error: unknown): BmcResult {
@@ -217,9 +234,10 @@ async function sweepBmc(bmc: BmcConfig, target: Target, state: Store, settings: 
     // (close() is idempotent; the finally below finds it done.)
     const failure = error instanceof RedfishError ? error : new RedfishError('bad-response', (error as Error).message);
     const silentDiscovery = bmc.discovered && (failure.kind === 'unreachable' || (failure.kind === 'timeout' && failure.connectPhase));
-    const result: BmcResult = {
+    const result: Recorded = {
       ...base,
       outcome: silentDiscovery ? 'skipped' : 'failed',
+      ...(silentDiscovery ? { noAnswer: true as const } : {}),
       errorKind: failure.kind,
       message: scrub(silentDiscovery ? `no Redfish service answered (${failure.message})` : failure.message),
       ...stats(client, t0),
@@ -277,7 +295,7 @@ async function sweepBmc(bmc: BmcConfig, target: Target, state: Store, settings: 
   const outcome = bmcOutcome(machines, raw.systems.length);
   const fullyRead = full && outcome !== 'failed';
   const failedMachine = machines.find((machine) => machine.outcome === 'failed');
-  const result: BmcResult = {
+  const result: Recorded = {
     ...base,
     outcome,
     ...(outcome === 'failed'
@@ -405,9 +423,13 @@ function tlsMode(bmc: BmcConfig): string {
   return bmc.address.startsWith('http://') ? 'http' : bmc.tls.mode;
 }
 
-function record(result: BmcResult, tls: string) {
+/** A result the registry records: every outcome but `cancelled`. */
+type Recorded = BmcResult & { readonly outcome: BmcOutcome };
+
+function record(result: Recorded, tls: string): BmcSweepRecord {
   return {
     outcome: result.outcome,
+    ...(result.noAnswer ? { noAnswer: true } : {}),
     ...(result.errorKind ? { errorKind: result.errorKind } : {}),
     ...(result.message ? { message: result.message } : {}),
     requests: result.requests,

@@ -1,18 +1,15 @@
 // How figures read on the pages: sizes in the units MAAS and vendors print, times in UTC with how
 // long ago, speeds in Gb/s.
-import { bytes } from '../inventory/diff.ts';
+import { diskSize, memorySize } from '../inventory/units.ts';
 
 /** Memory in MiB as GiB (or MiB below 1 GiB), as MAAS's listing shows it. */
 export function memory(mib: number): string {
-  if (mib <= 0) return '—';
-  if (mib < 1024) return `${mib} MiB`;
-  const gib = mib / 1024;
-  return `${Number.isInteger(gib) ? gib : gib.toFixed(1)} GiB`;
+  return mib > 0 ? memorySize(mib) : '—';
 }
 
 /** A disk or storage size in bytes, in decimal units (GB, TB) as vendors and MAAS print them. */
 export function size(value: number): string {
-  return value > 0 ? bytes(value) : '—';
+  return value > 0 ? diskSize(value) : '—';
 }
 
 /** A link speed in Mb/s. */

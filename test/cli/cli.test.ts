@@ -5,12 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { machineJson } from '../../src/registry/machine-json.ts';
 import { listMachines } from '../../src/registry/machines.ts';
 import { serveRegistry } from '../../src/registry/serve.ts';
 import { Store } from '../../src/registry/store.ts';
 import { createApiKey, createUser, formatApiKey } from '../../src/registry/users.ts';
 import { loadTrees, startFleet, type SimulatedFleet } from '../../src/redfish/simulator/index.ts';
 import { writeSimulatedSetup } from '../../src/sweep/simulated-setup.ts';
+import * as web from '../../src/web/format.ts';
 import { runCli } from '../helpers/cli.ts';
 import { FIXTURES, treesIn } from '../helpers/mockup.ts';
 
@@ -78,8 +80,17 @@ describe('redfish-enlist sweep', () => {
     const [header, ...rows] = listed.stdout.trim().split('\n\n')[0]!.split('\n');
     expect(header).toMatch(/^HOSTNAME\s+SYSTEM ID\s+STATUS\s+POWER\s+CPUS\s+MEMORY\s+STORAGE\s+MACS/);
     expect(rows).toHaveLength(3);
-    for (const row of rows) expect(row).toMatch(/^\S+\s+[a-z0-9]{6}\s+Deployed\s+redfish\s+\d+\s+\d+ GiB/);
+    for (const row of rows) expect(row).toMatch(/^\S+\s+[a-z0-9]{6}\s+Deployed\s+redfish\s+\d+\s+\d+ GiB\s+\d+(\.\d+)? [GT]B \(\d\)/);
     expect(listed.stdout.trim()).toMatch(/\n3 machines$/);
+    // Sizes as MAAS shows them, the same text as the web listing's: disks in GB/TB, memory in GiB.
+    const store = new Store(files.database);
+    for (const machine of listMachines(store)) {
+      const json = machineJson(store, machine) as { memory: number; physicalblockdevice_set: { size: number }[] };
+      const disks = json.physicalblockdevice_set;
+      const row = rows.find((line) => line.startsWith(`${machine.hostname} `))!.split(/\s{2,}/);
+      expect(row.slice(5, 7)).toEqual([web.memory(json.memory), `${web.size(disks.reduce((sum, disk) => sum + disk.size, 0))} (${disks.length})`]);
+    }
+    store.close();
   });
 
   it('imports a fleet into MAAS with --target maas, and creates nothing the second time', async () => {
@@ -149,6 +160,8 @@ describe('redfish-enlist apikey, discover and --help', () => {
     const port = new URL(fleet.bmcs[0]!.url).port;
     const found = await run(['discover', '127.0.0.1-127.0.0.3', '--port', port, '--write', join(dir, 'found.yaml'), '--credentials', 'ilo']);
     expect(found.stdout).toMatch(/https:\/\/127\.0\.0\.1:\d+\s+hpe\s+ProLiant DL380 Gen10/);
+    expect(found.stdout).toContain(fleet.fingerprint256!);
+    expect(found.stdout).toContain('\n1 BMC found; 2 addresses did not answer\n');
     expect(readFileSync(join(dir, 'found.yaml'), 'utf8')).toMatch(/credentials: ilo\n\s+tls:\n\s+mode: pin\n\s+fingerprint: [0-9A-F:]{95}/);
   });
 

@@ -262,10 +262,13 @@ describe('TLS', () => {
 
   const endpointFor = (url: string, tls: ConstructorParameters<typeof RedfishClient>[0]['tls']) => ({ address: url, username: 'u', password: 'p', tls });
 
-  it('refuses a self-signed certificate by default', async () => {
+  it("refuses a self-signed certificate by default, saying which of this tool's settings trusts it", async () => {
     server = await startServer(bmc((response) => json(response, 200, {})), certificate);
     const client = new RedfishClient(endpointFor(server.url, undefined), fast);
-    await expect(client.connect()).rejects.toMatchObject({ kind: 'tls' });
+    const refused = await client.connect().then(() => undefined, (error: Error) => error);
+    expect(refused).toMatchObject({ kind: 'tls' });
+    expect(refused!.message).toMatch(/^GET \/redfish\/v1\/: TLS with 127\.0\.0\.1: its certificate is self-signed; to trust it, set this BMC's tls to \{mode: ca, caFile: FILE\} with the CA that signed it, or to pin/);
+    expect(refused!.message).not.toMatch(/Node|--use-system-ca/);
     await client.close();
     expect(server.requests).toEqual([]);
   });

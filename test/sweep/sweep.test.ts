@@ -164,7 +164,7 @@ describe('sweeping a fleet into the embedded registry', () => {
     expect(count('commissioning_results')).toBe(results);
   });
 
-  it('pushes nothing for a BMC in flight when the sweep is cancelled, and logs out of it', async () => {
+  it('reports the BMCs in flight when the sweep is cancelled as cancelled, pushes nothing for them, and logs out of them', async () => {
     await sweep();
     const results = count('commissioning_results');
     for (const bmc of fleet.bmcs) bmc.setFaults([{ path: /Memory|Processors/, afterAuth: true, action: { type: 'drip', bytesPerSecond: 2_000 } }]);
@@ -173,8 +173,11 @@ describe('sweeping a fleet into the embedded registry', () => {
     await new Promise((resolve) => setTimeout(resolve, 400));
     cancel.abort(new Error('operator cancelled'));
     const report = await running;
-    expect(report.results.every((result) => result.outcome === 'skipped')).toBe(true);
-    expect(report.results.filter((result) => result.message === 'cancelled while in flight; nothing was changed').length).toBeGreaterThan(0);
+    const inFlight = report.results.filter((result) => result.outcome === 'cancelled');
+    expect(inFlight.length).toBeGreaterThan(0);
+    expect(inFlight.every((result) => result.message === 'cancelled while in flight; nothing was changed')).toBe(true);
+    expect(report.results.filter((result) => result.outcome !== 'cancelled').every((result) => result.outcome === 'skipped' && result.message === 'not swept: the sweep was stopped')).toBe(true);
+    expect(report.totals.cancelled).toBe(inFlight.length);
     expect(count('commissioning_results')).toBe(results);
     expect(fleet.totals().openSessions).toBe(0);
   });
