@@ -4,8 +4,11 @@
 // - Drives listed both in Storage and under the chassis (HPE Gen10+): de-duplicated by path and
 //   by serial number.
 // - Older BMCs (Cisco CIMC, fixtures/cisco-c220m5-cimc) only have SimpleStorage `Devices`.
+// - Older HPE iLO 5 blades: an empty Storage collection, the drives only under the OEM
+//   SmartStorage tree (fixtures/shapes/hpe-blade-smartstorage).
 // - Supermicro answers 403 OemLicenseNotPassed for storage: the reader marks the section unknown.
 import { at, linkAt, type Resource } from '../redfish/navigate.ts';
+import { ARRAY_CONTROLLERS, PHYSICAL_DRIVES, SMART_STORAGE } from '../redfish/oem/hpe.ts';
 import type { Drive, Media, Volume } from './model.ts';
 import { LIMITS, list, naturalCompare, positive, str, text, type ReadContext } from './read.ts';
 import type { SectionReader } from './source.ts';
@@ -38,6 +41,7 @@ export function readStorage(system: Resource, chassis: readonly Resource[], read
       addDrive(drives, drive, '900', findings);
     }
   }
+  if (drives.size === 0) addSmartStorageDrives(drives, system, reader, findings);
   if (drives.size === 0) {
     for (const simple of reader.members(linkAt(system, ['SimpleStorage']))) addSimpleDevices(drives, simple);
   }
@@ -83,6 +87,57 @@ function addDrive(drives: Map<string, Unnamed>, body: Resource, group: string, f
     ...(location ? { location } : {}),
   });
 }
+
+// HPE iLO: with an empty standard Storage collection, the drives are only in SmartStorage, one
+// DiskDrives collection per array controller (fixtures/shapes/hpe-blade-smartstorage).
+function addSmartStorageDrives(drives: Map<string, Unnamed>, system: Resource, reader: SectionReader, findings: ReadContext['findings']): void {
+  for (const pointer of SMART_STORAGE) {
+    const smart = reader.get(linkAt(system, pointer));
+    if (smart === undefined) continue;
+    reader.members(linkAt(smart, ARRAY_CONTROLLERS)).forEach((controller, index) => {
+      for (const body of reader.members(linkAt(controller, PHYSICAL_DRIVES))) addSmartStorageDrive(drives, body, `800/${String(index).padStart(3, '0')}`, findings);
+    });
+  }
+}
+
+function addSmartStorageDrive(drives: Map<string, Unnamed>, body: Resource, group: string, findings: ReadContext['findings']): void {
+  const source = str(body['@odata.id']) ?? `(drive ${drives.size})`;
+  if (drives.has(source) || str(at(body, ['Status', 'State'])) === 'Absent') return;
+  const ctx = { resource: source, findings };
+  // Blocks × block size is exact; CapacityMiB and CapacityGB are rounded.
+  const blocks = positive(body.CapacityLogicalBlocks, LIMITS.bytes, ctx, 'CapacityLogicalBlocks');
+  const blockSize = positive(body.BlockSizeBytes, LIMITS.blockSize, ctx, 'BlockSizeBytes');
+  const mib = positive(body.CapacityMiB, LIMITS.bytes / MIB, ctx, 'CapacityMiB');
+  const gb = positive(body.CapacityGB, LIMITS.bytes / 1e9, ctx, 'CapacityGB');
+  const sizeBytes = blocks && blockSize ? blocks * blockSize : mib ? mib * MIB : gb ? gb * 1e9 : undefined;
+  if (sizeBytes === undefined) return;
+  const serial = text(body.SerialNumber);
+  if (serial !== undefined && [...drives.values()].some((drive) => drive.serial === serial)) return;
+  const protocol = str(body.InterfaceType)?.toLowerCase();
+  const declaredRpm = positive(body.RotationalSpeedRpm, LIMITS.rpm, ctx, 'RotationalSpeedRpm');
+  const media = mediaOf(str(body.MediaType), protocol, declaredRpm);
+  const location = text(body.Location);
+  const wwid = str(body.WWID)?.toLowerCase().replace(/^0x/, '');
+  const model = text(body.Model);
+  const firmware = text(at(body, ['FirmwareVersion', 'Current', 'VersionString']));
+  drives.set(source, {
+    source,
+    order: `${group}/${location ?? ''}/${source}`,
+    sizeBytes,
+    media,
+    rpm: media === 'hdd' ? (declaredRpm ?? 1) : 0,
+    removable: protocol === 'usb',
+    ...(protocol ? { protocol } : {}),
+    ...(blockSize ? { blockSize } : {}),
+    ...(model ? { model } : {}),
+    ...(serial ? { serial } : {}),
+    ...(firmware ? { firmware } : {}),
+    ...(wwid && /^[0-9a-f]{16}$/.test(wwid) ? { wwn: `0x${wwid}` } : {}),
+    ...(location ? { location } : {}),
+  });
+}
+
+const MIB = 1024 * 1024;
 
 function addSimpleDevices(drives: Map<string, Unnamed>, simple: Resource): void {
   const base = str(simple['@odata.id']) ?? '(simple storage)';

@@ -6,6 +6,7 @@
 import type { RedfishClient } from './client.ts';
 import { RedfishError, type ErrorKind } from './errors.ts';
 import type { RefusedLink } from './links.ts';
+import { ARRAY_CONTROLLERS, PHYSICAL_DRIVES, SMART_STORAGE } from './oem/hpe.ts';
 import { at, idOf, isResource, linkAt, linkKey, linksAt, membersOf, normalisePath, type Resource } from './navigate.ts';
 
 /** A read that failed, in a form that can be stored and reported. */
@@ -127,6 +128,33 @@ async function crawlSystem(run: Crawl, path: string, oemKeys: readonly string[],
     ...chassisLinks.map((chassis) => crawlChassis(run, chassis, path, oemKeys)),
     ...managerLinks.map((manager) => crawlManager(run, manager, path)),
   ]);
+  // Only when the standard storage lists no drive: older iLO firmware keeps them under its OEM
+  // SmartStorage alone, and a BMC with standard drives is not asked again.
+  if (!listsDrives(run, system, path, chassisLinks)) await crawlSmartStorage(run, system, path);
+}
+
+// Whether the system's standard storage (its storage subsystems, its chassis) names any drive.
+function listsDrives(run: Crawl, system: unknown, path: string, chassisLinks: readonly string[]): boolean {
+  const collection = linkAt(system, ['Storage']) ?? linkAt(system, ['Storages']);
+  const subsystems = collection === undefined ? [] : membersOf(run.body(run.pathOf(collection) ?? collection));
+  if (subsystems.some((subsystem) => linksAt(run.body(run.pathOf(subsystem) ?? subsystem), ['Drives']).length > 0)) return true;
+  return chassisLinks.some((link) => {
+    const chassis = run.body(run.pathOf(link) ?? link);
+    const drives = linkAt(chassis, ['Drives']);
+    return linksAt(chassis, ['Links', 'Drives']).length > 0 || (drives !== undefined && membersOf(run.body(run.pathOf(drives) ?? drives)).length > 0);
+  });
+}
+
+// HPE's OEM storage tree: SmartStorage → ArrayControllers → each controller's PhysicalDrives.
+async function crawlSmartStorage(run: Crawl, system: unknown, from: string): Promise<void> {
+  for (const pointer of SMART_STORAGE) {
+    const link = linkAt(system, pointer);
+    if (link === undefined) continue;
+    const smart = await run.resource(link, from);
+    const path = run.pathOf(link) ?? link;
+    const controllers = await run.collection(linkAt(smart, ARRAY_CONTROLLERS), path, true);
+    await Promise.all(controllers.map((controller) => run.collection(linkAt(run.body(controller), PHYSICAL_DRIVES), controller, true, 'members')));
+  }
 }
 
 async function crawlStorage(run: Crawl, link: string | undefined, from: string): Promise<void> {

@@ -48,3 +48,17 @@ describe('phantom host ports: a partitioned 2-port adapter (dell-npar-phantom-po
     expect(why['NIC.Slot.2-2-8']).toBe('its network device function is on no physical port of its adapter');
   });
 });
+
+describe('drives only under an OEM storage path: an older iLO 5 blade (hpe-blade-smartstorage)', () => {
+  it('gives MAAS the three drives of the SmartStorage tree when the standard Storage collection is empty', async () => {
+    const { maas, inventory } = await read('hpe-blade-smartstorage');
+    expect(maas.disks.map((disk) => [disk.name, disk.size, disk.model, disk.serial, disk.idPath, disk.tags])).toEqual([
+      ['sda', 600127266816, 'EG0600JETKA', 'WFK1LH2Z0000K8110QJ1', '/dev/disk/by-id/wwn-0x5000c500b2a7e1c1', ['rotary', '10000rpm']],
+      ['sdb', 600127266816, 'EG0600JETKA', 'WFK1LJ8T0000K8120B6H', '/dev/disk/by-id/wwn-0x5000c500b2a81f05', ['rotary', '10000rpm']],
+      ['sdc', 480103981056, 'MK000480GWCEV', 'PHYF8264015T480BGN', '/dev/disk/by-id/ata-MK000480GWCEV_PHYF8264015T480BGN', ['ssd', 'sata']],
+    ]);
+    expect(maas.disks.map((disk) => disk.firmwareVersion)).toEqual(['HPD4', 'HPD4', 'HPG0']);
+    expect(inventory.sections.storage.unknown).toBe(false);
+    expect(inventory.sections.storage.sources).toContain('/redfish/v1/Systems/1/SmartStorage/ArrayControllers/2/DiskDrives/0');
+  });
+});

@@ -108,6 +108,28 @@ describe('crawling the project fixtures', () => {
   });
 });
 
+describe('vendor storage paths', () => {
+  const smartStorage = (paths: Iterable<string>) => [...paths].filter((path) => path.includes('/SmartStorage'));
+
+  it('reads HPE SmartStorage when the standard Storage collection lists no drive', async () => {
+    const { result, bmc: served } = await crawlTree(join(SHAPES, 'hpe-blade-smartstorage'));
+    expect(smartStorage(served.stats.requestsByPath.keys()).length).toBeGreaterThan(0);
+    expect(toInventories(sourceFromCrawl(result))[0]!.drives.map((drive) => drive.serial)).toEqual(['WFK1LH2Z0000K8110QJ1', 'WFK1LJ8T0000K8120B6H', 'PHYF8264015T480BGN']);
+  });
+
+  it('never asks for SmartStorage when the standard storage lists drives', async () => {
+    const mockup = await loadMockup(join(SHAPES, 'hpe-blade-smartstorage'));
+    const served = await serve({ mockup });
+    const storage = '/redfish/v1/Systems/1/Storage';
+    served.bmc.setResource(storage, { '@odata.id': storage, Members: [{ '@odata.id': `${storage}/DA000000` }] });
+    served.bmc.setResource(`${storage}/DA000000`, { '@odata.id': `${storage}/DA000000`, Drives: [{ '@odata.id': `${storage}/DA000000/Drives/0` }] });
+    served.bmc.setResource(`${storage}/DA000000/Drives/0`, { '@odata.id': `${storage}/DA000000/Drives/0`, CapacityBytes: 960197124096, Protocol: 'NVMe', SerialNumber: 'S64ANS0T512345' });
+    const result = await withRedfishClient(served.endpoint, fast, {}, (client) => crawl(client));
+    expect(smartStorage(served.bmc.stats.requestsByPath.keys())).toEqual([]);
+    expect(toInventories(sourceFromCrawl(result))[0]!.drives.map((drive) => drive.serial)).toEqual(['S64ANS0T512345']);
+  });
+});
+
 describe('crawl discipline', () => {
   it('refuses links to another host without requesting them, and reports them', async () => {
     const folder = join(FIXTURES, 'supermicro-x12dpt-bmc');
