@@ -44,7 +44,8 @@ export interface Note {
   readonly area: SectionName;
   /** What it is about: a MAC, a drive, a system. */
   readonly subject: string;
-  readonly action: 'left out' | 'corrected' | 'merged';
+  /** `flagged`: pushed as the BMC reported it, although other evidence disagrees. */
+  readonly action: 'left out' | 'corrected' | 'flagged' | 'merged';
   readonly reason: string;
   /** The Redfish resource the evidence comes from. */
   readonly resource: string;

@@ -91,7 +91,7 @@ export function toInventory(source: ResourceSource, systemPath: string): Hardwar
     bmc: compact({ ...bmcFirmware, macs: ownMacs, addresses: managerAddresses(managers, reader('bmc')) }),
     sections,
     findings,
-    ...withNotes([...network.notes]),
+    ...withNotes([...network.notes, ...storage.notes]),
   };
 }
 

@@ -7,16 +7,20 @@
 // - Older HPE iLO 5 blades: an empty Storage collection, the drives only under the OEM
 //   SmartStorage tree (fixtures/shapes/hpe-blade-smartstorage).
 // - Supermicro answers 403 OemLicenseNotPassed for storage: the reader marks the section unknown.
-import { at, linkAt, type Resource } from '../redfish/navigate.ts';
+// - Sizes are cross-checked against every other size the BMC gives (capacity.ts).
+import { at, linkAt, normalisePath, type Resource } from '../redfish/navigate.ts';
 import { ARRAY_CONTROLLERS, PHYSICAL_DRIVES, SMART_STORAGE } from '../redfish/oem/hpe.ts';
-import type { Drive, Media, Volume } from './model.ts';
+import { PLAUSIBLE_DRIVE_BYTES } from '../redfish/resources/storage.ts';
+import { checkSize, ownSizeEvidence, volumeSizeEvidence, type SizeEvidence } from './capacity.ts';
+import type { Drive, Media, Note, Volume } from './model.ts';
 import { LIMITS, list, naturalCompare, positive, str, text, type ReadContext } from './read.ts';
 import type { SectionReader } from './source.ts';
 
-/** Drives and volumes of one system. */
+/** Drives and volumes of one system, and the drive sizes corrected, doubted or left out. */
 export interface StorageReading {
   readonly drives: Drive[];
   readonly volumes: Volume[];
+  readonly notes: Note[];
 }
 
 type Unnamed = Omit<Drive, 'name'> & { readonly order: string };
@@ -24,12 +28,15 @@ type Unnamed = Omit<Drive, 'name'> & { readonly order: string };
 /** Reads every drive and volume the system's storage and chassis report. */
 export function readStorage(system: Resource, chassis: readonly Resource[], reader: SectionReader, findings: ReadContext['findings']): StorageReading {
   const drives = new Map<string, Unnamed>();
+  const evidence = new Map<string, SizeEvidence[]>();
   const volumes: Volume[] = [];
+  const volumeBodies: Resource[] = [];
   const subsystems = reader.members(linkAt(system, ['Storage']) ?? linkAt(system, ['Storages']));
   subsystems.forEach((storage, index) => {
     const order = `${String(index).padStart(3, '0')}`;
-    for (const body of reader.follow(storage, ['Drives'])) addDrive(drives, body, order, findings);
+    for (const body of reader.follow(storage, ['Drives'])) addDrive(drives, evidence, body, order, findings);
     for (const volume of reader.members(linkAt(storage, ['Volumes']))) {
+      volumeBodies.push(volume);
       const name = text(volume.Name) ?? str(volume.Id) ?? '(volume)';
       const sizeBytes = positive(volume.CapacityBytes, LIMITS.bytes);
       const raidType = text(volume.RAIDType) ?? text(volume.VolumeType);
@@ -38,17 +45,46 @@ export function readStorage(system: Resource, chassis: readonly Resource[], read
   });
   for (const body of chassis) {
     for (const drive of [...reader.members(linkAt(body, ['Drives'])), ...reader.follow(body, ['Links', 'Drives'])]) {
-      addDrive(drives, drive, '900', findings);
+      addDrive(drives, evidence, drive, '900', findings);
     }
   }
-  if (drives.size === 0) addSmartStorageDrives(drives, system, reader, findings);
+  // The vendor's OEM tree: the drives, when the standard storage lists none; else the sizes to
+  // check an implausible CapacityBytes against (the crawl reads it in the same two cases).
+  if (drives.size === 0 || [...drives.values()].some((drive) => drive.sizeBytes < PLAUSIBLE_DRIVE_BYTES)) {
+    const oem = new Map<string, Unnamed>();
+    addSmartStorageDrives(drives.size === 0 ? drives : oem, system, reader, findings);
+    for (const [path, drive] of drives) {
+      const twin = [...oem.values()].find((candidate) => candidate.serial !== undefined && candidate.serial === drive.serial);
+      if (twin) evidence.set(path, [...(evidence.get(path) ?? []), { bytes: twin.sizeBytes, from: `SmartStorage ${twin.source}`, kind: 'exact' }]);
+    }
+  }
   if (drives.size === 0) {
     for (const simple of reader.members(linkAt(system, ['SimpleStorage']))) addSimpleDevices(drives, simple);
   }
-  return { drives: nameDrives([...drives.values()]), volumes };
+  const notes = checkSizes(drives, evidence, volumeBodies);
+  return { drives: nameDrives([...drives.values()]), volumes, notes };
 }
 
-function addDrive(drives: Map<string, Unnamed>, body: Resource, group: string, findings: ReadContext['findings']): void {
+// Every drive's reported size against the other sizes the BMC gives (capacity.ts): corrected in
+// place, kept with a doubt, or taken out; each decision is a note.
+function checkSizes(drives: Map<string, Unnamed>, evidence: ReadonlyMap<string, SizeEvidence[]>, volumes: readonly Resource[]): Note[] {
+  const bounds = volumeSizeEvidence(volumes, new Map([...drives].map(([path, drive]) => [normalisePath(path), drive.sizeBytes])));
+  const notes: Note[] = [];
+  for (const [path, drive] of drives) {
+    const verdict = checkSize(drive.sizeBytes, [...(evidence.get(path) ?? []), ...(bounds.get(normalisePath(path)) ?? [])]);
+    const note = (action: Note['action'], reason: string) => notes.push({ area: 'storage', subject: drive.serial ?? path, action, reason, resource: path });
+    if (!verdict.ok) {
+      drives.delete(path);
+      note('left out', verdict.reason);
+    } else if (verdict.correction !== undefined) {
+      drives.set(path, { ...drive, sizeBytes: verdict.bytes });
+      note('corrected', verdict.correction);
+    } else if (verdict.doubt !== undefined) note('flagged', `${verdict.doubt}; kept as reported`);
+  }
+  return notes;
+}
+
+function addDrive(drives: Map<string, Unnamed>, evidence: Map<string, SizeEvidence[]>, body: Resource, group: string, findings: ReadContext['findings']): void {
   const source = str(body['@odata.id']) ?? `(drive ${drives.size})`;
   if (drives.has(source)) return;
   const ctx = { resource: source, findings };
@@ -69,6 +105,7 @@ function addDrive(drives: Map<string, Unnamed>, body: Resource, group: string, f
   const model = text(body.Model);
   const firmware = text(body.Revision);
   const manufacturer = text(body.Manufacturer);
+  evidence.set(source, ownSizeEvidence(body));
   drives.set(source, {
     source,
     order: `${group}/${location ?? ''}/${source}`,

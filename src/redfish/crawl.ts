@@ -7,6 +7,7 @@ import type { RedfishClient } from './client.ts';
 import { RedfishError, type ErrorKind } from './errors.ts';
 import type { RefusedLink } from './links.ts';
 import { ARRAY_CONTROLLERS, PHYSICAL_DRIVES, SMART_STORAGE } from './oem/hpe.ts';
+import { PLAUSIBLE_DRIVE_BYTES } from './resources/storage.ts';
 import { at, idOf, isResource, linkAt, linkKey, linksAt, membersOf, normalisePath, type Resource } from './navigate.ts';
 
 /** A read that failed, in a form that can be stored and reported. */
@@ -128,21 +129,29 @@ async function crawlSystem(run: Crawl, path: string, oemKeys: readonly string[],
     ...chassisLinks.map((chassis) => crawlChassis(run, chassis, path, oemKeys)),
     ...managerLinks.map((manager) => crawlManager(run, manager, path)),
   ]);
-  // Only when the standard storage lists no drive: older iLO firmware keeps them under its OEM
-  // SmartStorage alone, and a BMC with standard drives is not asked again.
-  if (!listsDrives(run, system, path, chassisLinks)) await crawlSmartStorage(run, system, path);
+  // Only when the standard storage lists no drive (older iLO firmware keeps them under its OEM
+  // SmartStorage alone) or one whose CapacityBytes no drive has (the OEM sizes check it): a BMC
+  // whose standard drives are in order is not asked for more.
+  const drives = standardDrives(run, system, chassisLinks);
+  if (drives.length === 0 || drives.some(implausibleSize)) await crawlSmartStorage(run, system, path);
 }
 
-// Whether the system's standard storage (its storage subsystems, its chassis) names any drive.
-function listsDrives(run: Crawl, system: unknown, path: string, chassisLinks: readonly string[]): boolean {
+// The drive bodies the system's standard storage (its storage subsystems, its chassis) names.
+function standardDrives(run: Crawl, system: unknown, chassisLinks: readonly string[]): unknown[] {
+  const body = (link: string) => run.body(run.pathOf(link) ?? link);
   const collection = linkAt(system, ['Storage']) ?? linkAt(system, ['Storages']);
-  const subsystems = collection === undefined ? [] : membersOf(run.body(run.pathOf(collection) ?? collection));
-  if (subsystems.some((subsystem) => linksAt(run.body(run.pathOf(subsystem) ?? subsystem), ['Drives']).length > 0)) return true;
-  return chassisLinks.some((link) => {
-    const chassis = run.body(run.pathOf(link) ?? link);
-    const drives = linkAt(chassis, ['Drives']);
-    return linksAt(chassis, ['Links', 'Drives']).length > 0 || (drives !== undefined && membersOf(run.body(run.pathOf(drives) ?? drives)).length > 0);
-  });
+  const links = collection === undefined ? [] : membersOf(body(collection)).flatMap((subsystem) => linksAt(body(subsystem), ['Drives']));
+  for (const link of chassisLinks) {
+    const chassis = body(link);
+    const collection = linkAt(chassis, ['Drives']);
+    links.push(...linksAt(chassis, ['Links', 'Drives']), ...(collection === undefined ? [] : membersOf(body(collection))));
+  }
+  return links.map(body);
+}
+
+function implausibleSize(drive: unknown): boolean {
+  const size = at(drive, ['CapacityBytes']);
+  return typeof size === 'number' && size > 0 && size < PLAUSIBLE_DRIVE_BYTES;
 }
 
 // HPE's OEM storage tree: SmartStorage → ArrayControllers → each controller's PhysicalDrives.

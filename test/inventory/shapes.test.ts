@@ -62,3 +62,30 @@ describe('drives only under an OEM storage path: an older iLO 5 blade (hpe-blade
     expect(inventory.sections.storage.sources).toContain('/redfish/v1/Systems/1/SmartStorage/ArrayControllers/2/DiskDrives/0');
   });
 });
+
+describe('capacity in the wrong unit: a storage server sending MiB as CapacityBytes (storage-server-mib-capacity)', () => {
+  it('gives MAAS twelve 4 TB disks, not twelve of 3.8 MB', async () => {
+    const { maas } = await read('storage-server-mib-capacity');
+    expect(maas.disks.map((disk) => disk.name)).toEqual(['sda', 'sdb', 'sdc', 'sdd', 'sde', 'sdf', 'sdg', 'sdh', 'sdi', 'sdj', 'sdk', 'sdl']);
+    expect(new Set(maas.disks.map((disk) => disk.size))).toEqual(new Set([4_000_786_153_472]));
+    expect(maas.disks.every((disk) => disk.tags.join(',') === 'rotary,7200rpm')).toBe(true);
+  });
+
+  it('says how each size was corrected, and leaves out the SATA DOM whose size nothing corrects', async () => {
+    const { notes, maas } = await read('storage-server-mib-capacity');
+    const bay = (n: number) => notes.find((note) => note.resource.endsWith(`/RAID0/Drives/${n}`))!;
+    expect(bay(0)).toMatchObject({ action: 'corrected', reason: expect.stringContaining('is in MiB: 4000786153472 bytes, as volume /redfish/v1/Systems/Self/Storage/RAID0/Volumes/0 (RAID6 over 10 drives') });
+    expect(bay(10)).toMatchObject({ action: 'corrected', reason: 'CapacityBytes 3815447 is in MiB, as the drive\'s Name "HGST Ultrastar 7K6 4TB" says: 4000786153472 bytes' });
+    expect(bay(11)).toMatchObject({ action: 'corrected', reason: 'CapacityBytes 3815447 is in MiB, as Oem.Ami.CapacityMiB 3815447 shows: 4000786153472 bytes' });
+    expect(notes.filter((note) => note.action === 'left out')).toEqual([
+      {
+        area: 'storage',
+        subject: 'B0A7D1C2E00311',
+        action: 'left out',
+        reason: 'CapacityBytes 61057 is no plausible size for a drive (below 1 GB) and the BMC gives no other size to check it against',
+        resource: '/redfish/v1/Systems/Self/Storage/AHCI0/Drives/0',
+      },
+    ]);
+    expect(maas.disks.some((disk) => disk.serial === 'B0A7D1C2E00311')).toBe(false);
+  });
+});

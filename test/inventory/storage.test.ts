@@ -105,3 +105,74 @@ describe('drives', () => {
     expect([0, 25, 26, 27, 51, 52, 701, 702].map(letters)).toEqual(['a', 'z', 'aa', 'ab', 'az', 'ba', 'zz', 'aaa']);
   });
 });
+
+describe('drive sizes cross-checked against the other sizes the BMC gives', () => {
+  const drivesOf = (resources: Record<string, unknown>) => toInventory(sourceOf(resources), PATHS.SYSTEM)!;
+  const mib = 3_815_447; // a 4 TB disk in MiB
+  const raid = `${PATHS.SYSTEM}/Storage/RAID1`;
+
+  it('corrects a size sent in MiB when an OEM field gives the same figure with its unit', () => {
+    const inventory = drivesOf(tree({ storage: [{ drives: [hdd('K1', { CapacityBytes: mib, Oem: { Vendor: { CapacityMiB: mib } } })] }] }));
+    expect(inventory.drives.map((drive) => drive.sizeBytes)).toEqual([mib * 2 ** 20]);
+    expect(inventory.notes).toEqual([
+      { area: 'storage', subject: 'K1', action: 'corrected', reason: `CapacityBytes ${mib} is in MiB, as Oem.Vendor.CapacityMiB ${mib} shows: ${mib * 2 ** 20} bytes`, resource: `${raid}/Drives/Disk0` },
+    ]);
+  });
+
+  it('corrects the members of a RAID volume that could not hold the volume at the size reported', () => {
+    const volume = { CapacityBytes: 2 * (mib * 2 ** 20 - 2 ** 28), RAIDType: 'RAID5', Links: { Drives: [0, 1, 2].map((n) => ({ '@odata.id': `${raid}/Drives/Disk${n}` })) } };
+    const inventory = drivesOf(tree({ storage: [{ drives: ['A', 'B', 'C'].map((serial) => hdd(serial, { CapacityBytes: mib })), volumes: [volume] }] }));
+    expect(inventory.drives.map((drive) => drive.sizeBytes)).toEqual([mib * 2 ** 20, mib * 2 ** 20, mib * 2 ** 20]);
+    expect(inventory.notes?.map((note) => note.action)).toEqual(['corrected', 'corrected', 'corrected']);
+  });
+
+  it('leaves a drive alone that holds its volume with room to spare (a volume may use part of each drive)', () => {
+    const volume = { CapacityBytes: 100e9, RAIDType: 'RAID1', Links: { Drives: [0, 1].map((n) => ({ '@odata.id': `${raid}/Drives/Disk${n}` })) } };
+    const inventory = drivesOf(tree({ storage: [{ drives: [hdd('A'), hdd('B')], volumes: [volume] }] }));
+    expect(inventory.drives.map((drive) => drive.sizeBytes)).toEqual([2_400_476_553_216, 2_400_476_553_216]);
+    expect(inventory.notes).toBeUndefined();
+  });
+
+  it('corrects an implausible size from the size the drive names, in the nearest unit', () => {
+    const inventory = drivesOf(tree({ storage: [{ drives: [hdd('K1', { CapacityBytes: mib, Name: 'Ultrastar 7K6 4TB' })] }] }));
+    expect(inventory.drives[0]!.sizeBytes).toBe(mib * 2 ** 20);
+  });
+
+  it('does not let a name override a plausible size', () => {
+    const inventory = drivesOf(tree({ storage: [{ drives: [hdd('K1', { Name: '4TB disk' })] }] }));
+    expect(inventory.drives[0]!.sizeBytes).toBe(2_400_476_553_216);
+    expect(inventory.notes).toBeUndefined();
+  });
+
+  it('leaves out, with the reason, a drive whose size no drive has and nothing can correct', () => {
+    const inventory = drivesOf(tree({ storage: [{ drives: [ssd('DOM1', { CapacityBytes: 61_057 }), ssd('S2')] }] }));
+    expect(inventory.drives.map((drive) => [drive.name, drive.serial])).toEqual([['sda', 'S2']]);
+    expect(inventory.notes).toEqual([
+      expect.objectContaining({ subject: 'DOM1', action: 'left out', reason: 'CapacityBytes 61057 is no plausible size for a drive (below 1 GB) and the BMC gives no other size to check it against' }),
+    ]);
+  });
+
+  it('keeps and flags a plausible size that another size contradicts in every unit', () => {
+    const inventory = drivesOf(tree({ storage: [{ drives: [hdd('K1', { Oem: { Vendor: { CapacityGB: 7 } } })] }] }));
+    expect(inventory.drives[0]!.sizeBytes).toBe(2_400_476_553_216);
+    expect(inventory.notes).toEqual([expect.objectContaining({ action: 'flagged', reason: 'CapacityBytes 2400476553216 disagrees in every unit with Oem.Vendor.CapacityGB 7; kept as reported' })]);
+  });
+
+  it("checks an implausible size against HPE SmartStorage's figures for the same serial", () => {
+    const smart = `${PATHS.SYSTEM}/SmartStorage`;
+    const resources = tree({
+      system: { Oem: { Hpe: { Links: { SmartStorage: { '@odata.id': smart } } } } },
+      storage: [{ drives: [hdd('WFK1', { CapacityBytes: 572_325 })] }],
+      extra: {
+        [smart]: { '@odata.id': smart, Links: { ArrayControllers: { '@odata.id': `${smart}/ArrayControllers` } } },
+        [`${smart}/ArrayControllers`]: { Members: [{ '@odata.id': `${smart}/ArrayControllers/0` }] },
+        [`${smart}/ArrayControllers/0`]: { '@odata.id': `${smart}/ArrayControllers/0`, Links: { PhysicalDrives: { '@odata.id': `${smart}/ArrayControllers/0/DiskDrives` } } },
+        [`${smart}/ArrayControllers/0/DiskDrives`]: { Members: [{ '@odata.id': `${smart}/ArrayControllers/0/DiskDrives/0` }] },
+        [`${smart}/ArrayControllers/0/DiskDrives/0`]: { '@odata.id': `${smart}/ArrayControllers/0/DiskDrives/0`, SerialNumber: 'WFK1', CapacityLogicalBlocks: 1172123568, BlockSizeBytes: 512 },
+      },
+    });
+    const inventory = drivesOf(resources);
+    expect(inventory.drives.map((drive) => [drive.serial, drive.sizeBytes])).toEqual([['WFK1', 572_325 * 2 ** 20]]);
+    expect(inventory.notes?.[0]?.reason).toContain(`SmartStorage ${smart}/ArrayControllers/0/DiskDrives/0`);
+  });
+});

@@ -128,6 +128,18 @@ describe('vendor storage paths', () => {
     expect(smartStorage(served.bmc.stats.requestsByPath.keys())).toEqual([]);
     expect(toInventories(sourceFromCrawl(result))[0]!.drives.map((drive) => drive.serial)).toEqual(['S64ANS0T512345']);
   });
+
+  it('asks SmartStorage for the size of a standard drive whose CapacityBytes no drive has', async () => {
+    const mockup = await loadMockup(join(SHAPES, 'hpe-blade-smartstorage'));
+    const served = await serve({ mockup });
+    const storage = '/redfish/v1/Systems/1/Storage';
+    served.bmc.setResource(storage, { '@odata.id': storage, Members: [{ '@odata.id': `${storage}/DE00A000` }] });
+    served.bmc.setResource(`${storage}/DE00A000`, { '@odata.id': `${storage}/DE00A000`, Drives: [{ '@odata.id': `${storage}/DE00A000/Drives/0` }] });
+    served.bmc.setResource(`${storage}/DE00A000/Drives/0`, { '@odata.id': `${storage}/DE00A000/Drives/0`, CapacityBytes: 572325, Protocol: 'SAS', MediaType: 'HDD', SerialNumber: 'WFK1LH2Z0000K8110QJ1' });
+    const result = await withRedfishClient(served.endpoint, fast, {}, (client) => crawl(client));
+    expect(smartStorage(served.bmc.stats.requestsByPath.keys()).length).toBeGreaterThan(0);
+    expect(toInventories(sourceFromCrawl(result))[0]!.drives.map((drive) => [drive.serial, drive.sizeBytes])).toEqual([['WFK1LH2Z0000K8110QJ1', 572325 * 2 ** 20]]);
+  });
 });
 
 describe('crawl discipline', () => {

@@ -56,3 +56,10 @@ export interface SimpleStorage extends ResourceBase {
     readonly Status?: { readonly State?: string };
   }[];
 }
+
+/**
+ * No drive a server boots or stores on is smaller than this (1 GB). A `CapacityBytes` below it is
+ * checked against every other size the BMC gives for the drive (the crawl reads the vendor's OEM
+ * storage tree for it where there is one) before it is believed.
+ */
+export const PLAUSIBLE_DRIVE_BYTES = 1e9;
