@@ -14,6 +14,11 @@ interface Flags {
   basePort?: string;
   latency: string;
   jitter: string;
+  latencyTail?: string;
+  slowEvery?: string;
+  slowFactor: string;
+  concurrent?: string;
+  keepAlive: boolean;
   write?: string;
   sessionLimit?: string;
   expand: boolean;
@@ -33,6 +38,11 @@ export function registerSimulate(program: Command, io: Io): void {
     .option('--base-port <port>', 'first port (default: any free ports)')
     .option('--latency <ms>', 'added to every answer', '0')
     .option('--jitter <ms>', 'random ± added to the latency', '0')
+    .option('--latency-tail <sigma>', 'a heavy tail: each delay times a log-normal factor of mean 1 and this σ (0.8: 1% of answers over 4.7× the mean)')
+    .option('--slow-every <n>', 'every n-th BMC answers --slow-factor times slower than the rest')
+    .option('--slow-factor <f>', 'how much slower the --slow-every BMCs are', '10')
+    .option('--concurrent <n>', 'requests each BMC works on at once (latency included); the others wait their turn (default: no limit)')
+    .option('--no-keep-alive', 'close the connection after every answer (Connection: close), as HTTP/1.0 servers do')
     .option('--session-limit <n>', "live sessions per BMC; more logins get the BMC's session-limit answer (default: 8, or the mockup's)")
     .option('--no-expand', 'ignore $expand and do not advertise it')
     .option('--page-size <n>', 'serve collections longer than n in pages linked by Members@odata.nextLink')
@@ -46,6 +56,7 @@ Examples:
   redfish-enlist simulate --fleet 24 --write /tmp/sim     # then: redfish-enlist sweep --config /tmp/sim/redfish-enlist.yaml
   redfish-enlist simulate ../shared/redfish-mockups/hpe-iloemu-DL360 --http
   redfish-enlist simulate --fleet 8 --error-rate 0.05 --session-limit 2 --faults faults.yaml
+  redfish-enlist simulate --fleet 100 --latency 300 --latency-tail 0.8 --slow-every 50 --concurrent 1 --no-keep-alive
 
 A fault file lists rules; the first that matches a request wins. Each has an action (status, hang,
 reset, reset-mid-body, drip, invalid-json, truncated-json, html, huge, deep, redirect,
@@ -63,7 +74,11 @@ The simulator runs until interrupted (Ctrl-C).`,
     .action(async (mockups: string[], flags: Flags) => {
       const size = integer('--fleet', flags.fleet, 1, 20_000)!;
       const basePort = integer('--base-port', flags.basePort, 1, 65_535);
-      const latency = { fixedMs: decimal('--latency', flags.latency, 0, Infinity)!, jitterMs: decimal('--jitter', flags.jitter, 0, Infinity)! };
+      const tail = decimal('--latency-tail', flags.latencyTail, 0, 10);
+      const latency = { fixedMs: decimal('--latency', flags.latency, 0, Infinity)!, jitterMs: decimal('--jitter', flags.jitter, 0, Infinity)!, ...(tail ? { tail } : {}) };
+      const slowEvery = integer('--slow-every', flags.slowEvery, 1, 20_000);
+      const slowFactor = decimal('--slow-factor', flags.slowFactor, 1, 1_000)!;
+      const concurrent = integer('--concurrent', flags.concurrent, 1, 1_000);
       const sessionLimit = integer('--session-limit', flags.sessionLimit, 0, Number.MAX_SAFE_INTEGER);
       const pageSize = integer('--page-size', flags.pageSize, 0, Number.MAX_SAFE_INTEGER);
       const errorRate = decimal('--error-rate', flags.errorRate, 0, 1);
@@ -78,6 +93,9 @@ The simulator runs until interrupted (Ctrl-C).`,
         ...(flags.http ? { tls: false as const } : {}),
         ...(basePort === undefined ? {} : { basePort }),
         latency,
+        ...(slowEvery === undefined ? {} : { slow: { every: slowEvery, factor: slowFactor } }),
+        ...(concurrent === undefined ? {} : { maxConcurrent: concurrent }),
+        ...(flags.keepAlive ? {} : { keepAlive: false }),
         ...(sessionLimit === undefined ? {} : { sessionLimit }),
         ...(flags.expand ? {} : { expand: 'off' as const }),
         ...(pageSize === undefined ? {} : { pageSize }),

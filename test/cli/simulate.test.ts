@@ -131,7 +131,36 @@ describe('redfish-enlist simulate', () => {
     for (const url of [first, second]) expect((await get(`${url}/redfish/v1/Chassis`)).text).toContain('<!DOCTYPE html>');
   });
 
+  it('closes the connection after every answer with --no-keep-alive', async () => {
+    const { running } = await simulate([DELL, '--http', '--no-keep-alive']);
+    const [url] = running!.urls;
+    for (const path of ['/redfish/v1/', MEMORY]) expect((await get(`${url}${path}`)).headers.get('connection')).toBe('close');
+    expect((await login(url!)).headers.get('connection')).toBe('close');
+  });
+
+  it('works on one request at a time with --concurrent 1: the next waits until the one before is done', async () => {
+    const file = faultFile(`
+- path: /redfish/v1/Chassis
+  action: { type: hang }
+`);
+    const { running } = await simulate([DELL, '--http', '--concurrent', '1', '--faults', file]);
+    const [url] = running!.urls;
+    const events: string[] = [];
+    const stuck = new AbortController();
+    const hung = fetch(`${url}/redfish/v1/Chassis`, { headers: BASIC, signal: stuck.signal }).catch(() => events.push('hung request abandoned'));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const next = get(`${url}/redfish/v1/`, {}).then((answer) => events.push(`next answered ${answer.status}`));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    events.push('abandoning the hung request');
+    stuck.abort();
+    await Promise.all([hung, next]);
+    expect(events).toEqual(['abandoning the hung request', 'hung request abandoned', 'next answered 200']);
+  });
+
   it.each([
+    [['--latency-tail', '-0.5'], '--latency-tail: expected a number from 0 to 10, got "-0.5"'],
+    [['--slow-every', '0'], '--slow-every: expected an integer from 1 to 20000, got "0"'],
+    [['--concurrent', '0'], '--concurrent: expected an integer from 1 to 1000, got "0"'],
     [['--session-limit', '-1'], '--session-limit: expected an integer from 0 up, got "-1"'],
     [['--page-size', 'ten'], '--page-size: expected an integer from 0 up, got "ten"'],
     [['--error-rate', '1.5'], '--error-rate: expected a number from 0 to 1, got "1.5"'],

@@ -10,6 +10,7 @@ import { mockupKey, type MockupResource } from '../mockup.ts';
 import { isRecord } from './check.ts';
 import { FaultSet, runFault, type FaultAction, type FaultRule } from './faults.ts';
 import { identityTables } from './identity.ts';
+import { answerDelay } from './latency.ts';
 import { resolveBmcOptions, type BmcOptions, type Credentials, type ResolvedBmcOptions, type TlsCredentials } from './options.ts';
 import { seededRandom } from './random.ts';
 import { BASE_REGISTRY, errorForStatus, redfishError, resourceMissing } from './redfish-error.ts';
@@ -199,6 +200,8 @@ class Bmc implements SimulatedBmc {
     const counters = this.#counters;
     counters.requests += 1;
     counters.requestsByPath.set(key, (counters.requestsByPath.get(key) ?? 0) + 1);
+    // Node's server then answers `Connection: close` and closes the socket after the answer.
+    if (!this.#options.keepAlive) res.shouldKeepAlive = false;
     let state: 'waiting' | 'running' | 'gone' = 'waiting';
     res.once('close', () => {
       if (state === 'running') this.#release();
@@ -215,7 +218,7 @@ class Bmc implements SimulatedBmc {
       const go = (): void => {
         if (state === 'running') void this.#respond(req, res, key, url).catch(() => res.destroy());
       };
-      const delay = this.#delay();
+      const delay = answerDelay(this.#options.latency, this.#jitter);
       if (delay > 0) setTimeout(go, delay);
       else go();
     });
@@ -224,11 +227,6 @@ class Bmc implements SimulatedBmc {
   #release(): void {
     this.#active -= 1;
     this.#slots.release();
-  }
-
-  #delay(): number {
-    const { fixedMs, jitterMs } = this.#options.latency;
-    return jitterMs === 0 ? fixedMs : Math.max(0, fixedMs + (this.#jitter() * 2 - 1) * jitterMs);
   }
 
   async #respond(req: IncomingMessage, res: ServerResponse, key: string, url: string): Promise<void> {

@@ -7,6 +7,7 @@ import { loadMockup, type Mockup } from '../mockup.ts';
 import { startBmc, type SimulatedBmc } from './bmc.ts';
 import { invalid, isInteger } from './check.ts';
 import type { FaultRule } from './faults.ts';
+import { fleetLatency, type SlowBmcs } from './latency.ts';
 import { DEFAULT_BMC_OPTIONS, loadBehaviour, type BmcBehaviour, type BmcOptions, type TlsCredentials } from './options.ts';
 import { certificateHosts, generateCertificate } from './tls.ts';
 
@@ -34,6 +35,8 @@ export interface FleetOptions extends Omit<BmcOptions, 'mockup' | 'behaviour' | 
   readonly startConcurrency?: number;
   /** Fault rules of every BMC, or of BMC i as a function of its index. @default [] */
   readonly faults?: readonly FaultRule[] | ((index: number) => readonly FaultRule[]);
+  /** Every `every`-th BMC answers `factor` times slower than `latency` says. @default none */
+  readonly slow?: SlowBmcs;
 }
 
 /** Counters summed over a fleet (`peakConcurrent` is the highest of any one BMC). */
@@ -92,6 +95,7 @@ export async function startFleet(options: FleetOptions): Promise<SimulatedFleet>
     basePort = DEFAULT_FLEET_OPTIONS.basePort,
     startConcurrency = DEFAULT_FLEET_OPTIONS.startConcurrency,
     faults,
+    slow,
     ...common
   } = options;
   if (!Array.isArray(trees) || trees.length === 0) throw invalid('trees', 'a non-empty array of {name, mockup, behaviour}', trees);
@@ -103,6 +107,10 @@ export async function startFleet(options: FleetOptions): Promise<SimulatedFleet>
   }
   if (!isInteger(basePort, 0, 65_535 - size + 1)) throw invalid('basePort', `an integer from 0 to ${65_536 - size}`, basePort);
   if (!isInteger(startConcurrency, 1)) throw invalid('startConcurrency', 'an integer from 1 and up', startConcurrency);
+  if (slow !== undefined && !(isInteger(slow.every, 1) && typeof slow.factor === 'number' && Number.isFinite(slow.factor) && slow.factor > 0)) {
+    throw invalid('slow', '{every: an integer from 1 and up, factor: a number above 0}', slow);
+  }
+  const latency = common.latency ?? DEFAULT_BMC_OPTIONS.latency;
   const host = common.host ?? DEFAULT_BMC_OPTIONS.host;
   const certificate = tls ?? (await generateCertificate({ hosts: certificateHosts(host) }));
   const assignment = assignTrees(size, mix ?? trees.map(() => 1));
@@ -123,6 +131,7 @@ export async function startFleet(options: FleetOptions): Promise<SimulatedFleet>
           port: basePort === 0 ? 0 : basePort + i,
           tls: certificate,
           identity: i,
+          latency: fleetLatency(latency, slow, i),
           ...(faults === undefined ? {} : { faults: typeof faults === 'function' ? faults(i) : faults }),
           seed: (common.seed ?? DEFAULT_BMC_OPTIONS.seed) + i,
         });

@@ -12,6 +12,7 @@ export {
   type FleetTree,
   type SimulatedFleet,
 } from './fleet.ts';
+export { answerDelay, fleetLatency, type SlowBmcs } from './latency.ts';
 export {
   applyIdentity,
   compileIdentity,

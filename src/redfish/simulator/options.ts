@@ -34,10 +34,16 @@ export interface TlsCredentials {
   readonly cert: string;
 }
 
-/** Delay added to every answer: `fixedMs` plus a uniform jitter in ±`jitterMs`, never below zero. */
+/**
+ * Delay added to every answer: `fixedMs` plus a uniform jitter in ±`jitterMs`, never below zero,
+ * times a log-normal factor with mean 1 when `tail` is above zero (a heavy tail, as real BMCs have:
+ * most answers a little faster than the mean, a few several times slower).
+ */
 export interface Latency {
   readonly fixedMs: number;
   readonly jitterMs: number;
+  /** σ of the log-normal factor: with 0.8, half the answers take under 0.73× the mean and 1% over 4.7×. @default 0 */
+  readonly tail?: number;
 }
 
 /** Options of `startBmc`. Every field but `mockup` is optional. */
@@ -68,6 +74,8 @@ export interface BmcOptions {
   readonly latency?: Latency;
   /** Requests processed at once, latency included; others wait in FIFO order. @default Infinity */
   readonly maxConcurrent?: number;
+  /** `false` closes the connection after every answer (`Connection: close`), as HTTP/1.0 servers do. @default true */
+  readonly keepAlive?: boolean;
   /** Fleet index: serve the tree as a distinct machine (see identity.ts). @default undefined (as is) */
   readonly identity?: number;
   /** Fault rules, first match wins; replaceable at runtime. @default [] */
@@ -90,6 +98,7 @@ export interface ResolvedBmcOptions {
   readonly pageSize: number;
   readonly latency: Latency;
   readonly maxConcurrent: number;
+  readonly keepAlive: boolean;
   readonly identity: number | undefined;
   readonly faults: readonly FaultRule[];
   readonly seed: number;
@@ -107,6 +116,7 @@ export const DEFAULT_BMC_OPTIONS = {
   pageSize: 0,
   latency: { fixedMs: 0, jitterMs: 0 },
   maxConcurrent: Number.POSITIVE_INFINITY,
+  keepAlive: true,
   faults: [],
   seed: 1,
 } as const satisfies Partial<ResolvedBmcOptions>;
@@ -121,7 +131,7 @@ export function resolveBmcOptions(options: BmcOptions): ResolvedBmcOptions {
     ...defined(options as unknown as Record<string, unknown>),
   } as unknown as ResolvedBmcOptions;
   const { mockup, name, host, port, tls, credentials, sessionLimit, sessions, expand } = merged;
-  const { pageSize, latency, maxConcurrent, identity, faults, seed } = merged;
+  const { pageSize, latency, maxConcurrent, keepAlive, identity, faults, seed } = merged;
   if (!(mockup instanceof Map) || !mockup.has('/redfish/v1')) throw invalid('mockup', 'a loaded Mockup holding /redfish/v1', mockup);
   if (typeof name !== 'string' || name === '') throw invalid('name', 'a non-empty string', name);
   if (typeof host !== 'string' || host === '') throw invalid('host', 'a non-empty string', host);
@@ -136,12 +146,13 @@ export function resolveBmcOptions(options: BmcOptions): ResolvedBmcOptions {
   if (typeof sessions !== 'boolean') throw invalid('sessions', 'a boolean', sessions);
   if (!EXPAND_MODES.includes(expand)) throw invalid('expand', `one of ${EXPAND_MODES.join(', ')}`, expand);
   if (!isInteger(pageSize, 0)) throw invalid('pageSize', 'an integer from 0 and up', pageSize);
-  if (!isRecord(latency) || !isFiniteFrom(latency.fixedMs, 0) || !isFiniteFrom(latency.jitterMs, 0)) {
-    throw invalid('latency', '{fixedMs, jitterMs}, finite numbers from 0 and up', latency);
+  if (!isRecord(latency) || !isFiniteFrom(latency.fixedMs, 0) || !isFiniteFrom(latency.jitterMs, 0) || !(latency.tail === undefined || isFiniteFrom(latency.tail, 0))) {
+    throw invalid('latency', '{fixedMs, jitterMs, tail?}, finite numbers from 0 and up', latency);
   }
   if (maxConcurrent !== Number.POSITIVE_INFINITY && !isInteger(maxConcurrent, 1)) {
     throw invalid('maxConcurrent', 'an integer from 1 and up, or Infinity', maxConcurrent);
   }
+  if (typeof keepAlive !== 'boolean') throw invalid('keepAlive', 'a boolean', keepAlive);
   if (identity !== undefined && !isInteger(identity, 0)) throw invalid('identity', 'an integer from 0 and up', identity);
   checkFaultRules(faults, 'faults');
   if (!Number.isInteger(seed)) throw invalid('seed', 'an integer', seed);

@@ -1,5 +1,6 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { Agent } from 'node:http';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadMockup, type Mockup } from '../../../src/redfish/mockup.ts';
@@ -286,6 +287,43 @@ describe.skipIf(!HAVE_MOCKUPS)(`simulated BMC (public mockups in ${MOCKUPS}; ski
     });
   });
 
+  describe('connections', () => {
+    it('keeps connections open between answers by default', async () => {
+      const bmc = await start({ mockup: rack });
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      try {
+        const answer = await call(`${bmc.url}/redfish/v1`, { agent });
+        expect(answer.headers.connection).toBe('keep-alive');
+      } finally {
+        agent.destroy();
+      }
+    });
+
+    it('with keepAlive false, says Connection: close on every answer and closes the connection', async () => {
+      const bmc = await start({ mockup: rack, keepAlive: false });
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      try {
+        for (const path of ['/redfish/v1', '/redfish/v1/Systems', '/redfish/v1/Nowhere']) {
+          const answer = await call(`${bmc.url}${path}`, { agent, headers: { authorization: BASIC } });
+          expect(answer.headers.connection).toBe('close');
+        }
+        const login = await call(`${bmc.url}/redfish/v1/SessionService/Sessions`, {
+          method: 'POST',
+          agent,
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ UserName: 'admin', Password: 'redfish' }),
+        });
+        expect(login.status).toBe(201);
+        expect(login.headers.connection).toBe('close');
+        // Every answer came on a connection of its own.
+        expect(bmc.stats.requests).toBe(4);
+        expect(Object.keys(agent.freeSockets)).toHaveLength(0);
+      } finally {
+        agent.destroy();
+      }
+    });
+  });
+
   it('counts requests per path and resets its counters', async () => {
     const bmc = await start({ mockup: rack });
     await getJson(`${bmc.url}/redfish/v1/Systems/`);
@@ -301,6 +339,8 @@ describe.skipIf(!HAVE_MOCKUPS)(`simulated BMC (public mockups in ${MOCKUPS}; ski
     await expect(startBmc({ mockup: rack, port: 70_000 })).rejects.toThrow(/`port`.*0 to 65535.*70000/);
     await expect(startBmc({ mockup: rack, expand: 'maybe' as never })).rejects.toThrow(TypeError);
     await expect(startBmc({ mockup: rack, maxConcurrent: 0 })).rejects.toThrow(/`maxConcurrent`/);
+    await expect(startBmc({ mockup: rack, keepAlive: 'no' as never })).rejects.toThrow(/`keepAlive`/);
+    await expect(startBmc({ mockup: rack, latency: { fixedMs: 10, jitterMs: 0, tail: -1 } })).rejects.toThrow(/`latency`/);
     await expect(startBmc({ mockup: rack, faults: [{ action: { type: 'explode' } as never }] })).rejects.toThrow(/`faults\[0\]\.action\.type`/);
     await expect(startBmc({ mockup: new Map() })).rejects.toThrow(/`mockup`/);
   });

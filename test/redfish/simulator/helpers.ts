@@ -2,10 +2,10 @@
 import { existsSync } from 'node:fs';
 import { request as httpRequest, type Agent, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { fileURLToPath } from 'node:url';
+import { SHARED_MOCKUPS } from '../../helpers/mockup.ts';
 
-/** The public mockups beside the checkout (../shared/redfish-mockups). */
-export const MOCKUPS = fileURLToPath(new URL('../../../../shared/redfish-mockups/', import.meta.url));
+/** The public mockups beside the checkout (../shared/redfish-mockups), or where REDFISH_MOCKUPS says. */
+export const MOCKUPS = SHARED_MOCKUPS;
 
 /** True when the public mockups are present. */
 export const HAVE_MOCKUPS = existsSync(MOCKUPS);
