@@ -1,4 +1,6 @@
 // Memory → DIMMs and the total MAAS shows. Quirks handled here:
+// - Slot names: DeviceLocator, else the service label (OpenBMC), else Name; names shared by
+//   several DIMMs (OpenBMC's "DIMM Slot" on every one) are replaced by the resource Id.
 // - Empty slots: Status.State "Absent" (Dell, HPE) or CapacityMiB 0/null (iLO 4, AMI).
 // - CapacityMiB sent as a string (AMI MegaRAC, fixtures/ami-megarac-gigabyte): read with a finding.
 // - MemoryLocation.Socket is 1-based on most BMCs and 0-based on some: normalised to a 0-based
@@ -10,7 +12,7 @@ import type { SectionReader } from './source.ts';
 
 /** Reads the DIMMs of a system; without any, the system's MemorySummary gives the total. */
 export function readMemory(system: Resource, reader: SectionReader, sockets: number, findings: ReadContext['findings']): MemoryInventory {
-  const raw: { dimm: Omit<Dimm, 'socket'>; socket?: number }[] = [];
+  const raw: { id: string; dimm: Omit<Dimm, 'socket'>; socket?: number }[] = [];
   for (const body of reader.members(linkAt(system, ['Memory']))) {
     const path = str(body['@odata.id']) ?? '(memory)';
     const ctx = { resource: path, findings };
@@ -18,7 +20,7 @@ export function readMemory(system: Resource, reader: SectionReader, sockets: num
     if (str(at(body, ['Oem', 'Hpe', 'DIMMStatus'])) === 'NotPresent' || str(at(body, ['Oem', 'Hp', 'DIMMStatus'])) === 'NotPresent') continue;
     const sizeMiB = positive(body.CapacityMiB, LIMITS.dimmMiB, ctx, 'CapacityMiB') ?? positive(body.SizeMB, LIMITS.dimmMiB, ctx, 'SizeMB');
     if (sizeMiB === undefined) continue;
-    const slot = text(body.DeviceLocator) ?? text(body.Name) ?? str(body.Id) ?? path;
+    const slot = text(body.DeviceLocator) ?? text(at(body, ['Location', 'PartLocation', 'ServiceLabel'])) ?? text(body.Name) ?? str(body.Id) ?? path;
     const type = text(body.MemoryDeviceType) ?? text(body.MemoryType);
     const speedMHz = positive(body.OperatingSpeedMhz, LIMITS.mhz, ctx, 'OperatingSpeedMhz');
     const manufacturer = text(body.Manufacturer);
@@ -26,6 +28,7 @@ export function readMemory(system: Resource, reader: SectionReader, sockets: num
     const serial = text(body.SerialNumber);
     const socket = count(at(body, ['MemoryLocation', 'Socket']), ctx, 'MemoryLocation/Socket');
     raw.push({
+      id: str(body.Id) ?? path,
       dimm: {
         slot,
         sizeMiB,
@@ -38,6 +41,7 @@ export function readMemory(system: Resource, reader: SectionReader, sockets: num
       ...(socket === undefined ? {} : { socket }),
     });
   }
+  uniqueSlots(raw);
   // Sockets are numbered from 1 unless some DIMM says socket 0.
   const base = raw.some((entry) => entry.socket === 0) ? 0 : 1;
   const dimms = raw
@@ -54,4 +58,13 @@ export function readMemory(system: Resource, reader: SectionReader, sockets: num
   const gib = num(at(system, ['MemorySummary', 'TotalSystemMemoryGiB']), ctx, 'MemorySummary/TotalSystemMemoryGiB');
   const plausible = gib !== undefined && gib > 0 && gib * 1024 <= LIMITS.dimmMiB * 1024;
   return { totalMiB: plausible ? Math.round(gib * 1024) : 0, fromDimms: false, dimms: [] };
+}
+
+// A slot name must tell DIMMs apart: the history says which one was pulled, by name. A BMC that
+// names every DIMM alike (OpenBMC's bmcweb: Name "DIMM Slot", no DeviceLocator or service label,
+// fixtures/openbmc-altra-bmcweb without its labels) gets each such DIMM named by its resource Id.
+function uniqueSlots(raw: { id: string; dimm: { slot: string } }[]): void {
+  const uses = new Map<string, number>();
+  for (const entry of raw) uses.set(entry.dimm.slot, (uses.get(entry.dimm.slot) ?? 0) + 1);
+  for (const entry of raw) if ((uses.get(entry.dimm.slot) ?? 0) > 1) entry.dimm.slot = entry.id;
 }

@@ -1,6 +1,7 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { toInventory } from '../../src/inventory/normalise.ts';
-import { caseFile, sourceOf } from '../helpers/mockup.ts';
+import { caseFile, FIXTURES, loadSource, sourceOf } from '../helpers/mockup.ts';
 import { PATHS, tree } from '../helpers/redfish-tree.ts';
 
 const cpu = { ProcessorType: 'CPU', InstructionSet: 'x86-64', TotalCores: 8, TotalThreads: 16 };
@@ -20,6 +21,22 @@ describe('memory', () => {
     const inventory = inventoryOf({ processors: [cpu, cpu], memory: [dimm('A1', 1), dimm('B1', 2), await caseFile('memory', 'slot-absent')] });
     expect(inventory.memory).toMatchObject({ totalMiB: 32768, fromDimms: true });
     expect(inventory.memory.dimms.map((d) => d.slot)).toEqual(['A1', 'B1']);
+  });
+
+  it('names DIMMs apart when the BMC names them all alike (OpenBMC\'s "DIMM Slot"): by service label, else by Id', () => {
+    const alike = (id: string, label?: string) => ({ Id: id, Name: 'DIMM Slot', CapacityMiB: 32768, Status: { State: 'Enabled' }, ...(label ? { Location: { PartLocation: { ServiceLabel: label } } } : {}) });
+    const labelled = inventoryOf({ memory: [alike('dimm0', 'DIMM A0'), alike('dimm1', 'DIMM A1')] });
+    expect(labelled.memory.dimms.map((d) => d.slot)).toEqual(['DIMM A0', 'DIMM A1']);
+    const bare = inventoryOf({ memory: [alike('dimm0'), alike('dimm1'), alike('dimm10'), { ...dimm('P1-DIMMA1', 1), Name: 'DIMM Slot' }] });
+    expect(bare.memory.dimms.map((d) => d.slot)).toEqual(['dimm0', 'dimm1', 'dimm10', 'P1-DIMMA1']);
+  });
+
+  it('names the OpenBMC fixture\'s DIMMs by their labels, every one different', async () => {
+    const source = await loadSource(join(FIXTURES, 'openbmc-altra-bmcweb'));
+    const slots = toInventory(source, '/redfish/v1/Systems/system')!.memory.dimms.map((d) => d.slot);
+    expect(slots.length).toBeGreaterThan(1);
+    expect(new Set(slots).size).toBe(slots.length);
+    expect(slots).toContain('DIMM A0');
   });
 
   it('puts each DIMM on its socket, numbering sockets from 0', () => {
