@@ -10,6 +10,10 @@ export type SortKey = 'hostname' | 'status' | 'owner' | 'locked' | 'power' | 've
 
 const BMC_OUTCOME = "json_extract(b.outcome, '$.outcome')";
 
+/** The name the summary and the vendor filter give a machine's vendor; 'Unknown' when it has none. */
+export const UNKNOWN_VENDOR = 'Unknown';
+const VENDOR_SQL = `COALESCE(NULLIF(json_extract(m.hardware_info, '$.system_vendor'), ''), '${UNKNOWN_VENDOR}')`;
+
 // The SQL expression behind each sort key: constants, chosen by key, never built from input.
 const SORT_SQL: Readonly<Record<SortKey, string>> = {
   hostname: 'm.hostname',
@@ -39,6 +43,8 @@ export interface ListingQuery {
   readonly text: string;
   /** MAAS status numbers; empty means every status. */
   readonly statuses: readonly number[];
+  /** One vendor exactly as the summary names it (UNKNOWN_VENDOR for none); empty means every vendor. */
+  readonly vendor: string;
   readonly sort: SortKey;
   readonly descending: boolean;
   /** 1-based. */
@@ -47,9 +53,9 @@ export interface ListingQuery {
 }
 
 /** The listing with nothing chosen. */
-export const DEFAULT_QUERY: ListingQuery = { text: '', statuses: [], sort: 'hostname', descending: false, page: 1, pageSize: 50 };
+export const DEFAULT_QUERY: ListingQuery = { text: '', statuses: [], vendor: '', sort: 'hostname', descending: false, page: 1, pageSize: 50 };
 
-/** Reads a listing query from URL parameters (q, status (repeatable), sort, dir, page, size); junk falls back to defaults. */
+/** Reads a listing query from URL parameters (q, status (repeatable), vendor, sort, dir, page, size); junk falls back to defaults. */
 export function parseListingQuery(params: URLSearchParams): ListingQuery {
   const sort = params.get('sort') as SortKey | null;
   const page = Number.parseInt(params.get('page') ?? '', 10);
@@ -58,6 +64,7 @@ export function parseListingQuery(params: URLSearchParams): ListingQuery {
   return {
     text: (params.get('q') ?? '').trim().slice(0, 200),
     statuses: statuses.sort((a, b) => a - b),
+    vendor: (params.get('vendor') ?? '').trim().slice(0, 200),
     sort: sort && SORT_KEYS.includes(sort) ? sort : DEFAULT_QUERY.sort,
     descending: params.get('dir') === 'desc',
     page: Number.isFinite(page) && page >= 1 ? page : 1,
@@ -70,6 +77,7 @@ export function listingParams(query: ListingQuery): URLSearchParams {
   const params = new URLSearchParams();
   if (query.text) params.set('q', query.text);
   for (const status of query.statuses) params.append('status', String(status));
+  if (query.vendor) params.set('vendor', query.vendor);
   if (query.sort !== DEFAULT_QUERY.sort) params.set('sort', query.sort);
   if (query.descending) params.set('dir', 'desc');
   if (query.page !== 1) params.set('page', String(query.page));
@@ -118,6 +126,10 @@ function whereOf(query: ListingQuery): { sql: string; params: (string | number)[
   if (query.statuses.length > 0) {
     clauses.push(`m.status IN (${query.statuses.map(() => '?').join(', ')})`);
     params.push(...query.statuses);
+  }
+  if (query.vendor) {
+    clauses.push(`${VENDOR_SQL} = ?`);
+    params.push(query.vendor);
   }
   return { sql: clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
@@ -172,11 +184,13 @@ export function fleetSummary(store: Store): FleetSummary {
     .map((row) => ({ status: row.status, name: statusByNumber(row.status)?.name ?? String(row.status), count: row.n }));
   const byVendor = store
     .all<{ vendor: string; n: number }>(
-      `SELECT COALESCE(NULLIF(json_extract(hardware_info, '$.system_vendor'), ''), 'Unknown') AS vendor, COUNT(*) AS n
-         FROM machines GROUP BY vendor ORDER BY n DESC, vendor LIMIT 10`,
+      `SELECT ${VENDOR_SQL} AS vendor, COUNT(*) AS n FROM machines m GROUP BY vendor ORDER BY n DESC, vendor LIMIT 10`,
     )
     .map((row) => ({ vendor: row.vendor, count: row.n }));
-  const bmcs = store.get<{ n: number; failing: number | null }>(`SELECT COUNT(*) AS n, SUM(json_extract(outcome, '$.outcome') = 'failed') AS failing FROM bmc_state`)!;
+  // Addresses of discovery ranges where nothing answered are not BMCs.
+  const bmcs = store.get<{ n: number; failing: number | null }>(
+    `SELECT COUNT(*) AS n, SUM(json_extract(outcome, '$.outcome') = 'failed') AS failing FROM bmc_state WHERE json_extract(outcome, '$.noAnswer') IS NOT 1`,
+  )!;
   return { machines: byStatus.reduce((sum, entry) => sum + entry.count, 0), byStatus, byVendor, bmcs: bmcs.n, bmcsFailing: bmcs.failing ?? 0 };
 }
 

@@ -139,6 +139,15 @@ ${refused.length > 0 ? html`<ul class="refused">${refused.map((entry) => html`<l
 </section>`;
 }
 
+// A machine whose hardware was never pushed (created through the API, or its BMC not read yet)
+// has no figures to show: saying "0 threads" would claim the BMC reported none.
+function hardware(view: MachineView): SafeHtml {
+  if (view.machine.last_sync === null && !view.document && !view.inventory) {
+    return html`<p class="no-hardware">No hardware information yet: nothing has been read from this machine's BMC or pushed for it.</p>${interfaces(view)}`;
+  }
+  return html`${cpus(view)}${dimms(view)}${disks(view)}${interfaces(view)}${hardwareInfo(view)}`;
+}
+
 /** The machine page. */
 export function machinePage(view: MachineView, session: WebSession, now: Date, options: { notice?: Notice; version?: string } = {}): SafeHtml {
   const { machine } = view;
@@ -149,6 +158,6 @@ export function machinePage(view: MachineView, session: WebSession, now: Date, o
 ${actions(view)}
 <div class="columns">${identity(view)}${lastSweep(view, now)}</div>
 <div class="columns">${history(view)}${documentPanel(view, now)}</div>
-<section class="panel"><h2>Hardware</h2>${cpus(view)}${dimms(view)}${disks(view)}${interfaces(view)}${hardwareInfo(view)}</section>`,
+<section class="panel"><h2>Hardware</h2>${hardware(view)}</section>`,
   );
 }

@@ -1,4 +1,7 @@
-// The landing page: the fleet's summary strip, the filter form, and one page of the machine table.
+// The landing page: the fleet's summary strip, the filter form, and one page of the machine table,
+// one line per machine so that a screen shows 25 or more of a fleet of thousands: a machine's
+// first MAC and "+N" (all of them on hover and on the machine page), vendor and model cut to the
+// column with the whole text on hover. Columns an 800-px screen cannot hold are hidden there.
 import type { Store } from '../registry/index.ts';
 import * as format from './format.ts';
 import { html, type SafeHtml } from './html.ts';
@@ -7,17 +10,19 @@ import { cpuTopology, fleetSummary, listingPage, listingParams, PAGE_SIZES, STAT
 import { known, maasMachine } from './maas-json.ts';
 import type { WebSession } from './session.ts';
 
-const COLUMNS: readonly { key: SortKey; label: string; numeric?: boolean }[] = [
+// Columns a narrower screen leaves out: `wide` below 1500 px, `medium` below 1100 px, `narrow`
+// below 900 px (the lock then shows beside the status).
+const COLUMNS: readonly { key: SortKey; label: string; numeric?: boolean; hide?: 'wide' | 'medium' | 'narrow' }[] = [
   { key: 'hostname', label: 'Host name' },
   { key: 'status', label: 'Status' },
-  { key: 'owner', label: 'Owner' },
-  { key: 'locked', label: 'Lock' },
-  { key: 'power', label: 'Power' },
+  { key: 'owner', label: 'Owner', hide: 'wide' },
+  { key: 'locked', label: 'Lock', hide: 'narrow' },
+  { key: 'power', label: 'Power', hide: 'wide' },
   { key: 'vendor', label: 'Vendor / model' },
   { key: 'cpu', label: 'CPU', numeric: true },
   { key: 'memory', label: 'Memory', numeric: true },
   { key: 'storage', label: 'Storage', numeric: true },
-  { key: 'disks', label: 'Disks', numeric: true },
+  { key: 'disks', label: 'Disks', numeric: true, hide: 'medium' },
 ];
 
 /** The href of the listing with some of the query changed. */
@@ -26,12 +31,12 @@ export function listingHref(query: ListingQuery, change: Partial<ListingQuery>):
   return params ? `/?${params}` : '/';
 }
 
-function sortHeader(query: ListingQuery, key: SortKey, label: string, numeric = false): SafeHtml {
+function sortHeader(query: ListingQuery, key: SortKey, label: string, classes = ''): SafeHtml {
   const active = query.sort === key;
   const descending = active ? !query.descending : false;
   const arrow = active ? (query.descending ? ' ▼' : ' ▲') : '';
   const sortState = active ? (query.descending ? 'descending' : 'ascending') : 'none';
-  return html`<th scope="col" aria-sort="${sortState}"${numeric ? html` class="num"` : ''}><a href="${listingHref(query, { sort: key, descending, page: 1 })}">${label}${arrow}</a></th>`;
+  return html`<th scope="col" aria-sort="${sortState}"${classes ? html` class="${classes}"` : ''}><a href="${listingHref(query, { sort: key, descending, page: 1 })}">${label}${arrow}</a></th>`;
 }
 
 function bmcHealth(row: ListedRow): SafeHtml {
@@ -43,11 +48,18 @@ function bmcHealth(row: ListedRow): SafeHtml {
   return html`<span class="badge ok">ok</span>`;
 }
 
-/** "2 × 28" (sockets × cores per socket) over the thread count; MAAS's cpu_count alone before any push. */
+/** "2 × 28" (sockets × cores per socket) and the thread count, on one line; MAAS's cpu_count alone before any push. */
 function cpuCell(cpu: { sockets: number; cores: number } | undefined, threads: number): SafeHtml {
   if (!cpu) return html`${threads || '—'}`;
   const perSocket = cpu.cores / cpu.sockets;
-  return html`${Number.isInteger(perSocket) ? `${cpu.sockets} × ${perSocket}` : `${cpu.sockets} sockets, ${cpu.cores} cores`}<div class="sub">${threads} threads</div>`;
+  const layout = Number.isInteger(perSocket) ? `${cpu.sockets} × ${perSocket}` : `${cpu.sockets} sockets, ${cpu.cores} cores`;
+  return html`<span title="${`${cpu.sockets} socket${cpu.sockets === 1 ? '' : 's'}, ${cpu.cores} cores, ${threads} threads`}">${layout} <span class="sub">· ${threads} threads</span></span>`;
+}
+
+/** The first MAC and "+N"; every MAC in the cell's title (hover), and on the machine page. */
+function macsCell(macs: readonly string[]): SafeHtml {
+  if (macs.length === 0) return html`<td class="macs narrow"><span class="muted">none</span></td>`;
+  return html`<td class="macs narrow" title="${macs.join('\n')}"><code>${macs[0]}</code>${macs.length > 1 ? html` <span class="more">+${macs.length - 1}</span>` : ''}</td>`;
 }
 
 function machineRow(store: Store, row: ListedRow, now: Date): SafeHtml {
@@ -58,33 +70,42 @@ function machineRow(store: Store, row: ListedRow, now: Date): SafeHtml {
   const macs = machine.interface_set.filter((iface) => iface.type === 'physical').map((iface) => iface.mac_address);
   const disks = machine.physicalblockdevice_set;
   const storageBytes = disks.reduce((sum, disk) => sum + disk.size, 0);
+  // Nothing was ever pushed: no figure is shown as if it were one (0 disks, 0 threads).
+  const bare = machine.last_sync === null;
+  const none = html`<span class="muted">—</span>`;
   return html`<tr>
-  <td><a class="host" href="/machines/${row.system_id}">${machine.hostname}</a><div class="sub">${row.system_id}</div></td>
-  <td><span class="status s${machine.status}">${machine.status_name}</span></td>
-  <td>${machine.owner ?? html`<span class="muted">—</span>`}</td>
-  <td>${machine.locked ? html`<span class="badge lock" title="Locked">locked</span>` : ''}</td>
-  <td>${machine.power_type || html`<span class="muted">none</span>`}</td>
-  <td class="vendor">${vendor || html`<span class="muted">unknown</span>`}</td>
-  <td class="num">${cpuCell(cpu, machine.cpu_count)}</td>
+  <td><a class="host" href="/machines/${row.system_id}">${machine.hostname}</a> <span class="sub">${row.system_id}</span></td>
+  <td><span class="status s${machine.status}">${machine.status_name}</span>${machine.locked ? html` <span class="badge lock narrow-only">locked</span>` : ''}</td>
+  <td class="wide">${machine.owner ?? none}</td>
+  <td class="narrow">${machine.locked ? html`<span class="badge lock" title="Locked">locked</span>` : ''}</td>
+  <td class="wide">${machine.power_type || html`<span class="muted">none</span>`}</td>
+  <td class="vendor" title="${vendor}">${vendor || html`<span class="muted">${bare ? 'no hardware information yet' : 'unknown'}</span>`}</td>
+  <td class="num">${bare ? none : cpuCell(cpu, machine.cpu_count)}</td>
   <td class="num">${format.memory(machine.memory)}</td>
   <td class="num">${format.size(storageBytes)}</td>
-  <td class="num">${disks.length}</td>
-  <td class="macs">${macs.length > 0 ? macs.map((mac) => html`<div>${mac}</div>`) : html`<span class="muted">none</span>`}</td>
-  <td><time datetime="${machine.last_sync ?? ''}" title="${format.time(machine.last_sync)}">${format.ago(machine.last_sync, now)}</time></td>
+  <td class="num medium">${bare ? none : disks.length}</td>
+  ${macsCell(macs)}
+  <td class="medium"><time datetime="${machine.last_sync ?? ''}" title="${format.time(machine.last_sync)}">${format.ago(machine.last_sync, now)}</time></td>
   <td>${bmcHealth(row)}</td>
 </tr>`;
 }
 
+// One strip: the count, machines by status and by vendor (each a filter; the chosen one marked,
+// choosing it again clears it), and the BMCs failing.
 function summaryStrip(summary: FleetSummary, query: ListingQuery): SafeHtml {
+  const statusChip = (entry: FleetSummary['byStatus'][number]) => {
+    const chosen = query.statuses.length === 1 && query.statuses[0] === entry.status;
+    return html`<a class="chip${chosen ? ' chosen' : ''}" href="${listingHref(query, { statuses: chosen ? [] : [entry.status], page: 1 })}"${chosen ? html` aria-current="true"` : ''}>${entry.name} <b>${entry.count}</b></a>`;
+  };
+  const vendorChip = (entry: FleetSummary['byVendor'][number]) => {
+    const chosen = query.vendor === entry.vendor;
+    return html`<a class="chip${chosen ? ' chosen' : ''}" href="${listingHref(query, { vendor: chosen ? '' : entry.vendor, page: 1 })}"${chosen ? html` aria-current="true"` : ''}>${entry.vendor} <b>${entry.count}</b></a>`;
+  };
   return html`<section class="summary" aria-label="Fleet summary">
-  <div class="card"><div class="figure">${summary.machines}</div><div>machines</div></div>
-  <div class="card"><h2>By status</h2>${summary.byStatus.map(
-    (entry) => html`<a class="chip" href="${listingHref(query, { statuses: [entry.status], page: 1 })}">${entry.name} <b>${entry.count}</b></a>`,
-  )}</div>
-  <div class="card"><h2>By vendor</h2>${summary.byVendor.map(
-    (entry) => html`<a class="chip" href="${listingHref(query, { text: entry.vendor === 'Unknown' ? '' : entry.vendor, page: 1 })}">${entry.vendor} <b>${entry.count}</b></a>`,
-  )}</div>
-  <div class="card ${summary.bmcsFailing > 0 ? 'alarm' : ''}"><div class="figure">${summary.bmcsFailing}</div><div><a href="/bmcs?failing=1">BMCs failing</a> of ${summary.bmcs}</div></div>
+  <span class="total"><b>${summary.machines}</b> machines</span>
+  <span class="group" aria-label="By status">${summary.byStatus.map(statusChip)}</span>
+  <span class="group" aria-label="By vendor">${summary.byVendor.map(vendorChip)}</span>
+  <a class="bmc-health${summary.bmcsFailing > 0 ? ' alarm' : ''}" href="/bmcs?failing=1"><b>${summary.bmcsFailing}</b> BMCs failing of ${summary.bmcs}</a>
 </section>`;
 }
 
@@ -97,11 +118,12 @@ function filterForm(query: ListingQuery, summary: FleetSummary): SafeHtml {
   <fieldset><legend>Status</legend>${choices.map(
     (status) => html`<label class="check"><input type="checkbox" name="status" value="${status.number}"${query.statuses.includes(status.number) ? html` checked` : ''}> ${status.name} <span class="muted">${counts.get(status.number) ?? 0}</span></label>`,
   )}</fieldset>
+  ${query.vendor ? html`<input type="hidden" name="vendor" value="${query.vendor}">` : ''}
   ${query.sort !== 'hostname' ? html`<input type="hidden" name="sort" value="${query.sort}">` : ''}
   ${query.descending ? html`<input type="hidden" name="dir" value="desc">` : ''}
   <label>Per page <select name="size">${PAGE_SIZES.map((size) => html`<option value="${size}"${size === query.pageSize ? html` selected` : ''}>${size}</option>`)}</select></label>
   <button type="submit">Apply</button>
-  ${query.text || query.statuses.length > 0 ? html`<a href="/">Clear</a>` : ''}
+  ${query.text || query.statuses.length > 0 || query.vendor ? html`<a href="/">Clear</a>` : ''}
 </form>`;
 }
 
@@ -126,7 +148,7 @@ ${summaryStrip(summary, shown)}
 ${filterForm(shown, summary)}
 ${pager(shown, result.page, result.pages, result.total)}
 <div class="scroll"><table class="machines">
-<thead><tr>${COLUMNS.map((column) => sortHeader(shown, column.key, column.label, column.numeric))}<th scope="col">MACs</th>${sortHeader(shown, 'synced', 'Hardware updated')}${sortHeader(shown, 'bmc', 'BMC')}</tr></thead>
+<thead><tr>${COLUMNS.map((column) => sortHeader(shown, column.key, column.label, [column.numeric ? 'num' : '', column.hide ?? ''].filter(Boolean).join(' ')))}<th scope="col" class="narrow">MACs</th>${sortHeader(shown, 'synced', 'Hardware updated', 'medium')}${sortHeader(shown, 'bmc', 'BMC')}</tr></thead>
 <tbody>
 ${result.rows.length > 0 ? result.rows.map((row) => machineRow(store, row, now)) : html`<tr><td colspan="13" class="empty">No machine matches.</td></tr>`}
 </tbody>

@@ -33,20 +33,20 @@ input, select { font: inherit; padding: 5px 8px; border: 1px solid #999; border-
 .sub { color: var(--muted); font-size: 12px; }
 .panel { background: var(--panel); border: 1px solid var(--line); border-radius: 3px; padding: 14px 16px; margin: 0 0 16px; }
 .columns { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 16px; }
-.summary { display: flex; flex-wrap: wrap; gap: 12px; margin-bottom: 14px; }
-.summary .card { background: var(--panel); border: 1px solid var(--line); border-radius: 3px; padding: 10px 14px; min-width: 140px; }
-.summary .card.alarm { border-color: var(--bad); }
-.summary .card.alarm .figure { color: var(--bad); }
-.summary .figure { font-size: 26px; font-weight: 300; }
-.summary h2 { font-size: 12px; text-transform: uppercase; color: var(--muted); margin-bottom: 6px; }
-.chip { display: inline-block; border: 1px solid var(--line); border-radius: 12px; padding: 1px 10px; margin: 0 6px 6px 0; color: var(--fg); }
-.filters { display: flex; flex-wrap: wrap; align-items: flex-end; gap: 10px 16px; background: var(--panel); border: 1px solid var(--line); border-radius: 3px; padding: 10px 14px; margin-bottom: 10px; }
-.filters label { display: flex; flex-direction: column; gap: 2px; font-size: 12px; color: var(--muted); }
-.filters input[type=search] { width: 280px; color: var(--fg); }
-.filters fieldset { border: 0; padding: 0; margin: 0; display: flex; flex-wrap: wrap; gap: 2px 10px; max-width: 760px; }
-.filters legend { font-size: 12px; color: var(--muted); padding: 0; }
-.filters label.check { flex-direction: row; align-items: center; gap: 4px; color: var(--fg); font-size: 13px; }
-.pager { display: flex; gap: 12px; align-items: center; margin: 8px 0; }
+.summary { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 14px; background: var(--panel); border: 1px solid var(--line); border-radius: 3px; padding: 5px 12px; margin-bottom: 8px; font-size: 13px; }
+.summary .group { display: flex; flex-wrap: wrap; gap: 4px; }
+.summary .bmc-health { margin-left: auto; color: var(--fg); }
+.summary .bmc-health.alarm { color: var(--bad); font-weight: 600; }
+.chip { display: inline-block; border: 1px solid var(--line); border-radius: 10px; padding: 0 8px; color: var(--fg); font-size: 12px; white-space: nowrap; }
+.chip.chosen { background: var(--accent); border-color: var(--accent); color: #fff; }
+.filters { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 16px; background: var(--panel); border: 1px solid var(--line); border-radius: 3px; padding: 5px 12px; margin-bottom: 6px; }
+.filters label { display: flex; align-items: center; gap: 6px; font-size: 12px; color: var(--muted); }
+.filters input[type=search] { width: 260px; color: var(--fg); padding: 3px 8px; }
+.filters select, .filters button { padding: 3px 10px; }
+.filters fieldset { border: 0; padding: 0; margin: 0; display: flex; flex-wrap: wrap; align-items: center; gap: 2px 10px; max-width: 760px; }
+.filters legend { float: left; font-size: 12px; color: var(--muted); padding: 0 4px 0 0; }
+.filters label.check { color: var(--fg); font-size: 13px; gap: 4px; }
+.pager { display: flex; gap: 12px; align-items: center; margin: 4px 0; font-size: 13px; }
 .scroll { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; background: var(--panel); }
 th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
@@ -54,9 +54,25 @@ th { font-size: 12px; font-weight: 600; color: var(--muted); white-space: nowrap
 th a { color: inherit; }
 .num { text-align: right; white-space: nowrap; }
 table.machines td, table.bmcs td { white-space: nowrap; }
-table.machines td.vendor, table.bmcs td.message { white-space: normal; max-width: 320px; overflow-wrap: anywhere; }
-table.bmcs td.fingerprint { max-width: 220px; white-space: normal; }
-td.macs code, td.macs div { font: 12px ui-monospace, monospace; }
+table.machines th, table.machines td { padding: 3px 8px; font-size: 13px; line-height: 1.4; }
+table.machines td.vendor { max-width: 240px; overflow: hidden; text-overflow: ellipsis; }
+table.bmcs th, table.bmcs td { padding: 4px 8px; font-size: 13px; }
+table.bmcs td.message { white-space: normal; max-width: 330px; overflow-wrap: break-word; }
+.fold summary .short { display: inline-block; max-width: calc(100% - 18px); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; vertical-align: bottom; }
+td.macs code { font: 12px ui-monospace, monospace; }
+td.macs .more, .fold summary .more { color: var(--muted); font-size: 12px; }
+.fingerprint code { white-space: nowrap; }
+.fingerprint code.full { display: inline-block; max-width: 200px; white-space: normal; overflow-wrap: normal; word-break: normal; }
+.silent { margin: 4px 0; color: var(--muted); }
+.fold { margin: 0; }
+.fold summary { color: inherit; }
+.fold[open] summary .short { display: none; }
+.fold summary .less { display: none; color: var(--accent); }
+.fold[open] summary .less { display: inline; }
+@media (max-width: 1499px) { .wide { display: none; } table.machines td.vendor { max-width: 200px; } }
+@media (max-width: 1099px) { .medium { display: none; } table.machines td.vendor { max-width: 130px; } table.machines td .sub { display: none; } main { padding: 10px 10px 24px; } }
+.narrow-only { display: none; }
+@media (max-width: 899px) { .narrow { display: none; } .narrow-only { display: inline-block; } table.machines td.vendor { max-width: 110px; } }
 tr.failing td { background: #fdf1f2; }
 .host { font-weight: 600; overflow-wrap: anywhere; }
 .empty { text-align: center; color: var(--muted); padding: 24px; }

@@ -1,5 +1,7 @@
-// The web interface end to end in a real headless Chromium (Debian's, driven by playwright-core):
-// log in, read the fleet after a sweep, filter, open a machine, release it, hostile names, CSRF.
+// The web interface end to end in a real headless Chromium (driven by playwright-core): log in,
+// read a fleet of 57 machines after two sweeps — one line each, 25 or more on a screen, usable at
+// 800 px — filter by MAC and by vendor, open a machine, release it, hostile names, CSRF, the BMCs
+// page sorted and folded, discovery's silent addresses summarised.
 // Saves the screenshots the README shows when asked to (`npm run screenshots`): an ordinary test run
 // leaves the checkout as it was.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -8,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findMachine, registerMachine, serveRegistry, type RegistryServer, type Store } from '../../src/registry/index.ts';
+import { bmcState, findMachine, registerMachine, serveRegistry, type RegistryServer, type Store } from '../../src/registry/index.ts';
 import { createUser } from '../../src/registry/users.ts';
 import * as format from '../../src/web/format.ts';
 import { webInterface } from '../../src/web/index.ts';
@@ -33,7 +35,7 @@ beforeAll(async () => {
   const browser = findChromium();
   if ('problem' in browser) throw new Error(browser.problem);
   ({ store, dispose } = temporaryStore());
-  seeded = await seed(store);
+  seeded = await seed(store, { copies: 7, silentDiscovered: 40 });
   server = await serveRegistry(store, { port: 0, version: '0.1.0-test', fallback: webInterface(store, { version: '0.1.0-test' }) });
   base = server.url.replace(/\/MAAS$/, '');
   profile = mkdtempSync(join(tmpdir(), 'chromium-profile-'));
@@ -66,6 +68,8 @@ afterAll(async () => {
 });
 
 const machine = (tree: string): SeededMachine => seeded.machines.find((entry) => entry.tree === tree)!;
+/** The BMCs that answered: every machine's, the hostile one's and the one where nothing answers. */
+const answeringBmcs = () => new Set(seeded.machines.map((entry) => entry.address)).size + 1;
 const rowOf = (hostname: string) => page.locator('table.machines tbody tr', { has: page.getByRole('link', { name: hostname, exact: true }) });
 
 describe('the web interface in a browser', () => {
@@ -83,8 +87,8 @@ describe('the web interface in a browser', () => {
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', secure: false });
   });
 
-  it('lists every swept machine with its CPU, memory, storage, MACs and BMC health', async () => {
-    await page.goto(`${base}/`);
+  it('lists every swept machine with its CPU, memory and storage as MAAS shows them, its MACs and BMC health', async () => {
+    await page.goto(`${base}/?size=100`);
     await expect.poll(() => page.locator('table.machines tbody tr').count()).toBe(seeded.machines.length);
     const dell = seeded.changed;
     const row = rowOf(dell.hostname);
@@ -95,21 +99,100 @@ describe('the web interface in a browser', () => {
     expect(cells[2]).toBe(seeded.username);
     expect(cells[4]).toBe('redfish');
     expect(cells[5]).toBe('Dell Inc. PowerEdge R750');
-    expect(cells[6]).toBe(`${dell.inventory.cpus.length} × ${cores / dell.inventory.cpus.length}\n${threads} threads`);
+    expect(cells[6]).toBe(`${dell.inventory.cpus.length} × ${cores / dell.inventory.cpus.length} · ${threads} threads`);
+    // MAAS's conventions: memory in GiB, disks and storage in decimal GB/TB.
     expect(cells[7]).toBe(format.memory(dell.inventory.memory.totalMiB));
+    expect(cells[7]).toMatch(/^\d+ GiB$/);
     expect(cells[8]).toBe(format.size(dell.inventory.drives.reduce((sum, drive) => sum + drive.sizeBytes, 0)));
+    expect(cells[8]).toMatch(/^\d+(\.\d+)? TB$/);
     expect(cells[9]).toBe(String(dell.inventory.drives.length));
-    for (const mac of dell.macs) expect(cells[10]).toContain(mac);
     expect(cells[12]).toBe('ok');
-    expect(await rowOf(machine('hpe-dl380-gen10-ilo5').hostname).locator('td').last().innerText()).toBe('failing (auth)');
+    expect(await rowOf(seeded.failing.hostname).locator('td').last().innerText()).toBe('failing (auth)');
     const summary = page.getByRole('region', { name: 'Fleet summary' });
     await expect.poll(() => summary.innerText()).toContain(`Deployed ${seeded.machines.length}`);
-    expect(await summary.innerText()).toMatch(/2\s+BMCs failing of 10/);
-    await screenshot('machines.png', { fullPage: true });
+    expect(await summary.innerText()).toMatch(new RegExp(`2\\s+BMCs failing of ${answeringBmcs()}$`));
+  });
+
+  it("shows one line per machine, its first MAC and +N with every MAC on hover, and 25 or more machines at 1400×1000", async () => {
+    await page.setViewportSize({ width: 1400, height: 1000 });
+    try {
+      await page.goto(`${base}/`);
+      const rows = page.locator('table.machines tbody tr');
+      const heights = await rows.evaluateAll((elements) => elements.map((element) => element.getBoundingClientRect().height));
+      const line = await page.locator('table.machines tbody td a.host').first().evaluate((element) => Number.parseFloat(element.ownerDocument.defaultView!.getComputedStyle(element).lineHeight));
+      for (const height of heights) expect(height).toBeLessThan(line * 1.9);
+      const visible = await rows.evaluateAll((elements) => elements.filter((element) => element.getBoundingClientRect().bottom <= element.ownerDocument.defaultView!.innerHeight).length);
+      expect(visible).toBeGreaterThanOrEqual(25);
+      const dell = seeded.changed;
+      const macs = rowOf(dell.hostname).locator('td.macs');
+      expect(await macs.innerText()).toBe(`${[...dell.macs].sort()[0]} +${dell.macs.length - 1}`);
+      expect((await macs.getAttribute('title'))!.split('\n').sort()).toEqual([...dell.macs].sort());
+      // Vendor and model cut to the column, whole on hover.
+      expect(await rowOf(dell.hostname).locator('td.vendor').getAttribute('title')).toBe('Dell Inc. PowerEdge R750');
+      await screenshot('machines.png');
+    } finally {
+      await page.setViewportSize({ width: 1500, height: 950 });
+    }
+  });
+
+  it('is usable 800 px wide: no sideways scrolling, host name, status, sizes and BMC health in view', async () => {
+    await page.setViewportSize({ width: 800, height: 1000 });
+    try {
+      await page.goto(`${base}/`);
+      expect(await page.locator('html').evaluate((element) => element.scrollWidth)).toBeLessThanOrEqual(800);
+      const wrapper = page.locator('div.scroll:has(table.machines)');
+      expect(await wrapper.evaluate((element) => element.scrollWidth <= element.clientWidth)).toBe(true);
+      const headers = await page.locator('table.machines thead th').evaluateAll((elements) => elements.filter((element) => element.getBoundingClientRect().width > 0).map((element) => (element.textContent ?? '').trim().replace(/ [▲▼]$/, '')));
+      expect(headers).toEqual(expect.arrayContaining(['Host name', 'Status', 'Vendor / model', 'Memory', 'Storage', 'BMC']));
+      expect(await rowOf(seeded.failing.hostname).locator('td').last().innerText()).toBe('failing (auth)');
+      // The lock column is gone at this width: a locked machine says so beside its status.
+      const lenovo = machine('lenovo-sr650v2-xcc');
+      store.run('UPDATE machines SET locked = 1 WHERE system_id = ?', lenovo.systemId);
+      await page.goto(`${base}/?q=${lenovo.hostname}`);
+      expect(await rowOf(lenovo.hostname).locator('td').nth(1).innerText()).toBe('Deployed locked');
+      store.run('UPDATE machines SET locked = 0 WHERE system_id = ?', lenovo.systemId);
+    } finally {
+      await page.setViewportSize({ width: 1500, height: 950 });
+    }
+  });
+
+  it('filters by vendor from the summary strip, "Unknown" for machines without one, and clears the filter on a second click', async () => {
+    const admin = createUser(store, 'registrar', { admin: true });
+    const { row } = registerMachine(store, { hostname: 'no-hardware-yet', architecture: 'amd64', macAddresses: ['52:54:00:aa:bb:01'], powerType: 'manual' }, admin);
+    await page.goto(`${base}/`);
+    const summary = page.getByRole('region', { name: 'Fleet summary' });
+    await summary.getByRole('link', { name: /^Unknown 1$/ }).click();
+    await expect.poll(() => page.locator('table.machines tbody tr').count()).toBe(1);
+    expect(await page.locator('table.machines tbody tr a.host').innerText()).toBe('no-hardware-yet');
+    expect(await rowOf('no-hardware-yet').locator('td.vendor').innerText()).toBe('no hardware information yet');
+    expect(await rowOf('no-hardware-yet').locator('td').nth(6).innerText()).toBe('—');
+    await summary.getByRole('link', { name: /^Unknown 1$/ }).click();
+    await expect.poll(() => page.locator('table.machines tbody tr').count()).toBe(50);
+    await summary.getByRole('link', { name: /^Dell Inc\. 7$/ }).click();
+    await expect.poll(() => page.locator('table.machines tbody tr').count()).toBe(7);
+    for (const vendor of await page.locator('table.machines td.vendor').allInnerTexts()) expect(vendor).toBe('Dell Inc. PowerEdge R750');
+    expect(await summary.locator('a.chip.chosen').innerText()).toBe('Dell Inc. 7');
+    // The machine page says there is nothing yet, rather than "CPU: 0 threads".
+    await page.goto(`${base}/machines/${row.system_id}`);
+    const hardware = await page.locator('section.panel', { has: page.getByRole('heading', { name: 'Hardware', exact: true }) }).innerText();
+    expect(hardware).toContain('No hardware information yet');
+    expect(hardware).not.toMatch(/0 threads|0 disks/);
+    expect(hardware).toContain('52:54:00:aa:bb:01');
+    store.run('DELETE FROM machines WHERE id = ?', row.id);
+  });
+
+  it("names an OpenBMC machine's DIMMs apart, from their labels, where the BMC calls every one \"DIMM Slot\"", async () => {
+    await page.goto(`${base}/machines/${machine('openbmc-altra-bmcweb').systemId}`);
+    const slots = await page.locator('table.dimms tbody tr td:first-child').allInnerTexts();
+    expect(slots.length).toBeGreaterThan(1);
+    expect(new Set(slots).size).toBe(slots.length);
+    expect(slots).toContain('DIMM A0');
+    expect(slots).not.toContain('DIMM Slot');
   });
 
   it('finds exactly one machine by a MAC typed as on a label', async () => {
     const lenovo = machine('lenovo-sr650v2-xcc');
+    await page.goto(`${base}/`);
     await page.getByRole('searchbox', { name: 'Filter' }).fill(lenovo.macs[0]!.toUpperCase().replaceAll(':', '-'));
     await page.getByRole('button', { name: 'Apply' }).click();
     await expect.poll(() => page.locator('table.machines tbody tr').count()).toBe(1);
@@ -205,18 +288,79 @@ describe('the web interface in a browser', () => {
     expect(findMachine(store, lenovo.systemId)!.locked).toBe(1);
   });
 
-  it("lists every BMC with its last outcome, error class, TLS mode and pinned certificate", async () => {
+  it("lists every BMC with its last outcome, error class, TLS mode and pinned certificate, failing ones first", async () => {
     await page.goto(`${base}/bmcs`);
     const rows = page.locator('table.bmcs tbody tr');
-    expect(await rows.count()).toBe(10);
+    expect(await rows.count()).toBe(answeringBmcs());
     const failing = await rows.first().locator('td').allInnerTexts();
     expect(failing.slice(0, 4)).toEqual([seeded.failingBmc, expect.any(String), 'failed', 'auth']);
-    expect(failing[4]).toContain('HTTP 401');
-    expect(failing[9]).toBe(machine('hpe-dl380-gen10-ilo5').hostname);
-    const dell = await page.locator('table.bmcs tbody tr', { hasText: seeded.changed.address }).locator('td').allInnerTexts();
-    expect(dell[7]).toBe('pin');
-    expect(dell[8]!.replace(/\s/g, '')).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+    expect(failing[9]).toBe(seeded.failing.hostname);
+    const dell = page.locator('table.bmcs tbody tr', { hasText: seeded.changed.address });
+    expect(await dell.locator('td').nth(7).innerText()).toBe('pin');
     await screenshot('bmcs.png');
+  });
+
+  it('folds a long message to its first words and a fingerprint to its first bytes, each opened in place; a fingerprint breaks only between bytes', async () => {
+    await page.goto(`${base}/bmcs`);
+    const message = page.locator('table.bmcs tbody tr').first().locator('td.message');
+    const full = (await message.locator('details').evaluate((element) => element.lastChild!.textContent ?? '')).trim();
+    expect(full).toMatch(/^POST \/redfish\/v1\/SessionService\/Sessions was refused with HTTP 401: .{20,}/);
+    const short = (await message.innerText()).replace(/ … more$/, '');
+    expect(await message.innerText()).toBe(`${short} … more`);
+    expect(short.length).toBeLessThan(full.length - 10);
+    // Cut between words, never inside one.
+    expect(full.startsWith(short) && full[short.length] === ' ').toBe(true);
+    await message.locator('summary').click();
+    expect((await message.innerText()).replace(/\s+/g, ' ')).toBe(`less ${full}`);
+
+    const pinned = bmcState(store, seeded.changed.address)!.pinnedFingerprint!;
+    const cell = page.locator('table.bmcs tbody tr', { hasText: seeded.changed.address }).locator('td.fingerprint');
+    expect(await cell.innerText()).toBe(`${pinned.split(':').slice(0, 6).join(':')} …`);
+    await cell.locator('summary').click();
+    const code = cell.locator('code.full');
+    expect((await code.innerText()).replace(/\s/g, '')).toBe(pinned);
+    // Where the browser broke the lines: each break comes right after a colon.
+    const lines = await code.evaluate((element) => {
+      const text = element.textContent!;
+      const range = element.ownerDocument.createRange();
+      const node = [...element.childNodes].flatMap((child) => (child.nodeType === 3 ? [child] : [])); // text nodes
+      const tops: { char: string; top: number }[] = [];
+      for (const textNode of node) {
+        for (let index = 0; index < textNode.textContent!.length; index++) {
+          range.setStart(textNode, index);
+          range.setEnd(textNode, index + 1);
+          tops.push({ char: textNode.textContent![index]!, top: range.getBoundingClientRect().top });
+        }
+      }
+      return { text, breaksAfter: tops.flatMap((entry, index) => (index > 0 && entry.top > tops[index - 1]!.top ? [tops[index - 1]!.char] : [])) };
+    });
+    expect(lines.breaksAfter.length).toBeGreaterThan(0);
+    expect(new Set(lines.breaksAfter)).toEqual(new Set([':']));
+  });
+
+  it('sorts the BMCs by a column, ascending then descending', async () => {
+    await page.goto(`${base}/bmcs`);
+    const durations = async () => (await page.locator('table.bmcs tbody tr td:nth-child(7)').allInnerTexts()).map((text) => (text.endsWith(' s') ? Number.parseFloat(text) * 1000 : Number.parseFloat(text)));
+    await page.getByRole('link', { name: 'Duration', exact: true }).click();
+    const ascending = await durations();
+    expect(ascending).toEqual([...ascending].sort((a, b) => a - b));
+    expect(await page.locator('th[aria-sort="ascending"]').innerText()).toBe('Duration ▲');
+    await page.getByRole('link', { name: 'Duration ▲' }).click();
+    const descending = await durations();
+    expect(descending).toEqual([...ascending].sort((a, b) => b - a));
+    await page.getByRole('link', { name: 'Address', exact: true }).click();
+    const addresses = await page.locator('table.bmcs tbody tr td:first-child code').allInnerTexts();
+    expect(addresses).toEqual([...addresses].sort());
+  });
+
+  it("sums up a discovery range's addresses that did not answer in one line, and lists them on request", async () => {
+    await page.goto(`${base}/bmcs`);
+    expect(await page.locator('p.silent').innerText()).toBe('40 addresses of discovery ranges did not answer at their last sweep. List them');
+    expect(await page.locator('table.bmcs tbody tr', { hasText: '127.0.3.' }).count()).toBe(0);
+    await page.getByRole('link', { name: 'List them' }).click();
+    const rows = page.locator('table.bmcs tbody tr');
+    expect(await rows.count()).toBe(40);
+    for (const outcome of await rows.locator('td:nth-child(3)').allInnerTexts()) expect(outcome).toBe('skipped');
   });
 
   it('logs out with a POST, after which pages ask for a login again', async () => {

@@ -56,7 +56,7 @@ describe('reading the listing query from the URL', () => {
   });
 
   it('writes back the same query it reads, leaving defaults out', () => {
-    const chosen = query({ text: 'r750', statuses: [4, 6], sort: 'storage', descending: true, page: 3, pageSize: 100 });
+    const chosen = query({ text: 'r750', statuses: [4, 6], vendor: 'Dell Inc.', sort: 'storage', descending: true, page: 3, pageSize: 100 });
     expect(parseListingQuery(listingParams(chosen))).toEqual(chosen);
     expect(listingParams(DEFAULT_QUERY).toString()).toBe('');
   });
@@ -143,6 +143,24 @@ describe('the fleet summary', () => {
       bmcs: 2,
       bmcsFailing: 1,
     });
+  });
+
+  it('does not count addresses of discovery ranges that did not answer as BMCs', () => {
+    recordBmcSweep(store, '10.0.0.3', { outcome: 'unchanged', requests: 1, bytes: 1, ms: 1, tls: 'pin', at: '2025-01-01T00:00:00Z' });
+    for (const host of ['10.0.9.1', '10.0.9.2']) recordBmcSweep(store, host, { outcome: 'skipped', noAnswer: true, errorKind: 'unreachable', requests: 0, bytes: 0, ms: 1, tls: 'pin', at: '2025-01-01T00:00:00Z' });
+    expect(fleetSummary(store)).toMatchObject({ bmcs: 1, bmcsFailing: 0 });
+  });
+});
+
+describe('the vendor filter', () => {
+  it('lists the machines of one vendor as the summary names it, "Unknown" for those with none', () => {
+    insert({ hostname: 'a', vendor: 'Dell Inc.' });
+    insert({ hostname: 'b', vendor: 'Dell Inc. Hidden' });
+    insert({ hostname: 'c' });
+    insert({ hostname: 'd', vendor: '' });
+    expect(names({ vendor: 'Dell Inc.' })).toEqual(['a']);
+    expect(names({ vendor: 'Unknown' })).toEqual(['c', 'd']);
+    expect(names({ vendor: 'Unknown', text: 'd' })).toEqual(['d']);
   });
 });
 

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bmcState, findMachine, listBmcStates, serveRegistry, type RegistryServer, type Store, type User } from '../../src/registry/index.ts';
 import { actionNamed, createSession, performAction, webInterface, type ConfiguredBmc } from '../../src/web/index.ts';
+import { DEFAULT_BMC_QUERY, parseBmcQuery } from '../../src/web/bmcs-page.ts';
 import * as format from '../../src/web/format.ts';
 import { temporaryStore } from '../registry/fixtures.ts';
 import { factsOf, tableRows, textOf } from './page-html.ts';
@@ -106,6 +107,12 @@ describe('the machine page', () => {
 });
 
 describe('the BMCs page', () => {
+  it('reads its sort from the URL and falls back to failing-first for anything it does not know', () => {
+    expect(parseBmcQuery(new URLSearchParams('sort=duration&dir=desc&silent=1'))).toMatchObject({ sort: 'duration', descending: true, silentOnly: true });
+    expect(parseBmcQuery(new URLSearchParams('sort=address;DROP TABLE bmc_state'))).toEqual(DEFAULT_BMC_QUERY);
+    expect(parseBmcQuery(new URLSearchParams('sort=constructor'))).toEqual(DEFAULT_BMC_QUERY);
+  });
+
   it("shows each BMC's own request count, bytes and duration", async () => {
     const rows = tableRows(await page('/bmcs'), { className: 'bmcs' });
     expect(rows).toHaveLength(listBmcStates(store).length);

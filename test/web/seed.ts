@@ -1,7 +1,8 @@
 // A registry as real sweeps leave it, for the web interface's tests: a simulated fleet of every
-// fixture tree (plus a BMC that reports hostile strings, and an address where nothing answers)
-// swept into the registry; then the Dell loses a DIMM and gets a new disk, the HPE BMC's password
-// stops working, and a second sweep records all of that.
+// fixture tree, `copies` machines of each (plus a BMC that reports hostile strings, an address
+// where nothing answers and a discovery range where nothing does) swept into the registry; then
+// the first Dell loses a DIMM and gets a new disk, the first HPE BMC's password stops working, and
+// a second sweep records all of that. The Supermicro machines' storage is licence-gated: unknown.
 import { join } from 'node:path';
 import type { HardwareChange } from '../../src/inventory/diff.ts';
 import type { HardwareInventory } from '../../src/inventory/model.ts';
@@ -38,6 +39,8 @@ export interface Seeded {
   readonly changes: readonly HardwareChange[];
   /** The BMC whose last sweep failed (auth), with a machine behind it. */
   readonly failingBmc: string;
+  /** The machine behind it. */
+  readonly failing: SeededMachine;
   /** The machine whose BMC reports markup as vendor and serial (and `<script>` as host name). */
   readonly hostile: SeededMachine;
   /** The BMC password the sweeps used; no page may show it. */
@@ -51,14 +54,22 @@ const PASSWORD = 'correct horse battery staple';
 const BMC_PASSWORD = 'calvin-secret-9f2';
 const NOTHING_ANSWERS = 'https://127.0.0.2:9';
 
+/** How big a fleet to seed. */
+export interface SeedOptions {
+  /** Machines made from each fixture tree. @default 1 */
+  readonly copies?: number;
+  /** Addresses of a discovery range where nothing answers. @default 0 */
+  readonly silentDiscovered?: number;
+}
+
 /** Fills a registry by sweeping a simulated fleet twice (see the file comment). */
-export async function seed(store: Store): Promise<Seeded> {
+export async function seed(store: Store, options: SeedOptions = {}): Promise<Seeded> {
   // The collector acts as the registry's first administrator; that user also logs in to the web.
   const admin = store.get<{ username: string }>('SELECT username FROM users WHERE is_admin = 1 ORDER BY id LIMIT 1')?.username;
   const username = admin ?? createUser(store, 'operator', { admin: true }).username;
   setPassword(store, username, PASSWORD);
   const trees = treesIn(FIXTURES);
-  const fleet = await startFleet({ trees: await loadTrees(trees.map((tree) => join(FIXTURES, tree))), size: trees.length, credentials: { username: 'root', password: BMC_PASSWORD } });
+  const fleet = await startFleet({ trees: await loadTrees(trees.map((tree) => join(FIXTURES, tree))), size: trees.length * (options.copies ?? 1), credentials: { username: 'root', password: BMC_PASSWORD } });
   const hostile = await hostileBmc();
   try {
     // Every other BMC pins its certificate on first use; the rest verify it against the fleet's CA.
@@ -82,10 +93,14 @@ export async function seed(store: Store): Promise<Seeded> {
     const hpeIndex = fleet.bmcs.findIndex((bmc) => bmc.name.includes('hpe'));
     bmcs[hpeIndex] = config(fleet.bmcs[hpeIndex]!, hpeIndex, 'password-changed-on-the-bmc');
     const unreachable: BmcConfig = { ...bmcs[0]!, name: 'nothing-answers', address: NOTHING_ANSWERS, tls: { mode: 'verify' } };
-    await runSweep([...bmcs, unreachable], new EmbeddedTarget(store), store, settings);
+    const silent = Array.from({ length: options.silentDiscovered ?? 0 }, (_, index): BmcConfig => {
+      const address = `https://127.0.3.${index + 1}:9`;
+      return { ...unreachable, name: address, address, discovered: true };
+    });
+    await runSweep([...bmcs, unreachable, ...silent], new EmbeddedTarget(store), store, settings);
 
     const machines = listMachines(store).map((row) => seededMachine(store, row.system_id, fleet.bmcs, hostile));
-    const changed = machines.find((machine) => machine.tree === 'dell-r750-idrac9')!;
+    const changed = machines.find((machine) => machine.address === dell.url)!;
     return {
       username,
       password: PASSWORD,
@@ -93,6 +108,7 @@ export async function seed(store: Store): Promise<Seeded> {
       changed,
       changes: machineHistory(store, findMachine(store, changed.systemId)!.id).flatMap((entry) => entry.changes),
       failingBmc: fleet.bmcs[hpeIndex]!.url,
+      failing: machines.find((machine) => machine.address === fleet.bmcs[hpeIndex]!.url)!,
       hostile: machines.find((machine) => machine.tree === 'hostile')!,
       bmcPassword: BMC_PASSWORD,
     };
