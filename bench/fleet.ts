@@ -12,6 +12,7 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { table } from '../src/cli/format.ts';
 import { mockupServerMissing } from './mockup-fleet.ts';
@@ -43,9 +44,12 @@ const { values } = parseArgs({
   },
 });
 
+// The shapes' processes (and their fleets') keep what Node compiled for the next one, as the CLI does.
+const env = { ...process.env, NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? join(tmpdir(), 'node-compile-cache') };
+
 if (values.soak) {
   // The soak has its own process, with --expose-gc so its heap figure is the live heap.
-  const soak = spawn(process.execPath, ['--max-semi-space-size=16', '--expose-gc', join(import.meta.dirname, 'soak.ts'), JSON.stringify({ size: Number(values.size), sweeps: Number(values.sweeps), json: values.json })], { stdio: 'inherit' });
+  const soak = spawn(process.execPath, ['--max-semi-space-size=16', '--expose-gc', join(import.meta.dirname, 'soak.ts'), JSON.stringify({ size: Number(values.size), sweeps: Number(values.sweeps), json: values.json })], { stdio: 'inherit', env });
   process.exitCode = await new Promise<number>((done) => soak.once('exit', (code) => done(code ?? 1)));
 } else {
   await benchShapes();
@@ -81,7 +85,7 @@ async function benchShapes(): Promise<void> {
 }
 
 function runShape(request: ShapeRequest): Promise<ShapeResult> {
-  const child = spawn(process.execPath, ['--max-semi-space-size=16', join(import.meta.dirname, 'shape.ts'), JSON.stringify(request)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--max-semi-space-size=16', join(import.meta.dirname, 'shape.ts'), JSON.stringify(request)], { stdio: ['ignore', 'pipe', 'inherit'], env });
   let out = '';
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
   return new Promise((done, fail) =>

@@ -5,7 +5,12 @@
 //     node redfish-to-maas.ts 10.20.0.11 root
 //
 // BMC_TLS=insecure skips certificate checks (lab BMCs with self-signed certificates).
-import { crawl, maasArchitecture, MaasTarget, sourceFromCrawl, toCommissioningData, toInventories, withRedfishClient } from 'redfish-enlist';
+import { enableCompileCache } from 'node:module';
+
+// Node then keeps what it compiles, so from the second run on the package's code (TypeScript, from
+// a checkout) is neither type-stripped nor compiled again: it must be on before the package loads.
+enableCompileCache();
+const { crawl, maasArchitecture, MaasTarget, sourceFromCrawl, toCommissioningData, toInventories, withRedfishClient } = await import('redfish-enlist');
 
 const [address, username] = process.argv.slice(2);
 const { MAAS_URL: url, MAAS_API_KEY: apiKey, BMC_PASSWORD: password, BMC_TLS: tls = 'verify' } = process.env;

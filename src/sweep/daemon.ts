@@ -5,7 +5,7 @@ import type { Server } from 'node:http';
 import type { Store } from '../registry/store.ts';
 import { listBmcStates, type BmcState } from '../registry/bmc-state.ts';
 import type { BmcConfig, Config } from './config.ts';
-import { SweepMetrics, serveMetrics } from './metrics.ts';
+import type { SweepMetrics } from './metrics.ts';
 import { runSweep, settingsFromConfig, type Logger, type SweepReport, type SweepSettings } from './sweep.ts';
 import type { Target } from './target.ts';
 
@@ -60,7 +60,9 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   const stop = new AbortController();
   const abort = new AbortController();
   const wake = { resolve: () => {} };
-  const metrics = new SweepMetrics();
+  // prom-client costs ~50 ms of CPU to load: only the daemon loads it, and only when it runs.
+  const { SweepMetrics, serveMetrics } = await import('./metrics.ts');
+  const metrics: SweepMetrics = new SweepMetrics();
   let metricsServer: Server | undefined;
   let sweeping = false;
 

@@ -4,7 +4,6 @@
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { createSecureContext, type SecureContext } from 'node:tls';
-import { generate } from 'selfsigned';
 import { invalid, isInteger } from './check.ts';
 import type { TlsCredentials } from './options.ts';
 
@@ -39,6 +38,9 @@ export async function generateCertificate(options: CertificateOptions = {}): Pro
   }
   if (!isInteger(days, 1, 36_500)) throw invalid('days', 'an integer from 1 to 36500', days);
   const now = Date.now();
+  // Loaded here, not at start: selfsigned and the X.509 library under it cost ~0.1 s of CPU to
+  // load, which every command paid although only the simulator makes certificates.
+  const { generate } = await import('selfsigned');
   const pems = await generate([{ name: 'commonName', value: hosts[0] }], {
     keyType: 'ec',
     curve: 'P-256',
