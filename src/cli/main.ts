@@ -57,8 +57,15 @@ function exitCodeOf(error: unknown): number {
   return EXIT.failed;
 }
 
-// The real process: SIGINT/SIGTERM abort the running command, which then closes its sessions.
+// The real process: SIGINT/SIGTERM abort the running command, which then closes its sessions. A
+// reader that went away (`inventory … | head`) is no failure: what is left to print is dropped and
+// the command ends as it would have, its sessions closed, with no stack trace.
 function processIo(): Io {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
+  }
   const controller = new AbortController();
   const stop = (signal: 'SIGINT' | 'SIGTERM') => () => controller.abort(new ProcessSignal(signal));
   process.once('SIGINT', stop('SIGINT'));
