@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { bmcListFile, discover } from '../sweep/discover.ts';
-import { table } from './format.ts';
+import { jsonText, table } from './format.ts';
 import { CliError, EXIT, say, type Io } from './io.ts';
 
 /** Adds the command. */
@@ -34,7 +34,7 @@ export function registerDiscover(program: Command, io: Io): void {
         if (error instanceof TypeError) throw new CliError(error.message, EXIT.usage);
         throw error;
       }
-      if (flags.json) say(io, JSON.stringify(found, null, 2));
+      if (flags.json) say(io, jsonText(found));
       else {
         // The fingerprint whole: it is what an operator compares with the BMC's own before pinning it.
         say(io, table(['ADDRESS', 'VENDOR', 'PRODUCT', 'REDFISH', 'CERTIFICATE (SHA-256)'], found.map((bmc) => [bmc.address, bmc.vendor, bmc.product ?? '', bmc.redfishVersion ?? '', bmc.fingerprint256 ?? ''])));

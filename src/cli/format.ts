@@ -1,7 +1,53 @@
 // Plain-text tables and units for terminal output. Tables are the project's own few lines rather
 // than cli-table3 or table: both wrap a long cell by splitting words wider than the column, which
 // is what must never happen to a certificate fingerprint in a message.
+//
+// Text from a BMC (a model string, its own error message) can hold terminal control sequences:
+// clear-screen, set-title, cursor moves. Every human-readable output shows them as escapes
+// (`visible`): tables do it to every cell, and the JSON and YAML outputs escape what their
+// libraries leave raw.
+import { Document, visit } from 'yaml';
 import { visibleLength } from './style.ts';
+
+// C0, DEL and C1 controls, the line and paragraph separators, and the bidirectional overrides and
+// isolates that reorder what a terminal shows.
+const CONTROLS = '\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028-\\u202e\\u2066-\\u2069';
+const CONTROL = new RegExp(`[${CONTROLS}]`, 'g');
+const HAS_CONTROL = new RegExp(`[${CONTROLS}]`);
+// What JSON.stringify (and so the yaml library's quoted strings) leaves raw.
+const RAW_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+
+const escape = (char: string) => {
+  const code = char.charCodeAt(0);
+  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+};
+
+/** Text with every control character shown as an escape (`\x1b`, `\u202e`), for a terminal. */
+export function visible(text: string): string {
+  return HAS_CONTROL.test(text) ? text.replace(CONTROL, escape) : text;
+}
+
+/** Like `visible`, but keeps line breaks: text of several lines, such as an error with a list. */
+export function visibleLines(text: string): string {
+  return text.split('\n').map(visible).join('\n');
+}
+
+/** JSON text of a value, with the controls JSON.stringify leaves raw escaped as \uXXXX (the same value). */
+export function jsonText(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(RAW_IN_JSON, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** YAML text of a value; a string holding a control character is double-quoted with escapes. */
+export function yamlText(value: unknown): string {
+  const document = new Document(value);
+  visit(document, {
+    Scalar: (_key, node) => {
+      if (typeof node.value === 'string' && HAS_CONTROL.test(node.value)) node.type = 'QUOTE_DOUBLE';
+    },
+  });
+  // Only double-quoted scalars can hold these now, where `\xNN` and `\uNNNN` are escapes.
+  return document.toString().replace(RAW_IN_JSON, escape);
+}
 
 /** How a table is laid out. */
 export interface TableOptions {
@@ -11,14 +57,18 @@ export interface TableOptions {
    * fit beside them; a word is never broken. Without a width (a pipe, a file) every row is one line.
    */
   readonly width?: number;
+  /** Colours a cell after its text was made visible (the colour codes are the table's own). */
+  readonly colour?: (text: string, column: number, row: readonly unknown[]) => string;
 }
 
 // Narrower than this, the last column goes under its row instead of beside it.
 const MIN_WRAPPED = 32;
 
-/** Renders rows as an aligned table with a header line; cells may carry colour codes. */
+/** Renders rows as an aligned table with a header line; every cell's control characters are shown as escapes. */
 export function table(headers: readonly string[], rows: readonly (readonly unknown[])[], options: TableOptions = {}): string {
-  const cells = [headers, ...rows.map((row) => row.map((cell) => (cell === undefined || cell === null ? '' : String(cell))))];
+  const text = (cell: unknown) => (cell === undefined || cell === null ? '' : visible(String(cell)));
+  const colour = options.colour;
+  const cells = [headers, ...rows.map((row) => row.map((cell, column) => (colour ? colour(text(cell), column, row) : text(cell))))];
   const widths = headers.map((_, column) => Math.max(...cells.map((row) => visibleLength(row[column] ?? ''))));
   const pad = (cell: string, column: number) => cell + ' '.repeat(Math.max(0, widths[column]! - visibleLength(cell)));
   const last = headers.length - 1;

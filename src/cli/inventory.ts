@@ -1,7 +1,6 @@
 // `redfish-enlist inventory <bmc>`: read one BMC and print its hardware, pushing nothing.
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { stringify } from 'yaml';
 import { toCommissioningData } from '../inventory/commissioning.ts';
 import type { HardwareInventory } from '../inventory/model.ts';
 import { toInventories } from '../inventory/normalise.ts';
@@ -12,7 +11,7 @@ import { RedfishError } from '../redfish/errors.ts';
 import { normaliseFingerprint, TLS_ADVICE, type TlsPolicy } from '../redfish/tls.ts';
 import { redactDeep } from '../sweep/redact.ts';
 import { diskSize, memorySize } from '../inventory/units.ts';
-import { duration } from './format.ts';
+import { duration, jsonText, visible, yamlText } from './format.ts';
 import { CliError, EXIT, readSecret, say, VERSION, type Io } from './io.ts';
 
 interface InventoryFlags {
@@ -72,11 +71,11 @@ Examples:
       const inventories = toInventories(sourceFromCrawl(raw), raw.systems).filter((inventory) => !flags.system || inventory.systemId === flags.system);
       if (inventories.length === 0) throw new CliError(`no ComputerSystem${flags.system ? ` with Id ${flags.system}` : ''} found at ${address}`);
       const clean = <T>(value: T) => redactDeep(value, [password]);
-      if (flags.format === 'json') say(io, JSON.stringify(clean(inventories.length === 1 ? inventories[0] : inventories), null, 2));
-      else if (flags.format === 'yaml') io.stdout.write(stringify(clean(inventories.length === 1 ? inventories[0] : inventories)));
+      if (flags.format === 'json') say(io, jsonText(clean(inventories.length === 1 ? inventories[0] : inventories)));
+      else if (flags.format === 'yaml') io.stdout.write(yamlText(clean(inventories.length === 1 ? inventories[0] : inventories)));
       else if (flags.format === 'commissioning') {
         const documents = inventories.map((inventory) => toCommissioningData(inventory, { name: 'redfish-enlist', version: VERSION }));
-        say(io, JSON.stringify(documents.length === 1 ? documents[0] : documents, null, 2));
+        say(io, jsonText(documents.length === 1 ? documents[0] : documents));
       } else {
         for (const inventory of inventories) say(io, summary(inventory));
         say(io, `read with ${requests} requests in ${duration(performance.now() - started)}`);
@@ -93,7 +92,7 @@ function tlsPolicy(flags: InventoryFlags): TlsPolicy {
   throw new CliError('--tls: expected verify, insecure or pin', EXIT.usage);
 }
 
-/** A readable summary of one machine. */
+/** A readable summary of one machine; what the BMC said is shown with its control characters escaped. */
 export function summary(inventory: HardwareInventory): string {
   const id = inventory.identity;
   const lines: string[] = [];
@@ -118,5 +117,5 @@ export function summary(inventory: HardwareInventory): string {
   lines.push(`  Firmware  BIOS ${inventory.firmware.bios?.version ?? 'unknown'}, BMC ${inventory.bmc.firmware ?? 'unknown'}, ${inventory.firmware.components.length} components`);
   const unknown = Object.entries(inventory.sections).filter(([, section]) => section.unknown);
   for (const [name, section] of unknown) lines.push(`  Unknown   ${name}: ${section.failures[0]?.kind ?? ''} ${section.failures[0]?.message ?? ''}`.trimEnd());
-  return lines.join('\n');
+  return lines.map(visible).join('\n');
 }

@@ -4,6 +4,7 @@
 import { Writable } from 'node:stream';
 import { pino, type Logger as Pino } from 'pino';
 import { redact, redactDeep, REDACTED } from '../sweep/redact.ts';
+import { visible } from './format.ts';
 import type { Style } from './style.ts';
 
 /** Creates the logger; `secrets` are values that must never be written. */
@@ -30,9 +31,6 @@ export function createLogger(options: { level: string; secrets: readonly string[
 
 const LEVEL_NAMES: Readonly<Record<number, string>> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
 
-// Control characters a BMC put in a string, shown as escapes rather than sent to the terminal.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
-const visible = (text: string) => text.replace(CONTROL, (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`);
 
 /**
  * One of the logger's JSON lines as a person reads it on a terminal:
@@ -51,7 +49,7 @@ export function humanLogLine(json: string, style: Style): string {
   const clock = typeof time === 'string' ? `${time.slice(11, 19)} ` : '';
   const fields = Object.entries(rest).map(([key, value]) => {
     const text = typeof value === 'string' ? value : JSON.stringify(value);
-    return `${key}=${/[\s"]/.test(text) ? JSON.stringify(text) : visible(text)}`;
+    return `${key}=${visible(/[\s"]/.test(text) ? JSON.stringify(text) : text)}`;
   });
   return `${style('dim', clock)}${style(colour, name.padEnd(5))} ${bmc ? `${visible(String(bmc))}: ` : ''}${visible(String(msg ?? ''))}${fields.length > 0 ? `  ${fields.join(' ')}` : ''}`;
 }

@@ -10,6 +10,7 @@ import { registerDaemon } from './daemon.ts';
 import { registerDemo } from './demo.ts';
 import { registerDiscover } from './discover.ts';
 import { registerInventory } from './inventory.ts';
+import { visibleLines } from './format.ts';
 import { CliError, EXIT, VERSION, type Io } from './io.ts';
 import { registerRegistryCommands } from './registry-commands.ts';
 import { registerSimulate } from './simulate.ts';
@@ -39,7 +40,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     return result.code;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    io.stderr.write(`redfish-enlist: ${message(error)}\n`);
+    io.stderr.write(`redfish-enlist: ${visibleLines(message(error))}\n`);
     return exitCodeOf(error);
   }
 }

@@ -5,7 +5,7 @@
 import { MultiBar } from 'cli-progress';
 import { stripVTControlCharacters } from 'node:util';
 import type { ProgressSnapshot, SweepProgress } from '../sweep/progress.ts';
-import { duration } from './format.ts';
+import { duration, visible } from './format.ts';
 import { visibleLength, type Style } from './style.ts';
 
 /** A BMC in flight this long is named in a line above the bar, once. */
@@ -17,10 +17,10 @@ export function progressLine(snapshot: ProgressSnapshot, width: number, style: S
   const parts = [`${done}/${total} BMCs`];
   if (failed > 0) parts.push(style('red', `${failed} failed`));
   if (inFlight.length > 0 && queued === 0 && inFlight.length <= 3) {
-    parts.push(`waiting on ${inFlight.map((bmc) => `${bmc.name} (${coarse(bmc.ms)})`).join(', ')}`);
+    parts.push(`waiting on ${inFlight.map((bmc) => `${visible(bmc.name)} (${coarse(bmc.ms)})`).join(', ')}`);
   } else if (inFlight.length > 0) {
     const slowest = inFlight[0]!;
-    parts.push(`${inFlight.length} in flight, slowest ${slowest.name} (${coarse(slowest.ms)})`);
+    parts.push(`${inFlight.length} in flight, slowest ${visible(slowest.name)} (${coarse(slowest.ms)})`);
   }
   if (snapshot.etaMs !== undefined) parts.push(`ETA ${coarse(snapshot.etaMs)}`);
   const text = parts.join(' · ');
@@ -62,7 +62,7 @@ export function startProgress(stream: NodeJS.WritableStream & { columns?: number
       for (const bmc of snapshot.inFlight) {
         if (bmc.ms < SLOW_BMC_MS || noted.has(bmc.address)) continue;
         noted.add(bmc.address);
-        bars.log(`${style('yellow', 'slow')}  ${bmc.name} (${bmc.address}) has been in flight for ${coarse(bmc.ms)}\n`);
+        bars.log(`${style('yellow', 'slow')}  ${visible(bmc.name)} (${visible(bmc.address)}) has been in flight for ${coarse(bmc.ms)}\n`);
       }
       return progressLine(snapshot, stream.columns ?? 80, style);
     },

@@ -8,7 +8,7 @@ import { defaultDatabasePath, Store } from '../registry/store.ts';
 import { loadConfig, type BmcConfig } from '../sweep/config.ts';
 import { webInterface, type ConfiguredBmc } from '../web/index.ts';
 import { diskSize, memorySize } from '../inventory/units.ts';
-import { table } from './format.ts';
+import { jsonText, table } from './format.ts';
 import { databaseOption, existingStore } from './database.ts';
 import { CliError, EXIT, say, VERSION, type Io } from './io.ts';
 import { createLogger } from './log.ts';
@@ -80,7 +80,7 @@ function shownBmc(bmc: BmcConfig): ConfiguredBmc {
 export function printMachines(io: Io, store: Store, flags: { status?: string; json?: boolean }): void {
   const rows = listMachines(store, flags.status ? { status: [flags.status] } : {});
   if (flags.json) {
-    say(io, JSON.stringify(rows.map((row) => machineJson(store, row)), null, 2));
+    say(io, jsonText(rows.map((row) => machineJson(store, row))));
     return;
   }
   say(

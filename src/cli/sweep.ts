@@ -6,7 +6,7 @@ import { openTarget } from '../sweep/open.ts';
 import { redact } from '../sweep/redact.ts';
 import { SweepTracker } from '../sweep/progress.ts';
 import { runSweep, settingsFromConfig, type SweepOutcome, type SweepReport } from '../sweep/sweep.ts';
-import { duration, table } from './format.ts';
+import { duration, jsonText, table } from './format.ts';
 import { EXIT, CliError, say, warn, VERSION, type Io } from './io.ts';
 import { createLogger, humanLogStream } from './log.ts';
 import { startProgress } from './progress.ts';
@@ -66,7 +66,7 @@ Exit status: 0 every BMC swept, 1 some BMC failed, 2 bad configuration (nothing 
       const report = await sweepOnce(config, io, flags);
       printReport(io, report, config);
       if (flags.json) {
-        const text = `${redact(JSON.stringify(report, null, 2), config.secrets)}\n`;
+        const text = `${redact(jsonText(report), config.secrets)}\n`;
         if (flags.json === '-') io.stdout.write(text);
         else writeFileSync(flags.json, text);
       }
@@ -142,14 +142,15 @@ export function printReport(io: Io, report: SweepReport, config: Pick<Config, 's
     .filter((result) => !result.noAnswer)
     .map((result) => [
       result.name,
-      style(OUTCOME_STYLE[result.outcome] ?? 'reset', result.outcome),
+      result.outcome,
       result.machines.map((machine) => machine.hostname ?? machine.systemId ?? '').filter(Boolean).join(', '),
-      style('red', result.errorKind ?? ''),
+      result.errorKind ?? '',
       result.requests,
       duration(result.ms),
       redact(result.message ?? result.machines.find((machine) => machine.reason)?.reason ?? '', config.secrets),
     ]);
-  say(io, table(['BMC', 'OUTCOME', 'MACHINES', 'ERROR', 'REQUESTS', 'TIME', 'MESSAGE'], rows, io.stdout.isTTY && io.stdout.columns ? { width: io.stdout.columns } : {}));
+  const colour = (text: string, column: number) => (column === 1 ? style(OUTCOME_STYLE[text] ?? 'reset', text) : column === 3 ? style('red', text) : text);
+  say(io, table(['BMC', 'OUTCOME', 'MACHINES', 'ERROR', 'REQUESTS', 'TIME', 'MESSAGE'], rows, { colour, ...(io.stdout.isTTY && io.stdout.columns ? { width: io.stdout.columns } : {}) }));
   if (silent > 0) say(io, `${silent} address${silent === 1 ? '' : 'es'} of discovery ranges did not answer (not listed; --json lists them)`);
   const totals = report.totals;
   const count = (outcome: SweepOutcome) => (totals[outcome] > 0 ? style(OUTCOME_STYLE[outcome]!, `${totals[outcome]} ${outcome}`) : `${totals[outcome]} ${outcome}`);

@@ -1,19 +1,32 @@
 // What the command line prints when its reader or its BMCs misbehave: a reader that goes away
-// (`… | head`) ends the output quietly. A summary line per case is printed at the end: held or not.
+// (`… | head`) ends the output quietly; terminal control sequences in what a BMC says (its model
+// strings, its own error text) are shown as escapes, never sent to the terminal. A summary line per
+// case is printed at the end: held or not.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadTrees, startFleet, type SimulatedFleet } from '../../src/redfish/simulator/index.ts';
+import { runCli } from '../helpers/cli.ts';
 import { FIXTURES } from '../helpers/mockup.ts';
 import { summarise, type Verdicts } from './summary.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'redfish-enlist.js');
+const PASSWORD = 'cli-output-pw';
+const SYSTEM = '/redfish/v1/Systems/System.Embedded.1';
+// Clear the screen and home the cursor; set the window title; move the cursor up; a C1 CSI; a
+// right-to-left override: what a hostile BMC can put in the strings an operator reads.
+const HOSTILE = '\u001b[2J\u001b[H|\u001b]0;pwned\u0007|\u001b[10A|\u009b6n|\u202e';
+const SHOWN = '\\x1b[2J\\x1b[H|\\x1b]0;pwned\\x07|\\x1b[10A|\\x9b6n|\\u202e';
+// Raw control characters other than a line break.
+const RAW = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/;
 const verdicts: Verdicts = [];
 const cleanups: (() => Promise<void> | void)[] = [];
 let fleet: SimulatedFleet;
 
 beforeAll(async () => {
-  fleet = await startFleet({ trees: await loadTrees([join(FIXTURES, 'dell-r750-idrac9')]), tls: false, credentials: { username: 'admin', password: 'cli-output-pw' } });
+  fleet = await startFleet({ trees: await loadTrees([join(FIXTURES, 'dell-r750-idrac9')]), size: 2, tls: false, credentials: { username: 'admin', password: PASSWORD } });
 });
 afterAll(async () => {
   await fleet.close();
@@ -51,11 +64,96 @@ describe('the command line', () => {
   for (const format of ['summary', 'json']) {
     fault(`inventory --format ${format} | head (the reader goes away)`, async () => {
       const bmc = fleet.bmcs[0]!;
-      const { code, stderr } = await withClosedStdout(['inventory', bmc.url, '-u', 'admin', '--password-env', 'BMC_PW', '--format', format], { BMC_PW: 'cli-output-pw' });
+      const { code, stderr } = await withClosedStdout(['inventory', bmc.url, '-u', 'admin', '--password-env', 'BMC_PW', '--format', format], { BMC_PW: PASSWORD });
       expect(stderr).toBe('');
       expect(code).toBe(0);
       expect(fleet.totals().openSessions).toBe(0);
       return 'ends quietly, exit 0';
     });
   }
+
+  describe('a BMC whose strings hold terminal control sequences', () => {
+    // BMC 0 names itself and its machine with them; BMC 1 puts them in its own error text (it
+    // refuses the login, and the collector quotes why).
+    beforeAll(async () => {
+      const [named, failing] = fleet.bmcs;
+      const root = await read(named!.url, '/redfish/v1');
+      named!.setResource('/redfish/v1', { ...root, Product: `iDRAC${HOSTILE}`, RedfishVersion: `1.11.0${HOSTILE}` });
+      const system = await read(named!.url, SYSTEM);
+      named!.setResource(SYSTEM, { ...system, Manufacturer: `Dell${HOSTILE}`, Model: `R750${HOSTILE}` });
+      const refusal = { error: { code: 'Base.1.8.GeneralError', message: `refused${HOSTILE}` } };
+      failing!.setFaults([{ path: '/redfish/v1/SessionService/Sessions', method: 'POST', action: { type: 'status', status: 401, body: refusal } }]);
+    });
+    afterAll(() => {
+      for (const bmc of fleet.bmcs) bmc.setFaults([]);
+    });
+
+    fault('inventory --format summary', async () => {
+      const { code, stdout } = await runCli(['inventory', fleet.bmcs[0]!.url, '-u', 'admin', '--format', 'summary'], { env: { REDFISH_PASSWORD: PASSWORD } });
+      expect(code).toBe(0);
+      expect(stdout).not.toMatch(RAW);
+      expect(stdout).toContain(`Dell${SHOWN} R750${SHOWN}`);
+      return 'shown as escapes';
+    });
+
+    for (const format of ['yaml', 'json']) {
+      fault(`inventory --format ${format}`, async () => {
+        const { code, stdout } = await runCli(['inventory', fleet.bmcs[0]!.url, '-u', 'admin', '--format', format], { env: { REDFISH_PASSWORD: PASSWORD } });
+        expect(code).toBe(0);
+        expect(stdout).not.toMatch(RAW);
+        // Escaped as the format escapes, so it reads back as the BMC's own string.
+        const parsed = format === 'json' ? JSON.parse(stdout) : (await import('yaml')).parse(stdout);
+        expect(parsed.identity.model).toBe(`R750${HOSTILE}`);
+        return 'escaped; reads back the same';
+      });
+    }
+
+    fault("inventory of a BMC whose error text holds them", async () => {
+      const { code, stderr } = await runCli(['inventory', fleet.bmcs[1]!.url, '-u', 'admin'], { env: { REDFISH_PASSWORD: PASSWORD } });
+      expect(code).toBe(1);
+      expect(stderr).not.toMatch(RAW);
+      return 'error shown with escapes';
+    });
+
+    fault('discover', async () => {
+      const port = new URL(fleet.bmcs[0]!.url).port;
+      const { code, stdout } = await runCli(['discover', '127.0.0.1', '--http', '--port', port]);
+      expect(code).toBe(0);
+      expect(stdout).not.toMatch(RAW);
+      expect(stdout).toContain(`1.11.0${SHOWN}`);
+      return 'shown as escapes';
+    });
+
+    fault('the sweep table, on a terminal and in a pipe', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'cli-output-'));
+      cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+      writeFileSync(join(dir, 'pw'), `${PASSWORD}\n`);
+      writeFileSync(
+        join(dir, 'config.yaml'),
+        `target: { kind: embedded, database: registry.db }
+credentials: { sim: { username: admin, passwordFile: pw } }
+bmcs:
+${fleet.bmcs.map((bmc, index) => `  - { name: bmc-${index}, address: "${bmc.url}", credentials: sim }`).join('\n')}
+`,
+      );
+      const config = join(dir, 'config.yaml');
+      for (const [env, terminal] of [[{}, {}], [{ NO_COLOR: '1' }, { stdout: 100, stderr: 100 }]] as const) {
+        const { stdout, stderr } = await runCli(['sweep', '--config', config, '--no-progress'], { env, terminal });
+        expect(stdout).toMatch(/^bmc-1\s+failed\s+auth/m);
+        expect(stdout).not.toMatch(RAW);
+        expect(stdout.replace(/\s+/g, ' ')).toContain(`refused${SHOWN}`);
+        if (terminal.stderr) expect(stderr).not.toMatch(RAW); // log lines as text on a terminal
+      }
+      // Coloured, the only escape sequences are the table's own colours.
+      const coloured = await runCli(['sweep', '--config', config, '--no-progress'], { terminal: { stdout: 100 } });
+      expect(coloured.stdout.replace(/\u001b\[[0-9;]*m/g, '')).not.toMatch(RAW);
+      return 'shown as escapes';
+    });
+  });
 });
+
+/** A resource of a simulated BMC, read with basic auth. */
+async function read(url: string, path: string): Promise<Record<string, unknown>> {
+  const response = await fetch(`${url}${path}`, { headers: { authorization: `Basic ${Buffer.from(`admin:${PASSWORD}`).toString('base64')}` } });
+  return (await response.json()) as Record<string, unknown>;
+}
