@@ -5,7 +5,7 @@ import { loadConfig, type Config, type TargetConfig } from '../sweep/config.ts';
 import { openTarget } from '../sweep/open.ts';
 import { redact } from '../sweep/redact.ts';
 import { SweepTracker } from '../sweep/progress.ts';
-import { runSweep, settingsFromConfig, type SweepOutcome, type SweepReport } from '../sweep/sweep.ts';
+import { outcomeWord, runSweep, SWEEP_OUTCOMES, settingsFromConfig, type SweepOutcome, type SweepReport } from '../sweep/sweep.ts';
 import { duration, jsonText, table } from './format.ts';
 import { EXIT, CliError, say, warn, VERSION, type Io } from './io.ts';
 import { createLogger, humanLogStream } from './log.ts';
@@ -79,7 +79,7 @@ Exit status: 0 every BMC swept, 1 some BMC failed, 2 bad configuration (nothing 
  * text above it; elsewhere JSON log lines on stderr. The report goes to stdout afterwards.
  */
 export async function sweepOnce(config: Config, io: Io, flags: { dryRun?: boolean; fullRead?: boolean; progress?: boolean; logLevel?: string }): Promise<SweepReport> {
-  const opened = openTarget(config.target);
+  const opened = openTarget(config.target, { dryRun: flags.dryRun === true });
   const style = styleFor(io, 'stderr');
   const tracker = new SweepTracker();
   const display = flags.progress !== false && io.stderr.isTTY ? startProgress(io.stderr, tracker, style) : undefined;
@@ -142,19 +142,23 @@ export function printReport(io: Io, report: SweepReport, config: Pick<Config, 's
     .filter((result) => !result.noAnswer)
     .map((result) => [
       result.name,
-      result.outcome,
+      outcomeWord(result.outcome, report.dryRun),
       result.machines.map((machine) => machine.hostname ?? machine.systemId ?? '').filter(Boolean).join(', '),
       result.errorKind ?? '',
       result.requests,
       duration(result.ms),
       redact(result.message ?? result.machines.find((machine) => machine.reason)?.reason ?? '', config.secrets),
     ]);
-  const colour = (text: string, column: number) => (column === 1 ? style(OUTCOME_STYLE[text] ?? 'reset', text) : column === 3 ? style('red', text) : text);
+  const words = new Map(SWEEP_OUTCOMES.map((outcome) => [outcomeWord(outcome, report.dryRun), outcome]));
+  const colour = (text: string, column: number) => (column === 1 ? style(OUTCOME_STYLE[words.get(text) ?? ''] ?? 'reset', text) : column === 3 ? style('red', text) : text);
   say(io, table(['BMC', 'OUTCOME', 'MACHINES', 'ERROR', 'REQUESTS', 'TIME', 'MESSAGE'], rows, { colour, ...(io.stdout.isTTY && io.stdout.columns ? { width: io.stdout.columns } : {}) }));
   if (silent > 0) say(io, `${silent} address${silent === 1 ? '' : 'es'} of discovery ranges did not answer (not listed; --json lists them)`);
   const totals = report.totals;
-  const count = (outcome: SweepOutcome) => (totals[outcome] > 0 ? style(OUTCOME_STYLE[outcome]!, `${totals[outcome]} ${outcome}`) : `${totals[outcome]} ${outcome}`);
+  const count = (outcome: SweepOutcome) => {
+    const text = `${totals[outcome]} ${outcomeWord(outcome, report.dryRun)}`;
+    return totals[outcome] > 0 ? style(OUTCOME_STYLE[outcome]!, text) : text;
+  };
   const counts = (['created', 'updated', 'unchanged', 'skipped', 'failed'] as const).map(count);
   if (totals.cancelled > 0) counts.push(count('cancelled'));
-  say(io, `\n${report.dryRun ? 'dry run: ' : ''}${report.results.length} BMCs in ${duration(report.ms)}: ${counts.join(', ')}`);
+  say(io, `\n${report.dryRun ? 'dry run, nothing written: ' : ''}${report.results.length} BMCs in ${duration(report.ms)}: ${counts.join(', ')}`);
 }

@@ -219,12 +219,18 @@ export const MIGRATIONS: readonly string[] = [
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /** Brings a database up to SCHEMA_VERSION; refuses one written by a newer version. */
-export function migrate(db: DatabaseSync): void {
+export function migrate(db: DatabaseSync, options: { readonly inOpenTransaction?: boolean } = {}): void {
   const current = Number((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version);
   if (current > SCHEMA_VERSION) {
     throw new Error(`registry database has schema version ${current}; this redfish-enlist understands up to ${SCHEMA_VERSION}`);
   }
   for (let version = current; version < SCHEMA_VERSION; version++) {
+    // Inside a transaction the caller will roll back (a dry run's store), the migrations join it.
+    if (options.inOpenTransaction) {
+      db.exec(MIGRATIONS[version]!);
+      db.exec(`PRAGMA user_version = ${version + 1}`);
+      continue;
+    }
     db.exec('BEGIN IMMEDIATE');
     try {
       db.exec(MIGRATIONS[version]!);

@@ -33,6 +33,12 @@ export function defaultDatabasePath(env: NodeJS.ProcessEnv = process.env): strin
 export interface StoreOptions {
   /** Time source, for tests. @default () => new Date() */
   readonly now?: () => Date;
+  /**
+   * Nothing is ever written (a dry run): a path with no database opens an empty one in memory and
+   * creates no file; an existing one is read inside one transaction that is rolled back at close,
+   * so what the caller changes is seen by its own reads and never reaches the file. @default false
+   */
+  readonly discardChanges?: boolean;
 }
 
 type Row = Record<string, unknown>;
@@ -59,10 +65,20 @@ export class Store {
   #group: { timer: NodeJS.Timeout; units: number } | undefined;
   #groupWindow: Required<GroupCommitOptions> | undefined;
   #groupFailure: Error | undefined;
+  readonly #discard: boolean;
 
   constructor(path: string, options: StoreOptions = {}) {
     this.path = path;
     this.now = options.now ?? (() => new Date());
+    this.#discard = options.discardChanges === true;
+    if (this.#discard) {
+      this.#db = new DatabaseSync(path !== ':memory:' && existsSync(path) ? path : ':memory:');
+      this.#db.exec('PRAGMA foreign_keys = ON');
+      this.#db.exec('PRAGMA busy_timeout = 5000');
+      this.#db.exec('BEGIN');
+      migrate(this.#db, { inOpenTransaction: true });
+      return;
+    }
     if (path !== ':memory:') createPrivately(path);
     this.#db = new DatabaseSync(path);
     this.#db.exec('PRAGMA journal_mode = WAL');
@@ -93,6 +109,7 @@ export class Store {
         this.#depth--;
       }
     }
+    if (this.#discard) return this.#savepoint(work);
     this.#throwGroupFailure();
     const grouped = this.#groupWindow !== undefined && grouping.getStore() === this;
     if (this.#group || grouped) return this.#unit(work, grouped);
@@ -157,6 +174,23 @@ export class Store {
     if (failure) throw failure;
   }
 
+  // A unit of a store that discards its changes: all or nothing within the transaction never committed.
+  #savepoint<T>(work: () => T): T {
+    this.#db.exec('SAVEPOINT unit');
+    this.#depth = 1;
+    try {
+      const result = work();
+      this.#db.exec('RELEASE unit');
+      return result;
+    } catch (error) {
+      this.#db.exec('ROLLBACK TO unit');
+      this.#db.exec('RELEASE unit');
+      throw error;
+    } finally {
+      this.#depth = 0;
+    }
+  }
+
   #unit<T>(work: () => T, grouped: boolean): T {
     if (!this.#group) {
       this.#db.exec('BEGIN IMMEDIATE');
@@ -211,7 +245,8 @@ export class Store {
   /** Commits any open group of transactions and closes the database; closing twice is harmless. */
   close(): void {
     try {
-      if (this.#db.isOpen) this.flush();
+      if (this.#db.isOpen && this.#discard && this.#db.isTransaction) this.#db.exec('ROLLBACK');
+      else if (this.#db.isOpen) this.flush();
     } finally {
       this.#statements.clear();
       if (this.#db.isOpen) this.#db.close();

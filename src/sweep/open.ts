@@ -13,14 +13,15 @@ export interface OpenedTarget {
   close(): Promise<void>;
 }
 
-/** Opens the target and state store of a configuration. */
-export function openTarget(config: TargetConfig): OpenedTarget {
+/** Opens the target and state store of a configuration; a dry run's stores never write their files (nor create them). */
+export function openTarget(config: TargetConfig, options: { readonly dryRun?: boolean } = {}): OpenedTarget {
+  const storeOptions = options.dryRun ? { discardChanges: true } : {};
   if (config.kind === 'embedded') {
-    const store = new Store(config.database);
+    const store = new Store(config.database, storeOptions);
     const target = new EmbeddedTarget(store);
     return { target, state: store, close: async () => store.close() };
   }
-  const state = new Store(config.stateDatabase);
+  const state = new Store(config.stateDatabase, storeOptions);
   const target = new MaasTarget({
     url: config.url,
     ...(config.apiKey ? { apiKey: config.apiKey } : {}),

@@ -45,6 +45,12 @@ export type SweepOutcome = BmcOutcome | 'cancelled';
 /** Every outcome, in the order summaries list them. */
 export const SWEEP_OUTCOMES: readonly SweepOutcome[] = ['created', 'updated', 'unchanged', 'skipped', 'failed', 'cancelled'];
 
+/** The word a report shows for an outcome: what happened, or in a dry run what would (`would create`). */
+export function outcomeWord(outcome: SweepOutcome, dryRun: boolean): string {
+  if (!dryRun) return outcome;
+  return outcome === 'created' ? 'would create' : outcome === 'updated' ? 'would update' : outcome;
+}
+
 /** What happened to one BMC. */
 export interface BmcResult {
   readonly name: string;

@@ -1,9 +1,10 @@
 // What the command line prints when its reader or its BMCs misbehave: a reader that goes away
 // (`… | head`) ends the output quietly; terminal control sequences in what a BMC says (its model
-// strings, its own error text) are shown as escapes, never sent to the terminal. A summary line per
-// case is printed at the end: held or not.
+// strings, its own error text) are shown as escapes, never sent to the terminal; a dry run says what
+// would happen and writes nothing. A summary line per case is printed at the end: held or not.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -125,18 +126,7 @@ describe('the command line', () => {
     });
 
     fault('the sweep table, on a terminal and in a pipe', async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'cli-output-'));
-      cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-      writeFileSync(join(dir, 'pw'), `${PASSWORD}\n`);
-      writeFileSync(
-        join(dir, 'config.yaml'),
-        `target: { kind: embedded, database: registry.db }
-credentials: { sim: { username: admin, passwordFile: pw } }
-bmcs:
-${fleet.bmcs.map((bmc, index) => `  - { name: bmc-${index}, address: "${bmc.url}", credentials: sim }`).join('\n')}
-`,
-      );
-      const config = join(dir, 'config.yaml');
+      const { config } = configFor(fleet);
       for (const [env, terminal] of [[{}, {}], [{ NO_COLOR: '1' }, { stdout: 100, stderr: 100 }]] as const) {
         const { stdout, stderr } = await runCli(['sweep', '--config', config, '--no-progress'], { env, terminal });
         expect(stdout).toMatch(/^bmc-1\s+failed\s+auth/m);
@@ -151,6 +141,68 @@ ${fleet.bmcs.map((bmc, index) => `  - { name: bmc-${index}, address: "${bmc.url}
     });
   });
 });
+
+describe('sweep --dry-run', () => {
+  let dryFleet: SimulatedFleet;
+  beforeAll(async () => {
+    dryFleet = await startFleet({ trees: await loadTrees(['dell-r750-idrac9', 'hpe-dl380-gen10-ilo5'].map((tree) => join(FIXTURES, tree))), tls: false, credentials: { username: 'admin', password: PASSWORD } });
+  });
+  afterAll(() => dryFleet.close());
+
+  fault('--dry-run with a --database that does not exist yet', async () => {
+    const { dir, config } = configFor(dryFleet);
+    const database = join(dir, 'new', 'registry.db');
+    const { code, stdout } = await runCli(['sweep', '--config', config, '--dry-run', '--database', database, '--no-progress']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^bmc-0\s+would create\s/m);
+    expect(stdout).not.toMatch(/^\S+\s+created\b|\d created\b/m);
+    expect(stdout).toMatch(/^dry run, nothing written: 2 BMCs in .*: 2 would create, 0 would update, 0 unchanged/m);
+    expect(existsSync(join(dir, 'new'))).toBe(false);
+    expect(readdirSync(dir).sort()).toEqual(['config.yaml', 'pw']);
+    return 'would create; no file';
+  });
+
+  fault('--dry-run against an existing registry', async () => {
+    const { dir, config } = configFor(dryFleet);
+    const database = join(dir, 'registry.db');
+    const files = () => Object.fromEntries(readdirSync(dir).sort().map((name) => [name, `${statSync(join(dir, name)).mtimeMs} ${createHash('sha256').update(readFileSync(join(dir, name))).digest('hex')}`]));
+    const dryRun = async (outcomes: RegExp) => {
+      const before = files();
+      const dry = await runCli(['sweep', '--config', config, '--dry-run', '--database', database, '--no-progress', '--json', '-']);
+      expect(dry.code).toBe(0);
+      expect(dry.stdout).toMatch(outcomes);
+      expect(files()).toEqual(before); // not a byte, not a timestamp; no -wal or -shm left
+    };
+    // A registry with a user and no machines (nor an administrator, whom a real sweep would add).
+    expect((await runCli(['users', 'add', 'viewer', '--password-env', 'PW', '--database', database], { env: { PW: 'viewer-password' } })).code).toBe(0);
+    await dryRun(/^bmc-0\s+would create\s.*\n^bmc-1\s+would create\s/m);
+    expect((await runCli(['sweep', '--config', config, '--no-progress', '--database', database])).stdout).toMatch(/2 created/);
+    // One machine loses a DIMM: its BMC would update, the other is unchanged.
+    const path = '/redfish/v1/Systems/System.Embedded.1/Memory';
+    const memory = await read(dryFleet.bmcs[0]!.url, path);
+    dryFleet.bmcs[0]!.setResource(path, { ...memory, Members: (memory.Members as unknown[]).slice(1), 'Members@odata.count': (memory.Members as unknown[]).length - 1 });
+    await dryRun(/^bmc-0\s+would update\s.*\n^bmc-1\s+unchanged\s/m);
+    // The real sweep then does what the dry run said: nothing of the dry run was kept.
+    expect((await runCli(['sweep', '--config', config, '--no-progress', '--database', database])).stdout).toMatch(/^bmc-0\s+updated\s/m);
+    return 'would create, would update; file unchanged';
+  });
+});
+
+/** A configuration for a fleet (plain HTTP), in a folder of its own that the case removes. */
+function configFor(bmcs: SimulatedFleet): { dir: string; config: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'cli-output-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'pw'), `${PASSWORD}\n`);
+  writeFileSync(
+    join(dir, 'config.yaml'),
+    `target: { kind: embedded, database: registry.db }
+credentials: { sim: { username: admin, passwordFile: pw } }
+bmcs:
+${bmcs.bmcs.map((bmc, index) => `  - { name: bmc-${index}, address: "${bmc.url}", credentials: sim }`).join('\n')}
+`,
+  );
+  return { dir, config: join(dir, 'config.yaml') };
+}
 
 /** A resource of a simulated BMC, read with basic auth. */
 async function read(url: string, path: string): Promise<Record<string, unknown>> {
