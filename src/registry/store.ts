@@ -23,6 +23,23 @@ export class RegistryError extends Error {
   }
 }
 
+/**
+ * The database itself failed: full (SQLITE_FULL), locked by another process past the busy timeout
+ * (SQLITE_BUSY), an I/O error. What the failed transaction (or grouped commit) held is not stored.
+ */
+export class StorageError extends RegistryError {
+  constructor(message: string) {
+    super(503, message);
+  }
+}
+
+/** The database's own failure in an error thrown by a write, if it is one (an SQLite error or a StorageError). */
+export function storageFailure(error: unknown): string | undefined {
+  if (error instanceof StorageError) return error.message;
+  const sqlite = error as { code?: unknown; errstr?: unknown; message?: unknown } | undefined;
+  return sqlite?.code === 'ERR_SQLITE_ERROR' ? String(sqlite.message ?? sqlite.errstr) : undefined;
+}
+
 /** Where the registry lives when nothing says otherwise: the user's state directory. */
 export function defaultDatabasePath(env: NodeJS.ProcessEnv = process.env): string {
   const state = env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
@@ -53,6 +70,8 @@ export interface GroupCommitOptions {
 
 // Which store's grouped commits the running async context takes part in (see `groupCommits`).
 const grouping = new AsyncLocalStorage<Store>();
+// The groups the running async context's units landed in (see `trackWrites`).
+const tracking = new AsyncLocalStorage<{ readonly store: Store; readonly groups: Set<Group> }>();
 
 /** An open registry database. Synchronous: node:sqlite runs each statement to completion. */
 export class Store {
@@ -62,9 +81,8 @@ export class Store {
   readonly #statements = new Map<string, StatementSync>();
   #depth = 0;
   // The open transaction that grouped units share, when there is one.
-  #group: { timer: NodeJS.Timeout; units: number } | undefined;
+  #group: Group | undefined;
   #groupWindow: Required<GroupCommitOptions> | undefined;
-  #groupFailure: Error | undefined;
   readonly #discard: boolean;
 
   constructor(path: string, options: StoreOptions = {}) {
@@ -110,7 +128,6 @@ export class Store {
       }
     }
     if (this.#discard) return this.#savepoint(work);
-    this.#throwGroupFailure();
     const grouped = this.#groupWindow !== undefined && grouping.getStore() === this;
     if (this.#group || grouped) return this.#unit(work, grouped);
     this.#db.exec('BEGIN IMMEDIATE');
@@ -120,7 +137,8 @@ export class Store {
       this.#db.exec('COMMIT');
       return result;
     } catch (error) {
-      this.#db.exec('ROLLBACK');
+      // SQLite rolls the whole transaction back itself on some errors (a full disk, an I/O error).
+      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
       throw error;
     } finally {
       this.#depth = 0;
@@ -146,32 +164,58 @@ export class Store {
     }
   }
 
-  /** Commits the open group of transactions now; throws when this or an earlier grouped commit failed. */
-  flush(): void {
-    this.#commitGroup();
-    this.#throwGroupFailure();
+  /**
+   * Runs `work` (one BMC's sweep), remembering the groups its transactions land in: `durable`
+   * resolves once all of them are committed and rejects with a StorageError when one is lost. Once
+   * one is lost, the work's later transactions are refused with the same error, so what it writes
+   * after a loss never stands without what it wrote before.
+   */
+  async trackWrites<T>(work: () => Promise<T>): Promise<{ value: T; durable: Promise<void> }> {
+    const groups = new Set<Group>();
+    const value = await tracking.run({ store: this, groups }, work);
+    return { value, durable: Promise.all([...groups].map((group) => group.settled)).then(() => undefined) };
   }
 
-  // Commits the open group, if any; a failure is kept for the next writer or flush to throw.
+  /**
+   * Throws when this connection cannot take the database's write lock now: another process holds
+   * it past the busy timeout (SQLITE_BUSY, "database is locked"), or the file cannot be written.
+   */
+  checkWritable(): void {
+    if (this.#discard || this.#group || this.#depth > 0) return; // writes nothing, or holds the lock already
+    this.#db.exec('BEGIN IMMEDIATE');
+    this.#db.exec('ROLLBACK');
+  }
+
+  /** Commits the open group of transactions now; throws a StorageError when that commit fails. */
+  flush(): void {
+    const group = this.#group;
+    this.#commitGroup();
+    if (group?.failure) throw group.failure;
+  }
+
+  // Commits the open group, if any, and settles its `durable()` promise.
   #commitGroup(): void {
     const group = this.#group;
     if (!group) return;
-    this.#group = undefined;
-    clearTimeout(group.timer);
     try {
       this.#db.exec('COMMIT');
+      this.#endGroup(group);
     } catch (error) {
-      // A failed COMMIT may leave the transaction open; what it held is lost, and said so.
+      // A failed COMMIT may leave the transaction open, or SQLite may have rolled it back (a full
+      // disk): either way what the group held is lost, and said so.
       if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
-      this.#groupFailure = new RegistryError(500, `the registry database could not commit: ${(error as Error).message}`);
+      this.#endGroup(group, error);
     }
   }
 
-  // A grouped commit that failed is reported once, to the next caller that writes or flushes.
-  #throwGroupFailure(): void {
-    const failure = this.#groupFailure;
-    this.#groupFailure = undefined;
-    if (failure) throw failure;
+  // The group is over: committed, or lost with `error`.
+  #endGroup(group: Group, error?: unknown): void {
+    if (this.#group === group) this.#group = undefined;
+    clearTimeout(group.timer);
+    if (group.soon) clearImmediate(group.soon);
+    if (error === undefined) return group.settle();
+    group.failure = new StorageError(`the registry database could not commit: ${(error as Error)?.message ?? String(error)}`);
+    group.settle(group.failure);
   }
 
   // A unit of a store that discards its changes: all or nothing within the transaction never committed.
@@ -196,7 +240,13 @@ export class Store {
       this.#db.exec('BEGIN IMMEDIATE');
       const timer = setTimeout(() => this.#commitGroup(), this.#groupWindow!.windowMs);
       timer.unref();
-      this.#group = { timer, units: 0 };
+      this.#group = newGroup(timer);
+    }
+    const group = this.#group;
+    const tracked = tracking.getStore();
+    if (tracked?.store === this) {
+      for (const earlier of tracked.groups) if (earlier.failure) throw earlier.failure;
+      tracked.groups.add(group);
     }
     this.#db.exec('SAVEPOINT unit');
     this.#depth = 1;
@@ -207,16 +257,26 @@ export class Store {
       done = true;
       return result;
     } catch (error) {
-      this.#db.exec('ROLLBACK TO unit');
-      this.#db.exec('RELEASE unit');
+      // SQLite may have rolled back the whole shared transaction (SQLITE_FULL, an I/O error): the
+      // units before this one are lost with it, and their durable() says so.
+      if (this.#db.isTransaction) {
+        this.#db.exec('ROLLBACK TO unit');
+        this.#db.exec('RELEASE unit');
+      } else {
+        this.#endGroup(group, error);
+      }
       throw error;
     } finally {
       this.#depth = 0;
-      // A unit from outside the group is durable before it returns; so is the group's last unit.
-      // When the unit itself failed, its own error is the one to see; a commit failure waits.
-      if (!grouped || ++this.#group!.units >= this.#groupWindow!.maxUnits) {
+      // A unit from outside the group is durable before it returns. When the unit itself failed,
+      // its own error is the one to see; the group's failure goes to durable(). A full group is
+      // committed once the running chain of work yields (setImmediate), never in the middle of
+      // one: a BMC's writes through the embedded target run back to back and stay in one group.
+      if (!grouped) {
         if (done) this.flush();
         else this.#commitGroup();
+      } else if (this.#group === group && ++group.units >= this.#groupWindow!.maxUnits && !group.soon) {
+        group.soon = setImmediate(() => this.#commitGroup());
       }
     }
   }
@@ -261,6 +321,24 @@ export class Store {
     }
     return statement;
   }
+}
+
+/** The open transaction that grouped units share. */
+interface Group {
+  readonly timer: NodeJS.Timeout;
+  units: number;
+  /** The commit once the group is full, at the next turn of the event loop. */
+  soon?: NodeJS.Immediate;
+  readonly settled: Promise<void>;
+  readonly settle: (failure?: Error) => void;
+  failure?: StorageError;
+}
+
+function newGroup(timer: NodeJS.Timeout): Group {
+  let settle!: (failure?: Error) => void;
+  const settled = new Promise<void>((resolve, reject) => (settle = (failure) => (failure ? reject(failure) : resolve())));
+  settled.catch(() => undefined); // seen through durable() or flush(), when anyone asks
+  return { timer, units: 0, settled, settle };
 }
 
 // The database holds API secrets and BMC passwords: it is created readable by its owner only, and

@@ -121,21 +121,29 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
           log.error({ problems: (error as { problems?: string[] }).problems ?? [(error as Error).message] }, 'configuration not reloaded; keeping the previous one');
         }
       }
-      const states = new Map(listBmcStates(opened.state).map((state) => [state.address, state]));
-      const now = Date.now();
-      const due: BmcConfig[] = config.bmcs.filter((bmc) => isDue(states.get(bmc.address), config.schedule.intervalMs, now));
       sweeping = true;
-      const report = await runSweep(due, opened.target, opened.state, {
-        ...settingsFromConfig(config),
-        log,
-        ...options.sweep,
-        stop: stop.signal,
-        signal: abort.signal,
-      });
-      sweeping = false;
-      metrics.record(report, config.bmcs.length);
-      options.onSweep?.(report);
-      log.info({ ...report.totals, bmcs: due.length, backingOff: config.bmcs.length - due.length, ms: report.ms }, 'sweep finished');
+      try {
+        const states = new Map(listBmcStates(opened.state).map((state) => [state.address, state]));
+        const now = Date.now();
+        const due: BmcConfig[] = config.bmcs.filter((bmc) => isDue(states.get(bmc.address), config.schedule.intervalMs, now));
+        const report = await runSweep(due, opened.target, opened.state, {
+          ...settingsFromConfig(config),
+          log,
+          ...options.sweep,
+          stop: stop.signal,
+          signal: abort.signal,
+        });
+        metrics.record(report, config.bmcs.length);
+        options.onSweep?.(report);
+        log.info({ ...report.totals, bmcs: due.length, backingOff: config.bmcs.length - due.length, ms: report.ms }, 'sweep finished');
+      } catch (error) {
+        // A sweep that could not run at all (the target unreachable, its database full or locked):
+        // the daemon stays up and tries again at the next interval.
+        metrics.recordFailedSweep();
+        log.error({ message: (error as Error)?.message ?? String(error) }, 'sweep could not run; trying again at the next interval');
+      } finally {
+        sweeping = false;
+      }
       if (stop.signal.aborted) break;
       const wait = Math.max(0, config.schedule.intervalMs + (2 * (options.random ?? Math.random)() - 1) * config.schedule.jitterMs);
       await new Promise<void>((resolve) => {

@@ -9,6 +9,7 @@ import type { SweepReport } from './sweep.ts';
 export class SweepMetrics {
   readonly registry = new Registry();
   readonly #sweeps = new Counter({ name: 'redfish_enlist_sweeps_total', help: 'Sweeps completed', registers: [this.registry] });
+  readonly #sweepFailures = new Counter({ name: 'redfish_enlist_sweep_failures_total', help: 'Sweeps that could not run at all (target or database unusable)', registers: [this.registry] });
   readonly #duration = new Histogram({
     name: 'redfish_enlist_sweep_duration_seconds',
     help: 'Wall time of a sweep',
@@ -38,6 +39,11 @@ export class SweepMetrics {
     this.#lastSweep.set(this.#lastSweepAt / 1000);
     this.#failing.set(report.totals.failed);
     this.#bmcs.set(configured);
+  }
+
+  /** Counts a sweep that could not run at all. */
+  recordFailedSweep(): void {
+    this.#sweepFailures.inc();
   }
 
   /** Time of the last finished sweep (ms since the epoch), 0 before the first. */

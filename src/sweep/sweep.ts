@@ -15,7 +15,7 @@ import { crawl, type CrawlOptions, type RawCrawl } from '../redfish/crawl.ts';
 import { RedfishError } from '../redfish/errors.ts';
 import type { ClientOptions } from '../redfish/options.ts';
 import { bmcState, lastInventory, loadReadCache, pinCertificate, recordBmcSweep, saveReadCache, saveInventory, type BmcOutcome, type BmcSweepRecord } from '../registry/bmc-state.ts';
-import type { Store } from '../registry/store.ts';
+import { StorageError, storageFailure, type Store } from '../registry/store.ts';
 import { toHostname } from '../registry/machines.ts';
 import type { BmcConfig, Config } from './config.ts';
 import type { SweepTracker } from './progress.ts';
@@ -157,10 +157,30 @@ async function sweepFleet(bmcs: readonly BmcConfig[], target: Target, state: Sto
   const fleet = settings.maxRequests ? new RequestLimit({ concurrency: settings.maxRequests }) : undefined;
   const results: BmcResult[] = [];
   const stopped = () => settings.stop?.aborted === true || settings.signal?.aborted === true;
-  if (!settings.dryRun) await target.prepare();
-  else await target.prepare().catch(() => undefined);
+  // A database another process keeps locked fails every BMC alike: found once, before any is contacted.
+  const unwritable = settings.dryRun ? undefined : writeRefusal(state);
+  if (settings.dryRun) await target.prepare().catch(() => undefined);
+  else if (unwritable === undefined) await target.prepare();
   let done = 0;
   settings.progress?.begin(bmcs.length);
+  // Nothing is reported before it is durable: a BMC's result waits for the grouped commit that
+  // holds its writes (≤ 200 ms) while its worker goes on to the next BMC. A commit that fails
+  // (a full disk) turns every BMC with writes in it into `failed`.
+  const storing = new Set<Promise<void>>();
+  const finish = (bmc: BmcConfig, result: BmcResult) => {
+    results.push(result);
+    settings.progress?.finished(bmc, result.outcome);
+    settings.onResult?.(result, ++done, bmcs.length);
+  };
+  const report = (bmc: BmcConfig, result: BmcResult, durable?: Promise<void>) => {
+    if (!durable) return finish(bmc, result);
+    const pending = durable.then(
+      () => finish(bmc, result),
+      (error: unknown) => finish(bmc, notStored(result, error, target)),
+    );
+    storing.add(pending);
+    void pending.finally(() => storing.delete(pending));
+  };
   // `concurrency` workers take the next BMC as they finish one, so memory does not grow with the
   // fleet (queuing every BMC up front held ~14 MB of tasks at 10,000). Once stopped, the BMCs not
   // started are reported as not swept; those in flight finish, or are cancelled by the signal.
@@ -168,16 +188,26 @@ async function sweepFleet(bmcs: readonly BmcConfig[], target: Target, state: Sto
   const worker = async () => {
     while (next < bmcs.length) {
       const bmc = bmcs[next++]!;
-      if (!stopped()) settings.progress?.started(bmc);
-      const result = stopped()
-        ? skipped(bmc, 'not swept: the sweep was stopped')
-        : await sweepBmc(bmc, target, state, settings, fleet).catch((error: unknown) => cancelled(bmc, error));
-      results.push(result);
-      settings.progress?.finished(bmc, result.outcome);
-      settings.onResult?.(result, ++done, bmcs.length);
+      if (unwritable !== undefined) {
+        report(bmc, { ...skipped(bmc, unwritable), outcome: 'failed', errorKind: 'storage' });
+        continue;
+      }
+      if (stopped()) {
+        report(bmc, skipped(bmc, 'not swept: the sweep was stopped'));
+        continue;
+      }
+      settings.progress?.started(bmc);
+      const swept = await state.trackWrites(() => sweepBmc(bmc, target, state, settings, fleet)).catch((error: unknown) => ({ value: notSwept(bmc, error, settings), durable: undefined }));
+      report(bmc, swept.value, swept.durable);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(settings.concurrency, bmcs.length)) }, worker));
+  try {
+    state.flush();
+  } catch {
+    // The BMCs of that group learn it from durable(), above.
+  }
+  await Promise.all(storing);
   const totals: Record<SweepOutcome, number> = { created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0, cancelled: 0 };
   for (const result of results) totals[result.outcome]++;
   const order = new Map(bmcs.map((bmc, index) => [bmc.address, index]));
@@ -190,8 +220,49 @@ function cancelledInFlight(bmc: BmcConfig, client: RedfishClient, t0: number, se
   return { ...skipped(bmc, 'cancelled while in flight; nothing was changed'), outcome: 'cancelled', ...stats(client, t0) };
 }
 
-function cancelled(bmc: BmcConfig, error: unknown): BmcResult {
-  return skipped(bmc, `not swept: ${(error as Error)?.name === 'AbortError' ? 'the sweep was stopped' : String((error as Error)?.message ?? error)}`);
+// A BMC whose sweep threw: cancelled by the signal, or a fault of the collector's own (its
+// database locked or full), which is a failure, never a skip.
+function notSwept(bmc: BmcConfig, error: unknown, settings: SweepSettings): BmcResult {
+  if ((error as Error)?.name === 'AbortError' || settings.signal?.aborted) return skipped(bmc, 'not swept: the sweep was stopped');
+  const storage = storageFailure(error);
+  const message = storage === undefined ? `the collector failed: ${(error as Error)?.message ?? String(error)}` : `not stored: ${storage}`;
+  settings.log?.error({ bmc: bmc.name, message }, 'BMC sweep failed');
+  return { ...skipped(bmc, message), outcome: 'failed', errorKind: storage === undefined ? 'internal' : 'storage' };
+}
+
+// A result whose writes were lost with the grouped commit that held them. The embedded target's
+// machines were in that commit too; a MAAS target has them, but the collector does not remember.
+function notStored(result: BmcResult, error: unknown, target: Target): BmcResult {
+  if (result.noAnswer || result.outcome === 'cancelled') return result; // nothing to keep: the address is probed again next time
+  const why = storageFailure(error) ?? String((error as Error)?.message ?? error);
+  const embedded = target.kind === 'embedded';
+  const message = embedded ? `not stored: ${why}` : `not recorded by the collector: ${why} (the target has what was pushed; the next sweep finds it)`;
+  return {
+    ...result,
+    outcome: 'failed',
+    errorKind: result.outcome === 'failed' ? (result.errorKind ?? 'storage') : 'storage',
+    message: result.outcome === 'failed' ? `${result.message ?? 'failed'}; ${message}` : message,
+    machines: result.machines.map((machine) => ({
+      system: machine.system,
+      outcome: 'failed',
+      errorKind: 'storage',
+      reason: message,
+      ...(embedded ? {} : { ...(machine.systemId ? { systemId: machine.systemId } : {}), ...(machine.hostname ? { hostname: machine.hostname } : {}) }),
+    })),
+  };
+}
+
+// Why nothing can be written to the collector's database (another process holds its write lock
+// past the busy timeout), if so.
+function writeRefusal(state: Store): string | undefined {
+  try {
+    state.checkWritable();
+    return undefined;
+  } catch (error) {
+    const storage = storageFailure(error);
+    if (storage === undefined) throw error;
+    return `not swept: the registry database cannot be written (${storage})`;
+  }
 }
 
 function skipped(bmc: BmcConfig, message: string): BmcResult {
@@ -251,9 +322,10 @@ async function sweepBmc(bmc: BmcConfig, target: Target, state: Store, settings: 
       machines: [],
       warnings: [],
     };
-    if (!settings.dryRun) recordBmcSweep(state, bmc.address, record(result, tlsMode(bmc)));
     settings.log?.warn({ bmc: bmc.name, kind: failure.kind, message: result.message }, 'BMC sweep failed');
-    return result;
+    if (settings.dryRun) return result;
+    const refused = write(state, () => recordBmcSweep(state, bmc.address, record(result, tlsMode(bmc))));
+    return refused === undefined ? result : { ...result, message: `${result.message}; not recorded: ${refused}` };
   } finally {
     await client.close();
   }
@@ -295,7 +367,14 @@ async function sweepBmc(bmc: BmcConfig, target: Target, state: Store, settings: 
       if (last.systemId) systemsSeen[inventory.system] = last.systemId;
     } catch (error) {
       const status = error instanceof TargetError ? error.status : undefined;
-      machines.push({ system: inventory.system, outcome: 'failed', errorKind: 'target', reason: scrub(`${(error as Error).message}${status ? ` (HTTP ${status})` : ''}`) });
+      // The embedded target's own database failing (full, locked) is the collector's storage, not a refusal.
+      const storage = storageFailure(error instanceof TargetError ? (error.cause ?? error) : error);
+      machines.push({
+        system: inventory.system,
+        outcome: 'failed',
+        errorKind: storage === undefined ? 'target' : 'storage',
+        reason: scrub(storage === undefined ? `${(error as Error).message}${status ? ` (HTTP ${status})` : ''}` : `not stored: ${storage}`),
+      });
     }
   }
   const outcome = bmcOutcome(machines, raw.systems.length);
@@ -318,7 +397,7 @@ async function sweepBmc(bmc: BmcConfig, target: Target, state: Store, settings: 
   // inventories pushed, what it read and how the sweep ended. A crash before it costs one push
   // of the same document again on the next sweep, which the target finds unchanged.
   if (!settings.dryRun) {
-    state.transaction(() => {
+    const refused = write(state, () => {
       if (tls.mode === 'pin' && tls.fingerprint256 === undefined && client.certificateFingerprint) pinCertificate(state, bmc.address, client.certificateFingerprint);
       for (const reading of readings) saveInventory(state, bmc.address, reading.system, reading.fingerprint, reading.inventory);
       if (cacheChanged || fullyRead) {
@@ -328,9 +407,22 @@ async function sweepBmc(bmc: BmcConfig, target: Target, state: Store, settings: 
       }
       recordBmcSweep(state, bmc.address, record(result, tlsMode(bmc)), systemsSeen);
     });
+    if (refused !== undefined) return notStored(result, new StorageError(refused), target);
   }
   settings.log?.debug({ bmc: bmc.name, outcome, machines: machines.map((machine) => `${machine.hostname ?? machine.system}: ${machine.outcome}`), requests: result.requests, ms: result.ms }, 'BMC swept');
   return result;
+}
+
+// Runs one transaction of the collector's; the database's reason when it could not be written.
+function write(state: Store, work: () => void): string | undefined {
+  try {
+    state.transaction(work);
+    return undefined;
+  } catch (error) {
+    const storage = storageFailure(error);
+    if (storage === undefined) throw error;
+    return storage;
+  }
 }
 
 /** An inventory pushed to the target, to remember as the system's last reading. */

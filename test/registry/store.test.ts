@@ -153,6 +153,47 @@ describe('grouped commits (a sweep\'s transactions)', () => {
     expect(users(join(folder, 'registry.db'))).toEqual(['next']);
   });
 
+  it('tells each tracked piece of work whether its writes were stored, and refuses its writes after a loss', async () => {
+    const { store, dispose, folder } = temporaryStore();
+    cleanup = dispose;
+    const outcomes = await store.groupCommits(async () => {
+      const kept = await store.trackWrites(async () => addUser(store, 'kept'));
+      store.flush();
+      // A commit that fails at COMMIT (deferred foreign keys are checked there) loses its group.
+      const lost = await store.trackWrites(async () => {
+        addUser(store, 'lost');
+        store.run('PRAGMA defer_foreign_keys = ON');
+        store.transaction(() => store.run("INSERT INTO tokens (consumer_key, token_key, token_secret, user_id, created_at) VALUES ('c', 't', 's', 999999, 'now')"));
+      });
+      expect(() => store.flush()).toThrow(/registry database could not commit: .*FOREIGN KEY/);
+      store.run('PRAGMA defer_foreign_keys = OFF');
+      return Promise.allSettled([kept.durable, lost.durable]);
+    });
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected']);
+    expect(users(join(folder, 'registry.db'))).toEqual(['kept']);
+  });
+
+  it('loses a whole group when SQLite rolls it back (a full disk), and says so to every unit in it', async () => {
+    const { store, dispose, folder } = temporaryStore();
+    cleanup = dispose;
+    const { page_count: used } = store.get<{ page_count: number }>('PRAGMA page_count')!;
+    store.get(`PRAGMA max_page_count = ${used + 4}`);
+    const outcomes = await store.groupCommits(async () => {
+      const small = await store.trackWrites(async () => addUser(store, 'small'));
+      const big = await store.trackWrites(async () => {
+        addUser(store, 'big');
+        expect(() => store.transaction(() => store.run('INSERT INTO users (username, created_at) VALUES (?, ?)', 'x'.repeat(100_000), 'now'))).toThrow(/database or disk is full/);
+        // This work's next write would stand without what the lost group held: refused.
+        expect(() => addUser(store, 'after')).toThrow(/could not commit: database or disk is full/);
+      });
+      const unrelated = await store.trackWrites(async () => addUser(store, 'unrelated'));
+      return Promise.allSettled([small.durable, big.durable, unrelated.durable]);
+    });
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected', 'fulfilled']);
+    expect(outcomes[0]).toMatchObject({ reason: expect.objectContaining({ message: expect.stringMatching(/database or disk is full/) }) });
+    expect(users(join(folder, 'registry.db'))).toEqual(['unrelated']);
+  });
+
   it('commits what is grouped when the store is closed', async () => {
     const { store, folder } = temporaryStore();
     const path = join(folder, 'registry.db');

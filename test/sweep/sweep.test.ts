@@ -5,6 +5,7 @@ import { applyMachineEvent, listMachines } from '../../src/registry/machines.ts'
 import type { Store } from '../../src/registry/store.ts';
 import type { SimulatedFleet } from '../../src/redfish/simulator/index.ts';
 import { EmbeddedTarget } from '../../src/sweep/embedded-target.ts';
+import { SweepTracker } from '../../src/sweep/progress.ts';
 import { maasArchitecture } from '../../src/sweep/target.ts';
 import type { HardwareInventory } from '../../src/inventory/model.ts';
 import { hostnameFor, runSweep, type SweepSettings } from '../../src/sweep/sweep.ts';
@@ -53,7 +54,15 @@ describe('architectures', () => {
 describe('sweeping a fleet into the embedded registry', () => {
   it('when stopped, finishes the BMCs in flight and reports the others as not swept, in the list order', async () => {
     const stop = new AbortController();
-    const report = await sweep({ concurrency: 2, stop: stop.signal, onResult: () => stop.abort() });
+    // Stopped as the second BMC starts: two in flight, six never started.
+    let started = 0;
+    const progress = new (class extends SweepTracker {
+      override started(bmc: Parameters<SweepTracker['started']>[0]): void {
+        super.started(bmc);
+        if (++started === 2) stop.abort();
+      }
+    })();
+    const report = await sweep({ concurrency: 2, stop: stop.signal, progress });
     expect(report.results.map((result) => result.address)).toEqual(bmcConfigs(fleet).map((bmc) => bmc.address));
     expect(report.totals).toMatchObject({ created: 2, skipped: 6 });
     expect(report.results.slice(0, 2).every((result) => result.outcome === 'created')).toBe(true);
