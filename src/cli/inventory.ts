@@ -101,7 +101,8 @@ export function summary(inventory: HardwareInventory): string {
   lines.push(`  UUID      ${id.uuid ?? 'unknown'}    vendor profile ${inventory.vendor}    power ${inventory.powerState ?? 'unknown'}`);
   const threads = inventory.cpus.reduce((sum, cpu) => sum + cpu.threads, 0);
   const first = inventory.cpus[0];
-  lines.push(`  CPU       ${inventory.cpus.length} × ${first?.model ?? 'unknown'} — ${first?.cores ?? 0} cores, ${first?.threads ?? 0} threads each (${threads} threads), ${inventory.architecture ?? 'architecture unknown'}`);
+  const counts = `${first?.cores ? `${first.cores} cores` : 'cores unknown'}, ${first?.threads ? `${first.threads} threads each (${threads} threads)` : 'threads unknown'}`;
+  lines.push(`  CPU       ${inventory.cpus.length} × ${first?.model ?? 'unknown'} — ${counts}, ${inventory.architecture ?? 'architecture unknown'}`);
   const dimm = inventory.memory.dimms[0];
   lines.push(`  Memory    ${memorySize(inventory.memory.totalMiB)}${inventory.memory.fromDimms ? ` in ${inventory.memory.dimms.length} DIMMs${dimm?.type ? ` (${dimm.type}${dimm.speedMHz ? ` ${dimm.speedMHz} MHz` : ''})` : ''}` : ' (from the system summary)'}`);
   for (const drive of inventory.drives) {

@@ -87,11 +87,16 @@ export function toCommissioningData(inventory: HardwareInventory, producer: Prod
 function cpuSection(cpus: readonly Cpu[], architecture: KernelArchitecture) {
   let nextThread = 0;
   const sockets = cpus.map((cpu) => {
-    const perCore = Math.max(1, Math.floor(cpu.threads / cpu.cores));
+    // Unknown threads (0) list no core: MAAS then counts none rather than ones made up. Threads
+    // whose cores are unknown are listed one per core, the shape MAAS needs to count them.
+    const coreCount = cpu.threads === 0 ? 0 : cpu.cores > 0 ? Math.min(cpu.cores, cpu.threads) : cpu.threads;
+    const perCore = coreCount === 0 ? 0 : Math.floor(cpu.threads / coreCount);
     // Threads that do not divide evenly over cores go to the first cores, one each.
-    const extra = cpu.threads - perCore * cpu.cores;
-    const frequency = cpu.speedMHz ?? cpu.maxSpeedMHz ?? 0;
-    const cores = Array.from({ length: cpu.cores }, (_, core) => ({
+    const extra = cpu.threads - perCore * coreCount;
+    // The speed the socket runs at; a turbo figure is only ever the turbo (MAAS shows the highest
+    // turbo as the CPU speed, as it does in-band, where the kernel reports that maximum).
+    const frequency = cpu.speedMHz ?? 0;
+    const cores = Array.from({ length: coreCount }, (_, core) => ({
       core,
       die: 0,
       frequency,

@@ -2,7 +2,11 @@
 // - AMI MegaRAC omits TotalThreads on some CPUs: one thread per core is assumed, with a finding
 //   (fixtures/ami-megarac-gigabyte).
 // - Empty sockets are listed with Status.State "Absent" (Dell, HPE): skipped.
-// - No processor members at all (licence-gated or not implemented): ProcessorSummary fills in.
+// - No processor members at all (licence-gated or not implemented): ProcessorSummary fills in
+//   what it says and nothing more: sockets from Count, threads from LogicalProcessorCount, cores
+//   from CoreCount; a count it does not give stays unknown (0), never one per socket.
+// - Speeds: OperatingSpeedMHz (else BaseSpeedMHz) is the speed, MaxSpeedMHz the turbo figure; a
+//   BMC giving only MaxSpeedMHz has its turbo figure kept as the turbo, not taken for the speed.
 import { at, linkAt, linksAt, normalisePath, type Resource } from '../redfish/navigate.ts';
 import type { Cpu, Gpu, KernelArchitecture } from './model.ts';
 import { LIMITS, naturalCompare, note, positive, str, text, type ReadContext } from './read.ts';
@@ -27,14 +31,40 @@ const BY_ARCHITECTURE: Readonly<Record<string, KernelArchitecture>> = {
 
 /** The kernel architecture of one processor, if it maps to one MAAS knows. */
 export function kernelArchitecture(processor: unknown): KernelArchitecture | undefined {
+  return declaredArchitecture(processor) ?? architectureOfModel(processor);
+}
+
+// What the processor's InstructionSet or ProcessorArchitecture says.
+function declaredArchitecture(processor: unknown): KernelArchitecture | undefined {
   const set = str(at(processor, ['InstructionSet']));
   if (set !== undefined && Object.hasOwn(BY_INSTRUCTION_SET, set)) return BY_INSTRUCTION_SET[set];
   const architecture = str(at(processor, ['ProcessorArchitecture']));
   if (architecture !== undefined && Object.hasOwn(BY_ARCHITECTURE, architecture)) return BY_ARCHITECTURE[architecture];
+  return undefined;
+}
+
+// A guess from the model and maker's names, for processors that declare neither.
+function architectureOfModel(processor: unknown): KernelArchitecture | undefined {
   const model = `${str(at(processor, ['Model'])) ?? ''} ${str(at(processor, ['Manufacturer'])) ?? ''}`;
   if (/intel|amd|xeon|epyc|hygon/i.test(model)) return 'x86_64';
   if (/ampere|altra|graviton|neoverse|cavium|thunderx|kunpeng|grace/i.test(model)) return 'aarch64';
   if (/power\s?(8|9|10)|ibm/i.test(model)) return 'ppc64le';
+  return undefined;
+}
+
+/**
+ * The architecture of a set of processors: what any of them declares (InstructionSet,
+ * ProcessorArchitecture) wins over a guess from names, so one that declares Arm is never outvoted
+ * by a name that looks like x86; among declarations, the first processor's. Undefined when none
+ * says anything, which is the only case the document falls back to x86_64.
+ */
+export function architectureOf(processors: readonly unknown[]): KernelArchitecture | undefined {
+  for (const read of [declaredArchitecture, architectureOfModel]) {
+    for (const processor of processors) {
+      const found = read(processor);
+      if (found !== undefined) return found;
+    }
+  }
   return undefined;
 }
 
@@ -75,7 +105,8 @@ export function readProcessors(system: Resource, reader: SectionReader, findings
     const fromSummary = summaryCpus(system, { resource: str(system['@odata.id']) ?? '(system)', findings });
     cpus.push(...fromSummary);
   }
-  const architecture = cpus.find((cpu) => cpu.architecture !== undefined)?.architecture;
+  // The CPUs decide; without them, the summary's model (a name, so a guess).
+  const architecture = architectureOf(found.length > 0 ? found.map((entry) => entry.body) : [at(system, ['ProcessorSummary'])]);
   return { cpus, gpus, ...(architecture ? { architecture } : {}) };
 }
 
@@ -94,9 +125,10 @@ function threadsPerCore(bodies: readonly Resource[]): Map<string, number> {
 function cpuOf(socket: string, index: number, body: Resource, siblings: ReadonlyMap<string, number>, ctx: ReadContext): Cpu {
   const coresRead = positive(body.TotalCores, LIMITS.cores, ctx, 'TotalCores') ?? positive(body.TotalEnabledCores, LIMITS.cores, ctx, 'TotalEnabledCores');
   const threadsRead = positive(body.TotalThreads, LIMITS.threads, ctx, 'TotalThreads');
-  let cores = coresRead ?? threadsRead ?? 1;
+  // A socket that gives neither count has them unknown (0): nothing is made up for it.
+  let cores = coresRead ?? threadsRead ?? 0;
   let threads = threadsRead ?? cores;
-  if (threadsRead === undefined) {
+  if (threadsRead === undefined && cores > 0) {
     // AMI leaves TotalThreads off one socket of a pair: a sibling of the same model says how many
     // threads each core runs; without one, one thread per core is the cautious guess.
     const ratio = siblings.get(text(body.Model) ?? '');
@@ -107,15 +139,14 @@ function cpuOf(socket: string, index: number, body: Resource, siblings: Readonly
       note(ctx, 'TotalThreads', `missing; assumed ${threads} (one thread per core)`);
     }
   }
-  if (coresRead === undefined) note(ctx, 'TotalCores', `missing; assumed ${cores}`);
+  if (coresRead === undefined) note(ctx, 'TotalCores', cores > 0 ? `missing; assumed ${cores}` : 'missing, and so is TotalThreads: cores and threads unknown');
   if (threads < cores) {
     note(ctx, 'TotalThreads', `fewer threads (${threads}) than cores (${cores}); using ${cores}`);
     threads = cores;
   }
-  cores = Math.max(1, cores);
   const architecture = kernelArchitecture(body);
   const maxSpeedMHz = positive(body.MaxSpeedMHz, LIMITS.mhz, ctx, 'MaxSpeedMHz');
-  const speedMHz = positive(body.OperatingSpeedMHz, LIMITS.mhz, ctx, 'OperatingSpeedMHz');
+  const speedMHz = positive(body.OperatingSpeedMHz, LIMITS.mhz, ctx, 'OperatingSpeedMHz') ?? positive(body.BaseSpeedMHz, LIMITS.mhz, ctx, 'BaseSpeedMHz');
   const model = text(body.Model);
   const vendor = text(body.Manufacturer);
   return {
@@ -131,19 +162,25 @@ function cpuOf(socket: string, index: number, body: Resource, siblings: Readonly
   };
 }
 
-// ProcessorSummary: sockets and logical processors only; spread threads evenly over sockets.
+// ProcessorSummary: what it counts (sockets, logical processors, cores) spread evenly over the
+// sockets; what it does not count stays 0, unknown. Only LogicalProcessorCount gives threads.
 function summaryCpus(system: Resource, ctx: ReadContext): Cpu[] {
-  const sockets = positive(at(system, ['ProcessorSummary', 'Count']), LIMITS.sockets, ctx, 'ProcessorSummary/Count');
-  const logical = positive(at(system, ['ProcessorSummary', 'LogicalProcessorCount']), LIMITS.threads, ctx, 'ProcessorSummary/LogicalProcessorCount');
-  if (sockets === undefined && logical === undefined) return [];
+  const summary = at(system, ['ProcessorSummary']);
+  const sockets = positive(at(summary, ['Count']), LIMITS.sockets, ctx, 'ProcessorSummary/Count');
+  const logical = positive(at(summary, ['LogicalProcessorCount']), LIMITS.threads, ctx, 'ProcessorSummary/LogicalProcessorCount');
+  const coreCount = positive(at(summary, ['CoreCount']), LIMITS.cores, ctx, 'ProcessorSummary/CoreCount');
+  if (sockets === undefined && logical === undefined && coreCount === undefined) return [];
   const socketCount = sockets ?? 1;
-  const threads = Math.max(1, Math.floor((logical ?? socketCount) / socketCount));
-  const model = text(at(system, ['ProcessorSummary', 'Model']));
-  note(ctx, 'ProcessorSummary', 'no processor members; sockets and threads taken from the summary');
+  const threads = logical === undefined ? 0 : Math.floor(logical / socketCount);
+  const cores = coreCount === undefined ? 0 : Math.floor(coreCount / socketCount);
+  const model = text(at(summary, ['Model']));
+  const counted = [sockets && 'sockets', logical && 'threads', coreCount && 'cores'].filter(Boolean).join(', ');
+  const unknown = [logical === undefined && 'threads', coreCount === undefined && 'cores'].filter(Boolean).join(' and ');
+  note(ctx, 'ProcessorSummary', `no processor members; ${counted} taken from the summary${unknown ? `, ${unknown} unknown` : ''}`);
   return Array.from({ length: socketCount }, (_, index) => ({
     socket: `CPU ${index + 1}`,
     index,
-    cores: threads,
+    cores: Math.min(cores, threads || cores),
     threads,
     ...(model ? { model } : {}),
   }));

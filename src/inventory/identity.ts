@@ -3,12 +3,12 @@
 //   is what in-band DMI reports as the baseboard serial (fixtures/dell-r750-idrac9).
 // - Placeholders ("To Be Filled By O.E.M.", "0123456789", all-zero UUIDs) count as absent.
 import { at, type Resource } from '../redfish/navigate.ts';
-import type { ChassisInfo, Identity, Motherboard } from './model.ts';
+import type { ChassisInfo, Identity, Motherboard, Note } from './model.ts';
 import { str, text, uuid } from './read.ts';
 import type { VendorProfile } from './vendor.ts';
 
-/** The machine's identity. */
-export function readIdentity(system: Resource, profile: VendorProfile): Identity {
+/** The machine's identity; `manufacturer` is the system's maker as `readMaker` found it. */
+export function readIdentity(system: Resource, profile: VendorProfile, manufacturer = text(system.Manufacturer)): Identity {
   const sku = text(system.SKU);
   const serviceTag = profile.serviceTagFromSku ? sku : undefined;
   const fields: Identity = {
@@ -18,17 +18,37 @@ export function readIdentity(system: Resource, profile: VendorProfile): Identity
     sku,
     assetTag: text(system.AssetTag),
     hostName: hostName(system.HostName),
-    manufacturer: text(system.Manufacturer),
+    manufacturer,
     model: text(system.Model),
     partNumber: text(system.PartNumber),
   };
   return compact(fields);
 }
 
+/**
+ * The system's maker: its Manufacturer; when that is blank, its chassis' Manufacturer, else the
+ * maker the vendor evidence names (a Dell iDRAC's service root), with a note saying which.
+ */
+export function readMaker(system: Resource, chassis: Resource | undefined, profile: VendorProfile): { manufacturer?: string; note?: Note } {
+  const own = text(system.Manufacturer);
+  if (own !== undefined) return { manufacturer: own };
+  const subject = str(system.Id) ?? str(system['@odata.id']) ?? '(system)';
+  const resource = str(system['@odata.id']) ?? subject;
+  const fromChassis = text(chassis?.Manufacturer);
+  if (fromChassis !== undefined) {
+    return { manufacturer: fromChassis, note: { area: 'identity', subject, action: 'corrected', reason: `Manufacturer is blank; "${fromChassis}" is its chassis' Manufacturer (${str(chassis?.['@odata.id']) ?? 'chassis'})`, resource } };
+  }
+  if (profile.manufacturer === undefined) return {};
+  return {
+    manufacturer: profile.manufacturer,
+    note: { area: 'identity', subject, action: 'corrected', reason: `Manufacturer is blank; "${profile.manufacturer}" as ${profile.evidence ?? 'the vendor evidence'} says`, resource },
+  };
+}
+
 /** The system board as in-band DMI would show it. */
-export function readMotherboard(system: Resource, board: Resource | undefined, profile: VendorProfile): Motherboard {
+export function readMotherboard(system: Resource, board: Resource | undefined, profile: VendorProfile, maker = text(system.Manufacturer)): Motherboard {
   return compact({
-    manufacturer: text(board?.Manufacturer) ?? text(system.Manufacturer),
+    manufacturer: text(board?.Manufacturer) ?? maker,
     product: text(board?.Model) ?? text(system.Model),
     // With the service tag as system serial (Dell), the board keeps its own serial number.
     serial: text(board?.SerialNumber) ?? (profile.serviceTagFromSku ? text(system.SerialNumber) : undefined),

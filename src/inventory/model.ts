@@ -72,9 +72,13 @@ export interface Cpu {
   readonly index: number;
   readonly model?: string;
   readonly vendor?: string;
+  /** 0 when the BMC does not say. */
   readonly cores: number;
+  /** 0 when the BMC does not say. */
   readonly threads: number;
+  /** The highest (turbo) speed: Processor.MaxSpeedMHz. */
   readonly maxSpeedMHz?: number;
+  /** The speed it runs at: OperatingSpeedMHz, else the base speed (BaseSpeedMHz). */
   readonly speedMHz?: number;
   readonly architecture?: KernelArchitecture;
 }

@@ -4,7 +4,7 @@
 import { linkAt, linksAt, membersOf, type Resource } from '../redfish/navigate.ts';
 import { readProcessors } from './cpu.ts';
 import { readFirmware, readManager } from './firmware.ts';
-import { boardChassis, compact, mainChassis, readChassis, readIdentity, readMotherboard, readOs } from './identity.ts';
+import { boardChassis, compact, mainChassis, readChassis, readIdentity, readMaker, readMotherboard, readOs } from './identity.ts';
 import { readMemory } from './memory.ts';
 import type { Finding, HardwareInventory, Note, SectionName } from './model.ts';
 import { managerAddresses, managerMacs, readNetwork } from './network.ts';
@@ -14,7 +14,10 @@ import { keyOf, SectionReader, type ResourceSource } from './source.ts';
 import { readStorage } from './storage.ts';
 import { detectVendor } from './vendor.ts';
 
-/** ComputerSystem paths reachable from the root: /Systems members and Chassis ComputerSystems links. */
+/**
+ * ComputerSystem paths reachable from the root: /Systems members and Chassis ComputerSystems
+ * links; when those name none, the managers' ManagerForServers links (as the crawl finds them).
+ */
 export function systemsOf(source: ResourceSource): string[] {
   const reader = new SectionReader(source, 'identity');
   const root = reader.get('/redfish/v1');
@@ -25,6 +28,7 @@ export function systemsOf(source: ResourceSource): string[] {
   };
   membersOf(reader.get(linkAt(root, ['Systems']))).forEach(add);
   for (const chassis of reader.members(linkAt(root, ['Chassis']))) linksAt(chassis, ['Links', 'ComputerSystems']).forEach(add);
+  if (paths.size === 0) for (const manager of reader.members(linkAt(root, ['Managers']))) linksAt(manager, ['Links', 'ManagerForServers']).forEach(add);
   return [...paths];
 }
 
@@ -63,6 +67,7 @@ export function toInventory(source: ResourceSource, systemPath: string): Hardwar
   const network = readNetwork(system, chassis, reader('network'), source, new Set([...ownMacs, ...profile.bmcOnlyMacs]), findings, pci.deviceAddresses);
   const firmware = readFirmware(system, root, reader('firmware'), findings);
   const main = mainChassis(chassis);
+  const maker = readMaker(system, main, profile);
   const os = readOs(system);
   const powerState = str(system.PowerState);
   const bmcFirmware = readManager(managers);
@@ -74,7 +79,7 @@ export function toInventory(source: ResourceSource, systemPath: string): Hardwar
     system: systemPath,
     systemId: str(system.Id) ?? systemPath.split('/').pop() ?? systemPath,
     vendor: profile.name,
-    identity: readIdentity(system, profile),
+    identity: readIdentity(system, profile, maker.manufacturer),
     ...(powerState ? { powerState } : {}),
     ...(processors.architecture ? { architecture: processors.architecture } : {}),
     ...(os ? { os } : {}),
@@ -87,11 +92,11 @@ export function toInventory(source: ResourceSource, systemPath: string): Hardwar
     gpus: pci.gpus,
     firmware,
     chassis: readChassis(main),
-    motherboard: readMotherboard(system, boardChassis(chassis), profile),
+    motherboard: readMotherboard(system, boardChassis(chassis), profile, maker.manufacturer),
     bmc: compact({ ...bmcFirmware, macs: ownMacs, addresses: managerAddresses(managers, reader('bmc')) }),
     sections,
     findings,
-    ...withNotes([...network.notes, ...storage.notes]),
+    ...withNotes([...(maker.note ? [maker.note] : []), ...network.notes, ...storage.notes]),
   };
 }
 

@@ -86,6 +86,22 @@ export class SectionReader {
       .filter((member): member is Resource => member !== undefined);
   }
 
+  /**
+   * The members of a collection read only for extra evidence: what was read, and nothing more. A
+   * collection or member that was not read (or failed) is no evidence, not a failure of the section.
+   */
+  membersIfRead(link: string | undefined): Resource[] {
+    const body = (path: string | undefined) => {
+      const key = path === undefined ? undefined : keyOf(this.#source, path);
+      const outcome = key === undefined ? undefined : this.#source.resources.get(key);
+      return outcome?.ok && isResource(outcome.body) ? outcome.body : undefined;
+    };
+    if (body(link) === undefined) return [];
+    return linksAt(this.get(link), ['Members'])
+      .filter((member) => body(member) !== undefined)
+      .map((member) => this.get(member)!);
+  }
+
   /** The resources behind every link at `pointer` of `body`. */
   follow(body: unknown, pointer: readonly string[]): Resource[] {
     return linksAt(body, pointer)

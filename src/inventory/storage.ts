@@ -7,10 +7,12 @@
 // - Older HPE iLO 5 blades: an empty Storage collection, the drives only under the OEM
 //   SmartStorage tree (fixtures/shapes/hpe-blade-smartstorage).
 // - Supermicro answers 403 OemLicenseNotPassed for storage: the reader marks the section unknown.
+// - A drive that names no protocol (or only the PCIe link) on a controller whose only device
+//   protocol is NVMe is an NVMe drive (controllerProtocol): named nvme0n1…, typed nvme.
 // - Sizes are cross-checked against every other size the BMC gives (capacity.ts).
 import { at, linkAt, normalisePath, type Resource } from '../redfish/navigate.ts';
 import { ARRAY_CONTROLLERS, PHYSICAL_DRIVES, SMART_STORAGE } from '../redfish/oem/hpe.ts';
-import { PLAUSIBLE_DRIVE_BYTES } from '../redfish/resources/storage.ts';
+import { lacksProtocol, PLAUSIBLE_DRIVE_BYTES } from '../redfish/resources/storage.ts';
 import { checkSize, ownSizeEvidence, volumeSizeEvidence, type SizeEvidence } from './capacity.ts';
 import type { Drive, Media, Note, Volume } from './model.ts';
 import { LIMITS, list, naturalCompare, positive, str, text, type ReadContext } from './read.ts';
@@ -34,7 +36,9 @@ export function readStorage(system: Resource, chassis: readonly Resource[], read
   const subsystems = reader.members(linkAt(system, ['Storage']) ?? linkAt(system, ['Storages']));
   subsystems.forEach((storage, index) => {
     const order = `${String(index).padStart(3, '0')}`;
-    for (const body of reader.follow(storage, ['Drives'])) addDrive(drives, evidence, body, order, findings);
+    const bodies = reader.follow(storage, ['Drives']);
+    const fallback = bodies.some(lacksProtocol) ? controllerProtocol(storage, reader) : undefined;
+    for (const body of bodies) addDrive(drives, evidence, body, order, findings, fallback);
     for (const volume of reader.members(linkAt(storage, ['Volumes']))) {
       volumeBodies.push(volume);
       const name = text(volume.Name) ?? str(volume.Id) ?? '(volume)';
@@ -84,7 +88,19 @@ function checkSizes(drives: Map<string, Unnamed>, evidence: ReadonlyMap<string, 
   return notes;
 }
 
-function addDrive(drives: Map<string, Unnamed>, evidence: Map<string, SizeEvidence[]>, body: Resource, group: string, findings: ReadContext['findings']): void {
+/**
+ * The one device protocol a storage subsystem's controllers support (SupportedDeviceProtocols of
+ * the inline StorageControllers, else of the Controllers collection when it was read), or
+ * undefined when they name none or several (a tri-mode controller says nothing of its drives).
+ */
+export function controllerProtocol(storage: Resource, reader: SectionReader): string | undefined {
+  const inline = list(storage.StorageControllers);
+  const controllers = inline.length > 0 ? inline : reader.membersIfRead(linkAt(storage, ['Controllers']));
+  const protocols = new Set(controllers.flatMap((controller) => list(at(controller, ['SupportedDeviceProtocols'])).map((entry) => str(entry)?.toLowerCase())).filter((entry) => entry !== undefined));
+  return protocols.size === 1 ? [...protocols][0] : undefined;
+}
+
+function addDrive(drives: Map<string, Unnamed>, evidence: Map<string, SizeEvidence[]>, body: Resource, group: string, findings: ReadContext['findings'], controller?: string): void {
   const source = str(body['@odata.id']) ?? `(drive ${drives.size})`;
   if (drives.has(source)) return;
   const ctx = { resource: source, findings };
@@ -93,7 +109,7 @@ function addDrive(drives: Map<string, Unnamed>, evidence: Map<string, SizeEviden
   if (sizeBytes === undefined) return; // an empty bay or a drive the BMC cannot size
   const serial = text(body.SerialNumber);
   if (serial !== undefined && [...drives.values()].some((drive) => drive.serial === serial)) return;
-  const protocol = str(body.Protocol)?.toLowerCase();
+  const protocol = (lacksProtocol(body) ? controller : undefined) ?? str(body.Protocol)?.toLowerCase();
   const declaredRpm = positive(body.RotationSpeedRPM, LIMITS.rpm, ctx, 'RotationSpeedRPM');
   const media = mediaOf(str(body.MediaType), protocol, declaredRpm);
   // MAAS tags a disk rotary only when rpm > 0; an HDD whose speed is not reported gets 1 so that

@@ -13,6 +13,14 @@ export interface VendorProfile {
   readonly bmcOnlyMacs: readonly string[];
   /** HPE iLO 5+: GPUs and adapters are listed in Chassis Oem.Hpe.Links.Devices. */
   readonly oemDeviceList: boolean;
+  /**
+   * The maker's name as in-band DMI gives it, for BMCs that only the server's maker ships (not
+   * OpenBMC or AMI, whose firmware runs on many makers' boards): the system's vendor when the BMC
+   * leaves Manufacturer blank.
+   */
+  readonly manufacturer?: string;
+  /** What the profile was chosen from, in words ("the service root's Oem.Dell"). */
+  readonly evidence?: string;
 }
 
 interface VendorRule {
@@ -30,16 +38,16 @@ const OPENBMC_MAC = '02:00:00:00:00:02';
 
 /** The rules, first match wins. */
 const RULES: readonly VendorRule[] = [
-  { profile: { ...plain, name: 'dell', serviceTagFromSku: true }, oemKeys: ['Dell'], vendor: /^dell/i, product: /dell|idrac/i, managerModel: /idrac|\b\d{2}G (monolithic|modular)\b/i },
-  { profile: { ...plain, name: 'hpe', oemDeviceList: true }, oemKeys: ['Hpe', 'Hp'], vendor: /^hpe?\b/i, product: /proliant|ilo|hp restful/i, managerModel: /\bilo\b/i },
-  { profile: { ...plain, name: 'lenovo' }, oemKeys: ['Lenovo'], vendor: /^lenovo/i, product: /thinksystem|xclarity|xcc/i, managerModel: /xclarity|\bxcc\b|\bimm2?\b/i },
-  { profile: { ...plain, name: 'supermicro' }, oemKeys: ['Supermicro'], vendor: /^supermicro/i },
+  { profile: { ...plain, name: 'dell', serviceTagFromSku: true, manufacturer: 'Dell Inc.' }, oemKeys: ['Dell'], vendor: /^dell/i, product: /dell|idrac/i, managerModel: /idrac|\b\d{2}G (monolithic|modular)\b/i },
+  { profile: { ...plain, name: 'hpe', oemDeviceList: true, manufacturer: 'HPE' }, oemKeys: ['Hpe', 'Hp'], vendor: /^hpe?\b/i, product: /proliant|ilo|hp restful/i, managerModel: /\bilo\b/i },
+  { profile: { ...plain, name: 'lenovo', manufacturer: 'Lenovo' }, oemKeys: ['Lenovo'], vendor: /^lenovo/i, product: /thinksystem|xclarity|xcc/i, managerModel: /xclarity|\bxcc\b|\bimm2?\b/i },
+  { profile: { ...plain, name: 'supermicro', manufacturer: 'Supermicro' }, oemKeys: ['Supermicro'], vendor: /^supermicro/i },
   { profile: { ...plain, name: 'openbmc', bmcOnlyMacs: [OPENBMC_MAC] }, oemKeys: ['OpenBMC'], vendor: /openbmc/i, managerModel: /openbmc/i },
   { profile: { ...plain, name: 'ami' }, oemKeys: ['Ami', 'AMI'], vendor: /^ami\b|american megatrends/i, product: /megarac|ami redfish/i },
-  { profile: { ...plain, name: 'huawei' }, oemKeys: ['Huawei', 'xFusion'], vendor: /huawei|xfusion/i, product: /ibmc|fusionserver/i },
-  { profile: { ...plain, name: 'fujitsu' }, oemKeys: ['ts_fujitsu'], vendor: /fujitsu/i, product: /irmc/i },
+  { profile: { ...plain, name: 'huawei', manufacturer: 'Huawei' }, oemKeys: ['Huawei', 'xFusion'], vendor: /huawei|xfusion/i, product: /ibmc|fusionserver/i },
+  { profile: { ...plain, name: 'fujitsu', manufacturer: 'FUJITSU' }, oemKeys: ['ts_fujitsu'], vendor: /fujitsu/i, product: /irmc/i },
   // Cisco CIMC sends no Oem key at the root: its product or the manager's model says it.
-  { profile: { ...plain, name: 'cisco' }, vendor: /cisco/i, product: /^ucs|\bucs|cisco|cimc/i, managerModel: /^ucs|\bucs|cimc|cisco/i },
+  { profile: { ...plain, name: 'cisco', manufacturer: 'Cisco Systems Inc' }, vendor: /cisco/i, product: /^ucs|\bucs|cisco|cimc/i, managerModel: /^ucs|\bucs|cimc|cisco/i },
 ];
 
 /** The profile used when no rule matches. */
@@ -52,10 +60,13 @@ export function detectVendor(root: unknown, manager?: unknown): VendorProfile {
   const vendor = str(at(root, ['Vendor'])) ?? '';
   const product = str(at(root, ['Product'])) ?? '';
   const managerModel = `${str(at(manager, ['Model'])) ?? ''} ${str(at(manager, ['Manufacturer'])) ?? ''}`.trim();
-  const rule =
-    RULES.find((candidate) => candidate.oemKeys?.some((key) => oemKeys.includes(key))) ??
-    RULES.find((candidate) => candidate.vendor?.test(vendor)) ??
-    RULES.find((candidate) => product !== '' && candidate.product?.test(product)) ??
-    RULES.find((candidate) => managerModel !== '' && candidate.managerModel?.test(managerModel));
-  return rule?.profile ?? GENERIC_PROFILE;
+  const found = (evidence: string, rule: VendorRule | undefined) => (rule ? { ...rule.profile, evidence } : undefined);
+  const oemRule = RULES.find((candidate) => candidate.oemKeys?.some((key) => oemKeys.includes(key)));
+  return (
+    found(`the service root's Oem.${oemRule?.oemKeys?.find((key) => oemKeys.includes(key))}`, oemRule) ??
+    found(`the service root's Vendor "${vendor}"`, RULES.find((candidate) => candidate.vendor?.test(vendor))) ??
+    found(`the service root's Product "${product}"`, RULES.find((candidate) => product !== '' && candidate.product?.test(product))) ??
+    found(`the manager's "${managerModel}"`, RULES.find((candidate) => managerModel !== '' && candidate.managerModel?.test(managerModel))) ??
+    GENERIC_PROFILE
+  );
 }

@@ -1,13 +1,13 @@
 // The crawl: from the service root, follow links (never ids) to every ComputerSystem and to what
-// MAAS needs to know about it, and nothing else: the BIOS settings and storage controllers, which
-// no part of the document comes from, are not read (one to three requests fewer per BMC, every
-// sweep). The result is vendor-neutral and raw — every read's outcome keyed by path — so
+// MAAS needs to know about it, and nothing else: the BIOS settings, which no part of the document
+// comes from, are not read, nor storage controllers unless a drive leaves its protocol to them
+// (one to three requests fewer per BMC, every sweep). The result is vendor-neutral and raw — every read's outcome keyed by path — so
 // normalisation is a pure walk over it and a failed read is visible as unknown.
 import type { RedfishClient } from './client.ts';
 import { RedfishError, type ErrorKind } from './errors.ts';
 import type { RefusedLink } from './links.ts';
 import { ARRAY_CONTROLLERS, PHYSICAL_DRIVES, SMART_STORAGE } from './oem/hpe.ts';
-import { PLAUSIBLE_DRIVE_BYTES } from './resources/storage.ts';
+import { lacksProtocol, PLAUSIBLE_DRIVE_BYTES } from './resources/storage.ts';
 import { at, idOf, isResource, linkAt, linkKey, linksAt, membersOf, normalisePath, type Resource } from './navigate.ts';
 
 /** A read that failed, in a form that can be stored and reported. */
@@ -26,7 +26,10 @@ export interface RawCrawl {
   readonly origin: string;
   /** Every resource read (or failed), keyed by path without trailing slash. */
   readonly resources: ReadonlyMap<string, Outcome>;
-  /** ComputerSystem paths, from `/Systems` and from `Chassis/*\/ComputerSystems`, de-duplicated. */
+  /**
+   * ComputerSystem paths, from `/Systems` and from `Chassis/*\/ComputerSystems`, de-duplicated;
+   * when those name none, from the managers' `Links.ManagerForServers`.
+   */
   readonly systems: readonly string[];
   readonly refusedLinks: readonly RefusedLink[];
   /** Things worth telling an operator that did not stop the crawl. */
@@ -83,12 +86,15 @@ export async function crawl(client: RedfishClient, options: Partial<CrawlOptions
   const chassisBodies = await Promise.all(chassisMembers.map((path) => run.resource(path, 'Chassis')));
   // The same system is often linked from /Systems and from its chassis, spelled with or without
   // a trailing slash: keys, not links, decide what is the same.
-  const systems = unique([
+  let systems = unique([
     ...systemMembers,
     ...chassisBodies.flatMap((chassis, index) =>
       run.links(chassis, ['Links', 'ComputerSystems'], chassisMembers[index] ?? 'Chassis').map((link) => run.pathOf(link)!),
     ),
   ]);
+  // Some BMCs list no system in /Systems (an empty or missing collection) and link their host only
+  // from the manager: read the managers for it then, and only then.
+  if (systems.length === 0) systems = await managedSystems(run);
 
   await Promise.all([
     ...systems.map((path) => crawlSystem(run, path, oemKeys, settings)),
@@ -136,6 +142,12 @@ async function crawlSystem(run: Crawl, path: string, oemKeys: readonly string[],
   if (drives.length === 0 || drives.some(implausibleSize)) await crawlSmartStorage(run, system, path);
 }
 
+// The systems the managers say they manage (Links.ManagerForServers).
+async function managedSystems(run: Crawl): Promise<string[]> {
+  const managers = await run.collection(linkAt(run.root, ['Managers']), '/redfish/v1', true);
+  return unique(managers.flatMap((manager) => run.links(run.body(manager), ['Links', 'ManagerForServers'], manager).map((link) => run.pathOf(link)!)));
+}
+
 // The drive bodies the system's standard storage (its storage subsystems, its chassis) names.
 function standardDrives(run: Crawl, system: unknown, chassisLinks: readonly string[]): unknown[] {
   const body = (link: string) => run.body(run.pathOf(link) ?? link);
@@ -171,10 +183,16 @@ async function crawlStorage(run: Crawl, link: string | undefined, from: string):
   await Promise.all(
     subsystems.map(async (path) => {
       const storage = run.body(path);
-      await Promise.all([
-        ...run.links(storage, ['Drives'], path).map((drive) => run.member(drive, path)),
+      const [drives] = await Promise.all([
+        Promise.all(run.links(storage, ['Drives'], path).map((drive) => run.member(drive, path))),
         run.collection(linkAt(storage, ['Volumes']), path, true, 'members'),
       ]);
+      // A drive that does not name its protocol: the controllers say which (NVMe), read only then
+      // and only when the storage resource does not list them inline.
+      const inline = at(storage, ['StorageControllers']);
+      if (!(Array.isArray(inline) && inline.length > 0) && drives.some(lacksProtocol)) {
+        await run.collection(linkAt(storage, ['Controllers']), path, true, 'members');
+      }
     }),
   );
 }

@@ -57,8 +57,14 @@ function cpus(view: MachineView): SafeHtml {
   const summary = html`<p>${known(machine.hardware_info.cpu_model) ?? 'CPU'}: ${cpu ? `${cpu.sockets} socket${cpu.sockets === 1 ? '' : 's'}, ${cpu.cores} cores, ` : ''}${machine.cpu_count} threads${machine.cpu_speed ? ` at ${(machine.cpu_speed / 1000).toFixed(2)} GHz` : ''}</p>`;
   if (!inventory || inventory.cpus.length === 0) return html`<h3>CPU</h3>${summary}`;
   return html`<h3>CPU</h3>${summary}<table><thead><tr><th>Socket</th><th>Model</th><th class="num">Cores</th><th class="num">Threads</th><th class="num">Speed</th></tr></thead><tbody>${inventory.cpus.map(
-    (entry) => html`<tr><td>${entry.socket}</td><td>${entry.model ?? ''}</td><td class="num">${entry.cores}</td><td class="num">${entry.threads}</td><td class="num">${entry.speedMHz ?? entry.maxSpeedMHz ? `${entry.speedMHz ?? entry.maxSpeedMHz} MHz` : '—'}</td></tr>`,
+    (entry) => html`<tr><td>${entry.socket}</td><td>${entry.model ?? ''}</td><td class="num">${entry.cores || '—'}</td><td class="num">${entry.threads || '—'}</td><td class="num">${cpuSpeed(entry)}</td></tr>`,
   )}</tbody></table>`;
+}
+
+// The speed a socket runs at; a BMC that gives only the turbo figure has it shown as the maximum.
+function cpuSpeed(cpu: { readonly speedMHz?: number; readonly maxSpeedMHz?: number }): string {
+  if (cpu.speedMHz) return `${cpu.speedMHz} MHz`;
+  return cpu.maxSpeedMHz ? `max ${cpu.maxSpeedMHz} MHz` : '—';
 }
 
 function dimms(view: MachineView): SafeHtml {

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { toCommissioningData } from '../../src/inventory/commissioning.ts';
 import { kernelArchitecture } from '../../src/inventory/cpu.ts';
+import { parseCommissioningData } from '../../src/inventory/document.ts';
 import { toInventory } from '../../src/inventory/normalise.ts';
+import { validateCommissioningData } from '../../src/inventory/validate.ts';
 import { caseFile, sourceOf, failedRead } from '../helpers/mockup.ts';
 import { PATHS, tree } from '../helpers/redfish-tree.ts';
 
@@ -53,6 +56,60 @@ describe('processors', () => {
     const inventory = toInventory(sourceOf(resources), PATHS.SYSTEM)!;
     expect(inventory.cpus.map((cpu) => cpu.threads)).toEqual([48, 48]);
     expect(inventory.sections.cpu.unknown).toBe(true);
+  });
+
+  it('invents no threads for a BMC whose summary counts only sockets: MAAS gets no CPU count rather than one per socket', () => {
+    const inventory = inventoryOf({ system: { ProcessorSummary: { Count: 2 } } });
+    expect(inventory.cpus.map((cpu) => [cpu.socket, cpu.cores, cpu.threads, cpu.model])).toEqual([
+      ['CPU 1', 0, 0, undefined],
+      ['CPU 2', 0, 0, undefined],
+    ]);
+    const document = toCommissioningData(inventory);
+    expect(validateCommissioningData(document)).toEqual([]);
+    expect(document.resources.cpu).toMatchObject({ total: 0, sockets: [{ name: '', cores: [] }, { name: '', cores: [] }] });
+    expect(parseCommissioningData(document).cpuCount).toBe(0);
+    expect(inventory.findings).toContainEqual(expect.objectContaining({ path: 'ProcessorSummary', problem: expect.stringContaining('threads and cores unknown') }));
+  });
+
+  it('takes cores from the summary when it counts them, and spreads its threads over them', () => {
+    const inventory = inventoryOf({ system: { ProcessorSummary: { Count: 2, CoreCount: 48, LogicalProcessorCount: 96 } } });
+    expect(inventory.cpus.map((cpu) => [cpu.cores, cpu.threads])).toEqual([
+      [24, 48],
+      [24, 48],
+    ]);
+    const sockets = (toCommissioningData(inventory).resources.cpu as { sockets: { cores: { threads: unknown[] }[] }[] }).sockets;
+    expect(sockets.map((socket) => [socket.cores.length, socket.cores.flatMap((core) => core.threads).length])).toEqual([
+      [24, 48],
+      [24, 48],
+    ]);
+  });
+
+  it('keeps a turbo figure given without a base speed as the turbo, which MAAS shows as the CPU speed as it would in-band', () => {
+    const { OperatingSpeedMHz: _, ...turboOnly } = xeon;
+    const epyc = { ...turboOnly, Model: 'AMD EPYC 7763 64-Core Processor', MaxSpeedMHz: 3525 };
+    const inventory = inventoryOf({ processors: [epyc] });
+    expect(inventory.cpus[0]).toMatchObject({ maxSpeedMHz: 3525 });
+    expect(inventory.cpus[0]?.speedMHz).toBeUndefined();
+    const document = toCommissioningData(inventory);
+    const socket = (document.resources.cpu as { sockets: { frequency: number; frequency_turbo: number; cores: { frequency: number }[] }[] }).sockets[0]!;
+    expect([socket.frequency, socket.frequency_turbo, socket.cores[0]!.frequency]).toEqual([0, 3525, 0]);
+    expect(parseCommissioningData(document).cpuSpeed).toBe(3525);
+  });
+
+  it('takes the base speed as the speed when the BMC gives BaseSpeedMHz and no operating speed', () => {
+    const { OperatingSpeedMHz: _, ...turboOnly } = xeon;
+    const inventory = inventoryOf({ processors: [{ ...turboOnly, BaseSpeedMHz: 2000 }] });
+    expect(inventory.cpus[0]).toMatchObject({ speedMHz: 2000, maxSpeedMHz: 3200 });
+  });
+
+  it('takes the architecture a processor declares over a name that looks like x86, whichever socket comes first', () => {
+    const named = { ProcessorType: 'CPU', Socket: 'CPU 0', Model: 'Custom SoC (AMD-licensed fabric)', TotalCores: 64, TotalThreads: 64 };
+    const declared = { ProcessorType: 'CPU', Socket: 'CPU 1', ProcessorArchitecture: 'ARM', TotalCores: 64, TotalThreads: 64 };
+    expect(inventoryOf({ processors: [named, declared] }).architecture).toBe('aarch64');
+  });
+
+  it('takes the architecture from the summary model when there are no processor members', () => {
+    expect(inventoryOf({ system: { ProcessorSummary: { Count: 1, LogicalProcessorCount: 80, Model: 'Ampere(R) Altra(R) Processor Q80-30' } } }).architecture).toBe('aarch64');
   });
 
   it.each([

@@ -89,3 +89,64 @@ describe('capacity in the wrong unit: a storage server sending MiB as CapacityBy
     expect(maas.disks.some((disk) => disk.serial === 'B0A7D1C2E00311')).toBe(false);
   });
 });
+
+describe('smaller shapes: a Dell with a blank maker, turbo-only speeds and NVMe named by its controller (dell-blank-maker-nvme-on-controller)', () => {
+  it('names the system Dell Inc., as the service root says, and says so in the document', async () => {
+    const { document, notes } = await read('dell-blank-maker-nvme-on-controller');
+    const system = document.resources.system as { vendor: string; motherboard: { vendor: string } };
+    expect([system.vendor, system.motherboard.vendor]).toEqual(['Dell Inc.', 'Dell Inc.']);
+    expect(notes).toEqual([
+      {
+        area: 'identity',
+        subject: 'System.Embedded.1',
+        action: 'corrected',
+        reason: 'Manufacturer is blank; "Dell Inc." as the service root\'s Oem.Dell says',
+        resource: '/redfish/v1/Systems/System.Embedded.1',
+      },
+    ]);
+  });
+
+  it('gives MAAS three NVMe disks, not SCSI ones, when only the controller says NVMe', async () => {
+    const { maas } = await read('dell-blank-maker-nvme-on-controller');
+    expect(maas.disks.map((disk) => [disk.name, disk.size, disk.serial, disk.tags])).toEqual([
+      ['nvme0n1', 3840755982336, 'S6CSNA0T201847', ['ssd']],
+      ['nvme1n1', 3840755982336, 'S6CSNA0T201852', ['ssd']],
+      ['nvme2n1', 3840755982336, 'S6CSNA0T201903', ['ssd']],
+    ]);
+    expect(maas.disks.map((disk) => disk.idPath)).toEqual([
+      '/dev/disk/by-id/nvme-Dell_Ent_NVMe_PM1733a_RI_3.84TB_S6CSNA0T201847',
+      '/dev/disk/by-id/nvme-Dell_Ent_NVMe_PM1733a_RI_3.84TB_S6CSNA0T201852',
+      '/dev/disk/by-id/nvme-Dell_Ent_NVMe_PM1733a_RI_3.84TB_S6CSNA0T201903',
+    ]);
+  });
+
+  it('keeps the turbo figure as the turbo: the sockets claim no speed, MAAS shows 3750 MHz as it would in-band', async () => {
+    const { document, maas } = await read('dell-blank-maker-nvme-on-controller');
+    const sockets = (document.resources.cpu as { sockets: { frequency: number; frequency_turbo: number }[] }).sockets;
+    expect(sockets.map((socket) => [socket.frequency, socket.frequency_turbo])).toEqual([
+      [0, 3750],
+      [0, 3750],
+    ]);
+    expect([maas.cpuCount, maas.cpuSpeed, maas.memory]).toEqual([128, 3750, 384 * 1024]);
+  });
+});
+
+describe('smaller shapes: a host linked only from its manager, with a processor summary that counts sockets only (manager-linked-summary-only)', () => {
+  it('is found through the manager and gives MAAS its disk, interfaces and memory', async () => {
+    const { inventory, maas } = await read('manager-linked-summary-only');
+    expect(inventory.system).toBe('/redfish/v1/Systems/host0');
+    expect(maas.interfaces.map((iface) => iface.mac)).toEqual(['70:b3:d5:1e:60:10', '70:b3:d5:1e:60:11']);
+    expect(maas.disks.map((disk) => [disk.name, disk.size])).toEqual([['sda', 960197124096]]);
+    expect(maas.memory).toBe(64 * 1024);
+  });
+
+  it('invents no cores, threads or model for the two sockets the summary counts: MAAS gets no CPU count', async () => {
+    const { inventory, document, maas } = await read('manager-linked-summary-only');
+    expect(inventory.cpus.map((cpu) => [cpu.socket, cpu.cores, cpu.threads, cpu.model])).toEqual([
+      ['CPU 1', 0, 0, undefined],
+      ['CPU 2', 0, 0, undefined],
+    ]);
+    expect(document.resources.cpu).toMatchObject({ total: 0, sockets: [{ name: '', cores: [] }, { name: '', cores: [] }] });
+    expect([maas.cpuCount, maas.hardwareInfo.cpu_model]).toEqual([0, undefined]);
+  });
+});

@@ -106,6 +106,36 @@ describe('drives', () => {
   });
 });
 
+describe('drive protocols the controller gives', () => {
+  const { Protocol: _, ...unnamed } = nvme('N1');
+  const controllers = (...protocols: string[][]) => ({ StorageControllers: protocols.map((SupportedDeviceProtocols, index) => ({ MemberId: String(index), SupportedDeviceProtocols })) });
+
+  it('names a drive that gives no protocol, or only PCIe, after its controller\'s one device protocol', () => {
+    const inventory = inventoryOf(tree({ storage: [{ body: controllers(['NVMe']), drives: [unnamed, { ...unnamed, SerialNumber: 'N2', Protocol: 'PCIe' }] }] }));
+    expect(inventory.drives.map((drive) => [drive.name, drive.protocol])).toEqual([
+      ['nvme0n1', 'nvme'],
+      ['nvme1n1', 'nvme'],
+    ]);
+  });
+
+  it('takes no protocol from a tri-mode controller, nor from one that names none', () => {
+    const triMode = inventoryOf(tree({ storage: [{ body: controllers(['SAS', 'SATA', 'NVMe']), drives: [unnamed] }] }));
+    const silent = inventoryOf(tree({ storage: [{ body: controllers([]), drives: [unnamed] }] }));
+    expect([triMode.drives[0]?.protocol, silent.drives[0]?.protocol]).toEqual([undefined, undefined]);
+  });
+
+  it('keeps the protocol a drive names over its controller\'s', () => {
+    const inventory = inventoryOf(tree({ storage: [{ body: controllers(['NVMe']), drives: [ssd('S1')] }] }));
+    expect(inventory.drives.map((drive) => [drive.name, drive.protocol])).toEqual([['sda', 'sata']]);
+  });
+
+  it('does not make storage unknown for a Controllers collection that was not read', () => {
+    const inventory = inventoryOf(tree({ storage: [{ body: { Controllers: { '@odata.id': `${PATHS.SYSTEM}/Storage/RAID1/Controllers` } }, drives: [unnamed] }] }));
+    expect(inventory.sections.storage.unknown).toBe(false);
+    expect(inventory.drives).toHaveLength(1);
+  });
+});
+
 describe('drive sizes cross-checked against the other sizes the BMC gives', () => {
   const drivesOf = (resources: Record<string, unknown>) => toInventory(sourceOf(resources), PATHS.SYSTEM)!;
   const mib = 3_815_447; // a 4 TB disk in MiB

@@ -3,8 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { toInventory } from '../../src/inventory/normalise.ts';
 import { detectVendor } from '../../src/inventory/vendor.ts';
-import { FIXTURES } from '../helpers/mockup.ts';
+import { FIXTURES, sourceOf } from '../helpers/mockup.ts';
+import { PATHS, tree } from '../helpers/redfish-tree.ts';
 
 const read = (tree: string, path = '') => JSON.parse(readFileSync(join(FIXTURES, tree, 'redfish', 'v1', path, 'index.json'), 'utf8')) as Record<string, unknown>;
 
@@ -47,5 +49,34 @@ describe('vendor detection by evidence', () => {
 
   it('does not take a vendor from resource ids', () => {
     expect(detectVendor({ Id: 'RootService', Systems: { '@odata.id': '/redfish/v1/Systems/System.Embedded.1' } }).name).toBe('generic');
+  });
+});
+
+describe('the system maker when the BMC leaves Manufacturer blank', () => {
+  const inventoryOf = (root: Record<string, unknown>, chassis: Record<string, unknown> = {}, manager: Record<string, unknown> = {}) =>
+    toInventory(sourceOf(tree({ root, system: { Manufacturer: ' ' }, chassis: { Manufacturer: '', ...chassis }, manager })), PATHS.SYSTEM)!;
+
+  it('takes the chassis maker first, and says so', () => {
+    const inventory = inventoryOf({ Oem: { Dell: {} } }, { Manufacturer: 'Dell Inc.' });
+    expect(inventory.identity.manufacturer).toBe('Dell Inc.');
+    expect(inventory.notes?.[0]?.reason).toMatch(/^Manufacturer is blank; "Dell Inc." is its chassis' Manufacturer/);
+  });
+
+  it.each([
+    ['a Dell iDRAC known by its Oem key', { Oem: { Dell: {} } }, {}, 'Dell Inc.', "the service root's Oem.Dell"],
+    ['a Dell iDRAC known by its manager alone', {}, { Model: '16G Monolithic' }, 'Dell Inc.', 'the manager\'s "16G Monolithic"'],
+    ['an HPE iLO', { Oem: { Hpe: {} } }, {}, 'HPE', "the service root's Oem.Hpe"],
+  ])('names %s after its maker, with the evidence in the note', (_name, root, manager, maker, evidence) => {
+    const inventory = inventoryOf(root, {}, manager);
+    expect([inventory.identity.manufacturer, inventory.motherboard.manufacturer]).toEqual([maker, maker]);
+    expect(inventory.notes?.[0]?.reason).toBe(`Manufacturer is blank; "${maker}" as ${evidence} says`);
+  });
+
+  it('leaves it blank behind firmware that runs on many makers\' boards (AMI, OpenBMC) or an unknown BMC', () => {
+    for (const root of [{ Oem: { Ami: {} } }, { Oem: { OpenBMC: {} } }, { Vendor: 'Acme' }]) {
+      const inventory = inventoryOf(root);
+      expect(inventory.identity.manufacturer, JSON.stringify(root)).toBeUndefined();
+      expect(inventory.notes, JSON.stringify(root)).toBeUndefined();
+    }
   });
 });

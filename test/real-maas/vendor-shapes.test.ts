@@ -131,3 +131,33 @@ describe('capacity in the wrong unit: a storage server sending MiB as CapacityBy
     expect(found.physicalblockdevice_set.map((disk) => disk.serial)).not.toContain('B0A7D1C2E00311');
   });
 });
+
+describe('smaller shapes: a Dell with a blank maker, turbo-only speeds and NVMe named by its controller (dell-blank-maker-nvme-on-controller)', () => {
+  it('MAAS shows the machine as Dell Inc., with three NVMe disks, 128 CPUs at the turbo speed and 384 GiB', async () => {
+    const { systemIds } = await sweepShape('dell-blank-maker-nvme-on-controller');
+    const found = await machine(systemIds[0]!);
+    expect([found.hardware_info.system_vendor, found.hardware_info.mainboard_vendor]).toEqual(['Dell Inc.', 'Dell Inc.']);
+    expect(disks(found)).toEqual([
+      ['nvme0n1', 3840755982336, 'Dell Ent NVMe PM1733a RI 3.84TB', 'S6CSNA0T201847'],
+      ['nvme1n1', 3840755982336, 'Dell Ent NVMe PM1733a RI 3.84TB', 'S6CSNA0T201852'],
+      ['nvme2n1', 3840755982336, 'Dell Ent NVMe PM1733a RI 3.84TB', 'S6CSNA0T201903'],
+    ]);
+    expect(found.physicalblockdevice_set.map((disk) => disk.id_path)).toEqual([
+      '/dev/disk/by-id/nvme-Dell_Ent_NVMe_PM1733a_RI_3.84TB_S6CSNA0T201847',
+      '/dev/disk/by-id/nvme-Dell_Ent_NVMe_PM1733a_RI_3.84TB_S6CSNA0T201852',
+      '/dev/disk/by-id/nvme-Dell_Ent_NVMe_PM1733a_RI_3.84TB_S6CSNA0T201903',
+    ]);
+    expect([found.architecture, found.cpu_count, found.cpu_speed, found.memory]).toEqual(['amd64/generic', 128, 3750, 384 * 1024]);
+  });
+});
+
+describe('smaller shapes: a host linked only from its manager, with a processor summary that counts sockets only (manager-linked-summary-only)', () => {
+  it('MAAS gets the machine with its disk, interfaces and memory, and no CPU count made up from the sockets', async () => {
+    const { report, systemIds } = await sweepShape('manager-linked-summary-only');
+    expect(report.results[0]?.machines.map((entry) => [entry.system, entry.outcome])).toEqual([['/redfish/v1/Systems/host0', 'created']]);
+    const found = await machine(systemIds[0]!);
+    expect(found.interface_set.map((iface) => iface.mac_address).sort()).toEqual(['70:b3:d5:1e:60:10', '70:b3:d5:1e:60:11']);
+    expect(disks(found)).toEqual([['sda', 960197124096, 'MTFDDAK960TGA', '2317E6D1A0F4']]);
+    expect([found.cpu_count, found.memory, found.hardware_info.cpu_model]).toEqual([0, 64 * 1024, 'Unknown']);
+  });
+});

@@ -74,7 +74,7 @@ describe('crawling the project fixtures', () => {
     expect(JSON.parse(JSON.stringify(toCommissioningData(inventory!)))).toEqual(golden);
   });
 
-  it.each(projectTrees)('reads nothing from %s that the document does not use: no BIOS settings, no storage controllers', async (tree) => {
+  it.each(projectTrees)('reads nothing from %s that the document does not use: no BIOS settings, no storage controllers of drives that name their protocol', async (tree) => {
     const { bmc } = await crawlTree(join(FIXTURES, tree));
     const read = [...bmc.stats.requestsByPath.keys()];
     expect(read.length).toBeGreaterThan(10);
@@ -139,6 +139,42 @@ describe('vendor storage paths', () => {
     const result = await withRedfishClient(served.endpoint, fast, {}, (client) => crawl(client));
     expect(smartStorage(served.bmc.stats.requestsByPath.keys()).length).toBeGreaterThan(0);
     expect(toInventories(sourceFromCrawl(result))[0]!.drives.map((drive) => [drive.serial, drive.sizeBytes])).toEqual([['WFK1LH2Z0000K8110QJ1', 572325 * 2 ** 20]]);
+  });
+});
+
+describe('systems reachable only through their manager', () => {
+  it('finds the host a BMC links only from its manager (ManagerForServers), with an empty /Systems', async () => {
+    const { result } = await crawlTree(join(SHAPES, 'manager-linked-summary-only'));
+    expect(result.systems).toEqual(['/redfish/v1/Systems/host0']);
+    const [inventory] = toInventories(sourceFromCrawl(result));
+    expect([inventory!.systemId, inventory!.nics.length, inventory!.drives.length]).toEqual(['host0', 2, 1]);
+  });
+
+  it('does not read the managers for systems when /Systems lists them', async () => {
+    const { bmc: served } = await crawlTree(join(FIXTURES, 'dell-r750-idrac9'));
+    expect(served.stats.requestsByPath.has('/redfish/v1/Managers')).toBe(false);
+  });
+});
+
+describe('drive protocols from the storage controllers', () => {
+  const controllers = (paths: Iterable<string>) => [...paths].filter((path) => /\/Controllers(\/|$)/.test(path));
+  const base = '/redfish/v1/Systems/System.Embedded.1/Storage/CPU.1';
+
+  it('reads a subsystem\'s Controllers only when a drive does not name its protocol and the controllers are not inline', async () => {
+    const mockup = await loadMockup(join(SHAPES, 'dell-blank-maker-nvme-on-controller'));
+    const served = await serve({ mockup });
+    const { StorageControllers: _, ...storage } = mockup.get(base)!.body as Record<string, unknown>;
+    served.bmc.setResource(base, { ...storage, Controllers: { '@odata.id': `${base}/Controllers` } });
+    served.bmc.setResource(`${base}/Controllers`, { '@odata.id': `${base}/Controllers`, Members: [{ '@odata.id': `${base}/Controllers/0` }] });
+    served.bmc.setResource(`${base}/Controllers/0`, { '@odata.id': `${base}/Controllers/0`, Id: '0', SupportedDeviceProtocols: ['NVMe'] });
+    const result = await withRedfishClient(served.endpoint, fast, {}, (client) => crawl(client));
+    expect(controllers(served.bmc.stats.requestsByPath.keys()).length).toBeGreaterThan(0);
+    expect(toInventories(sourceFromCrawl(result))[0]!.drives.map((drive) => drive.name)).toEqual(['nvme0n1', 'nvme1n1', 'nvme2n1']);
+  });
+
+  it('leaves the Controllers unread when the controllers are inline', async () => {
+    const { bmc: served } = await crawlTree(join(SHAPES, 'dell-blank-maker-nvme-on-controller'));
+    expect(controllers(served.stats.requestsByPath.keys())).toEqual([]);
   });
 });
 

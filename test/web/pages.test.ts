@@ -59,13 +59,15 @@ describe('the machine page', () => {
     expect(factsOf(await machinePage(byTree('hpe-dl380-gen10-ilo5')), 'Identity')['Asset tag']).toMatch(/^HPC-RACK/);
   });
 
-  it('lists every CPU socket with its model, cores, threads and speed', async () => {
+  it('lists every CPU socket with its model, cores, threads and speed, a turbo figure alone as the maximum', async () => {
     for (const machine of seeded.machines) {
       const rows = tableRows(await machinePage(machine), { after: '<h3>CPU</h3>' }).map((row) => row.text);
       expect(rows, machine.tree).toEqual(
-        machine.inventory.cpus.map((cpu) => ({ Socket: cpu.socket, Model: cpu.model ?? '', Cores: String(cpu.cores), Threads: String(cpu.threads), Speed: `${cpu.speedMHz ?? cpu.maxSpeedMHz} MHz` })),
+        machine.inventory.cpus.map((cpu) => ({ Socket: cpu.socket, Model: cpu.model ?? '', Cores: String(cpu.cores), Threads: String(cpu.threads), Speed: cpu.speedMHz ? `${cpu.speedMHz} MHz` : `max ${cpu.maxSpeedMHz} MHz` })),
       );
     }
+    const hpe = tableRows(await machinePage(byTree('hpe-dl380-gen10-ilo5')), { after: '<h3>CPU</h3>' });
+    expect(hpe.map((row) => row.text.Speed)).toEqual(['max 4000 MHz', 'max 4000 MHz']);
     const dell = tableRows(await machinePage(byTree('dell-r750-idrac9')), { after: '<h3>CPU</h3>' });
     expect(dell.map((row) => row.text.Cores)).toEqual(['28', '28']);
   });

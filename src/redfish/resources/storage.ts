@@ -1,5 +1,6 @@
 // Storage, Drive, Volume (DMTF Storage v1.0+, Drive v1.0+, Volume v1.0+) and SimpleStorage v1.0+.
 import type { Identifier, Location, ODataId, OpenEnum, ResourceBase } from './common.ts';
+import { at } from '../navigate.ts';
 
 /** Drive.MediaType. */
 export type MediaType = OpenEnum<'HDD' | 'SSD' | 'SMR'>;
@@ -63,3 +64,12 @@ export interface SimpleStorage extends ResourceBase {
  * storage tree for it where there is one) before it is believed.
  */
 export const PLAUSIBLE_DRIVE_BYTES = 1e9;
+
+/**
+ * True for a drive whose Protocol says nothing of how the host's kernel sees it: absent, or only
+ * the PCIe link. Its storage controllers' SupportedDeviceProtocols may say (NVMe).
+ */
+export function lacksProtocol(drive: unknown): boolean {
+  const protocol = at(drive, ['Protocol']);
+  return typeof protocol !== 'string' || protocol.trim() === '' || protocol.trim().toLowerCase() === 'pcie';
+}
