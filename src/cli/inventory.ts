@@ -6,7 +6,7 @@ import type { HardwareInventory } from '../inventory/model.ts';
 import { toInventories } from '../inventory/normalise.ts';
 import { sourceFromCrawl } from '../inventory/source.ts';
 import { withRedfishClient } from '../redfish/client.ts';
-import { crawl } from '../redfish/crawl.ts';
+import { crawl, systemsFailure } from '../redfish/crawl.ts';
 import { RedfishError } from '../redfish/errors.ts';
 import { normaliseFingerprint, TLS_ADVICE, type TlsPolicy } from '../redfish/tls.ts';
 import { redactDeep } from '../sweep/redact.ts';
@@ -69,7 +69,11 @@ Examples:
         throw error;
       });
       const inventories = toInventories(sourceFromCrawl(raw), raw.systems).filter((inventory) => !flags.system || inventory.systemId === flags.system);
-      if (inventories.length === 0) throw new CliError(`no ComputerSystem${flags.system ? ` with Id ${flags.system}` : ''} found at ${address}`);
+      if (inventories.length === 0) {
+        // Not "none found" when a read on the way failed: that failure is the answer.
+        const failure = flags.system ? undefined : systemsFailure(raw);
+        throw new CliError(failure ? `${failure.kind}: no ComputerSystem could be read at ${address}: ${failure.message}` : `no ComputerSystem${flags.system ? ` with Id ${flags.system}` : ''} found at ${address}`);
+      }
       const clean = <T>(value: T) => redactDeep(value, [password]);
       if (flags.format === 'json') say(io, jsonText(clean(inventories.length === 1 ? inventories[0] : inventories)));
       else if (flags.format === 'yaml') io.stdout.write(yamlText(clean(inventories.length === 1 ? inventories[0] : inventories)));

@@ -47,6 +47,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
 
 function message(error: unknown): string {
   if (error instanceof ConfigError) return error.message;
+  if (error instanceof RedfishError) return `${error.kind}: ${error.message}`;
   if (error instanceof Error) return error.message;
   return String(error);
 }

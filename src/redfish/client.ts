@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { RedfishError, errorFromResponse, isSessionLimit, type ErrorKind } from './errors.ts';
 import { checkLink, originOf, type RefusedLink } from './links.ts';
 import { resolveClientOptions, type ClientOptions } from './options.ts';
+import { chooseExpand, linkOf, sessionPathOf, type Session } from './root.ts';
 import { parseRetryAfter, retryDelay } from './retry.ts';
 import { createConnector, type TlsPolicy } from './tls.ts';
 import { RequestLimit } from './limit.ts';
@@ -112,7 +113,8 @@ export class RedfishClient {
   readonly #signal: AbortSignal;
   #auth: AuthState = 'none';
   #token: string | undefined;
-  #sessionPath: string | undefined;
+  // Every session this client made (a renewed login's too), each deleted at close.
+  readonly #sessions: Session[] = [];
   #sessionsPath = DEFAULT_SESSIONS_PATH;
   #authFailures = 0;
   #lockedOut = false;
@@ -232,31 +234,32 @@ export class RedfishClient {
     clearTimeout(this.#deadline);
     this.#unlinkCaller?.();
     this.#queue.clear(CLOSED);
-    const location = this.#sessionPath;
-    const token = this.#token;
-    this.#sessionPath = undefined;
     this.#token = undefined;
-    if (location && token) {
-      try {
-        const answer = await this.#send({
-          method: 'DELETE',
-          path: location,
-          headers: { 'x-auth-token': token },
-          signal: AbortSignal.timeout(LOGOUT_TIMEOUT_MS),
-          timeoutMs: LOGOUT_TIMEOUT_MS,
-          maxBodyBytes: 65_536,
-        });
-        this.#account(answer);
-        if (answer.status >= 400 && answer.status !== 404) {
-          this.#hooks.log?.warn({ bmc: this.origin, status: answer.status }, 'session logout refused');
-        }
-      } catch (error) {
-        this.#hooks.log?.warn({ bmc: this.origin, error: (error as Error).message }, 'session logout failed');
-      }
-    }
+    const sessions = this.#sessions.splice(0).reverse();
+    for (const [index, session] of sessions.entries()) await this.#logout(session, index > 0);
     this.#disposed.abort(DISPOSED);
     closeTransport(this.#transport);
     this.stats.elapsedMs = Math.round(performance.now() - this.#startedAt);
+  }
+
+  // Deletes a session. One replaced by a renewed login may have expired already (401, 404).
+  async #logout(session: Session, replaced: boolean): Promise<void> {
+    try {
+      const answer = await this.#send({
+        method: 'DELETE',
+        path: session.path,
+        headers: session.headers,
+        signal: AbortSignal.timeout(LOGOUT_TIMEOUT_MS),
+        timeoutMs: LOGOUT_TIMEOUT_MS,
+        maxBodyBytes: 65_536,
+      });
+      this.#account(answer);
+      if (answer.status >= 400 && answer.status !== 404 && !(replaced && answer.status === 401)) {
+        this.#hooks.log?.warn({ bmc: this.origin, status: answer.status }, 'session logout refused');
+      }
+    } catch (error) {
+      this.#hooks.log?.warn({ bmc: this.origin, error: (error as Error).message }, 'session logout failed');
+    }
   }
 
   async #login(): Promise<void> {
@@ -274,14 +277,27 @@ export class RedfishClient {
     this.#account(answer);
     const token = header(answer, 'x-auth-token');
     this.#hooks.log?.debug({ bmc: this.origin, method: 'POST', path: this.#sessionsPath, status: answer.status }, 'session login');
-    if (answer.status >= 200 && answer.status < 300 && token) {
-      this.#auth = 'session';
-      this.#token = token;
+    if (answer.status >= 200 && answer.status < 300) {
+      const path = sessionPathOf(this.origin, this.#sessionsPath, header(answer, 'location'), linkOf(answer.body, ['@odata.id']), (location) =>
+        this.#hooks.log?.warn({ bmc: this.origin, location }, "session location not on the BMC's origin; logging out on the BMC itself"),
+      );
       this.#authFailures = 0;
-      const location = header(answer, 'location') ?? linkOf(answer.body, ['@odata.id']);
-      const checked = checkLink(this.origin, typeof location === 'string' ? new URL(location, `${this.origin}${this.#sessionsPath}/`).href : undefined);
-      if (checked.ok) this.#sessionPath = checked.path;
-      else this.#hooks.log?.warn({ bmc: this.origin, reason: checked.ok ? '' : checked.reason }, 'session location unusable; cannot log out');
+      if (token) {
+        this.#auth = 'session';
+        this.#token = token;
+        if (path) this.#sessions.push({ path, headers: { 'x-auth-token': token } });
+        else this.#hooks.log?.warn({ bmc: this.origin }, 'session location unusable; cannot log out');
+        return;
+      }
+      // A session with no token to use it by: deleted at once (with basic auth), which serves instead.
+      this.#auth = 'basic';
+      if (path) {
+        this.authNote = 'the BMC made a session but sent no X-Auth-Token; the session was deleted and basic auth is used for this sweep';
+        await this.#logout({ path, headers: this.#authHeaders() }, false);
+      } else {
+        this.authNote = `session login unavailable (HTTP ${answer.status}, no X-Auth-Token); using basic auth`;
+      }
+      this.#hooks.log?.warn({ bmc: this.origin, status: answer.status }, this.authNote);
       return;
     }
     if (answer.status === 401 || answer.status === 403) {
@@ -414,7 +430,6 @@ export class RedfishClient {
       if (this.#reloggedIn) return false;
       this.#reloggedIn = true;
       this.#token = undefined;
-      this.#sessionPath = undefined;
       this.#relogin = this.#login().finally(() => {
         this.#relogin = undefined;
       });
@@ -511,30 +526,6 @@ export async function withRedfishClient<T>(
 function header(answer: Exchange, name: string): string | undefined {
   const value = answer.headers[name];
   return Array.isArray(value) ? value[0] : value;
-}
-
-function linkOf(body: unknown, path: readonly string[]): unknown {
-  let current = body;
-  for (const key of path) {
-    if (typeof current !== 'object' || current === null || !Object.hasOwn(current, key)) return undefined;
-    current = (current as Record<string, unknown>)[key];
-  }
-  if (typeof current === 'object' && current !== null && Object.hasOwn(current, '@odata.id')) {
-    return (current as Record<string, unknown>)['@odata.id'];
-  }
-  return current;
-}
-
-// `$expand=.` expands only links outside `Links` (the members), one level: exactly the reads it
-// replaces. `*` would also drag in every `Links` target, so it is the second choice.
-function chooseExpand(root: unknown, mode: ClientOptions['expand']): string | undefined {
-  if (mode === 'off') return undefined;
-  const expand = linkOf(root, ['ProtocolFeaturesSupported', 'ExpandQuery']);
-  const features = typeof expand === 'object' && expand !== null ? (expand as Record<string, unknown>) : {};
-  const levels = features.Levels === true ? '($levels=1)' : '';
-  if (features.NoLinks === true) return `$expand=.${levels}`;
-  if (features.ExpandAll === true) return `$expand=*${levels}`;
-  return mode === 'on' ? '$expand=.($levels=1)' : undefined;
 }
 
 function withQuery(path: string, query: string | undefined): string {

@@ -110,6 +110,29 @@ export async function crawl(client: RedfishClient, options: Partial<CrawlOptions
   };
 }
 
+/**
+ * Why a crawl found no ComputerSystem when a read on the way to them failed: the failure of the
+ * Systems collection, else of the Chassis collection, else of the first system or chassis read.
+ * Undefined when every read succeeded (the BMC lists no system).
+ */
+export function systemsFailure(raw: RawCrawl): ReadFailure | undefined {
+  const outcomeAt = (link: string) => {
+    const key = linkKey(raw.origin, link);
+    return key === undefined ? undefined : raw.resources.get(key);
+  };
+  const bodyAt = (link: string) => {
+    const outcome = outcomeAt(link);
+    return outcome?.ok ? outcome.body : undefined;
+  };
+  const root = bodyAt('/redfish/v1');
+  const listings = [linkAt(root, ['Systems']), linkAt(root, ['Chassis'])].filter((link) => link !== undefined);
+  for (const link of [...listings, ...raw.systems, ...listings.flatMap((listing) => membersOf(bodyAt(listing)))]) {
+    const outcome = outcomeAt(link);
+    if (outcome && !outcome.ok) return outcome.error;
+  }
+  return undefined;
+}
+
 async function crawlSystem(run: Crawl, path: string, oemKeys: readonly string[], settings: CrawlOptions): Promise<void> {
   let system = await run.resource(path, 'Systems');
   for (let reread = 0; isStarting(system) && reread < settings.startingRereads; reread++) {

@@ -11,7 +11,7 @@ import { carryForward } from '../inventory/partial.ts';
 import { sourceFromCrawl } from '../inventory/source.ts';
 import { acceptsHardwareUpdate, statusOfRef } from '../lifecycle/index.ts';
 import { RedfishClient, type ClientLog } from '../redfish/client.ts';
-import { crawl, type CrawlOptions, type RawCrawl } from '../redfish/crawl.ts';
+import { crawl, systemsFailure, type CrawlOptions, type RawCrawl } from '../redfish/crawl.ts';
 import { RedfishError } from '../redfish/errors.ts';
 import type { ClientOptions } from '../redfish/options.ts';
 import { bmcState, lastInventory, loadReadCache, pinCertificate, recordBmcSweep, saveReadCache, saveInventory, type BmcOutcome, type BmcSweepRecord } from '../registry/bmc-state.ts';
@@ -20,66 +20,10 @@ import { toHostname } from '../registry/machines.ts';
 import type { BmcConfig, Config } from './config.ts';
 import type { SweepTracker } from './progress.ts';
 import { redact } from './redact.ts';
+import type { BmcResult, MachineResult, SweepOutcome, SweepReport } from './report.ts';
 import { maasArchitecture, TargetError, type MachineRecord, type Target } from './target.ts';
 
-/** What happened to one machine (one ComputerSystem) behind a BMC. */
-export interface MachineResult {
-  readonly system: string;
-  readonly outcome: BmcOutcome;
-  readonly systemId?: string;
-  readonly hostname?: string;
-  /** Why it was skipped or failed. */
-  readonly reason?: string;
-  /** Error class of a failure: a Redfish read's kind, or `target` when the target refused. */
-  readonly errorKind?: string;
-  /** What changed since the last sweep, in words. */
-  readonly changes?: readonly string[];
-}
-
-/**
- * How one BMC's sweep ended: what the registry records (BmcOutcome), or `cancelled` when the sweep
- * was interrupted while the BMC was in flight (nothing of it is kept; nothing is recorded).
- */
-export type SweepOutcome = BmcOutcome | 'cancelled';
-
-/** Every outcome, in the order summaries list them. */
-export const SWEEP_OUTCOMES: readonly SweepOutcome[] = ['created', 'updated', 'unchanged', 'skipped', 'failed', 'cancelled'];
-
-/** The word a report shows for an outcome: what happened, or in a dry run what would (`would create`). */
-export function outcomeWord(outcome: SweepOutcome, dryRun: boolean): string {
-  if (!dryRun) return outcome;
-  return outcome === 'created' ? 'would create' : outcome === 'updated' ? 'would update' : outcome;
-}
-
-/** What happened to one BMC. */
-export interface BmcResult {
-  readonly name: string;
-  readonly address: string;
-  readonly outcome: SweepOutcome;
-  /** An address of a discovery range where no Redfish service answered (skipped; expected of most of a range). */
-  readonly noAnswer?: true;
-  readonly errorKind?: string;
-  readonly message?: string;
-  readonly requests: number;
-  readonly bytes: number;
-  readonly notModified: number;
-  /** Resources taken from the last sweep's reads, not read again (between full reads). */
-  readonly reused: number;
-  readonly ms: number;
-  readonly machines: readonly MachineResult[];
-  /** Sections that could not be read, refused links and the like. */
-  readonly warnings: readonly string[];
-}
-
-/** The result of a sweep. */
-export interface SweepReport {
-  readonly startedAt: string;
-  readonly finishedAt: string;
-  readonly ms: number;
-  readonly dryRun: boolean;
-  readonly results: readonly BmcResult[];
-  readonly totals: Readonly<Record<SweepOutcome, number>>;
-}
+export { outcomeWord, SWEEP_OUTCOMES, type BmcResult, type MachineResult, type SweepOutcome, type SweepReport } from './report.ts';
 
 /** A pino-compatible logger. */
 export interface Logger extends ClientLog {
@@ -386,7 +330,7 @@ async function sweepBmc(bmc: BmcConfig, target: Target, state: Store, settings: 
     ...(outcome === 'failed'
       ? failedMachine
         ? { errorKind: failedMachine.errorKind ?? 'target', message: failedMachine.reason ?? 'the target refused the machine' }
-        : { errorKind: 'not-found', message: 'no ComputerSystem is reachable from the service root' }
+        : noSystems(raw, scrub)
       : {}),
     ...stats(client, t0),
     reused: raw.reused,
@@ -503,6 +447,14 @@ export function hostnameFor(inventory: HardwareInventory): string {
   if (inventory.identity.hostName) return toHostname(inventory.identity.hostName);
   const serial = inventory.identity.serial ?? inventory.identity.uuid?.slice(0, 8) ?? inventory.systemId;
   return toHostname(`${inventory.vendor === 'generic' ? 'machine' : inventory.vendor}-${serial}`);
+}
+
+// A BMC that lists no system is `not-found` only when every read on the way succeeded; otherwise
+// the read that failed says why (a broken answer, a refused redirect, a server error).
+function noSystems(raw: RawCrawl, scrub: (text: string) => string): { errorKind: string; message: string } {
+  const cause = systemsFailure(raw);
+  if (!cause) return { errorKind: 'not-found', message: 'no ComputerSystem is reachable from the service root' };
+  return { errorKind: cause.kind, message: scrub(`no ComputerSystem could be listed: ${cause.message}`) };
 }
 
 function bmcOutcome(machines: readonly MachineResult[], systems: number): BmcOutcome {
