@@ -74,40 +74,59 @@ export interface ProcessorGpu {
   readonly links: readonly string[];
 }
 
-/** What the processors of one system say. */
+/** What the processors of one machine's systems say. */
 export interface ProcessorReading {
   readonly cpus: Cpu[];
   readonly gpus: ProcessorGpu[];
   readonly architecture?: KernelArchitecture;
+  /** CPU sockets of each system, in the order given (DIMMs name their socket within their system). */
+  readonly socketsPerSystem: readonly number[];
 }
 
-/** Reads CPU sockets and processor-type GPUs of a system. */
-export function readProcessors(system: Resource, reader: SectionReader, findings: ReadContext['findings']): ProcessorReading {
-  const members = reader.members(linkAt(system, ['Processors']));
-  const found: { socket: string; body: Resource; path: string }[] = [];
+/**
+ * Reads CPU sockets and processor-type GPUs of a machine's systems (the host first, then the parts
+ * of it the BMC lists as systems of their own: hosts.ts). Sockets are numbered across them.
+ */
+export function readProcessors(systems: readonly Resource[], reader: SectionReader, findings: ReadContext['findings']): ProcessorReading {
+  const found: { socket: string; body: Resource; path: string; system: number }[] = [];
   const gpus: ProcessorGpu[] = [];
-  for (const body of members) {
-    const path = str(body['@odata.id']) ?? '(processor)';
-    const type = str(body.ProcessorType);
-    if (str(at(body, ['Status', 'State'])) === 'Absent') continue;
-    if (type === 'GPU') {
-      const links = [...linksAt(body, ['Links', 'PCIeDevice']), ...linksAt(body, ['Links', 'PCIeFunctions'])];
-      gpus.push({ gpu: gpuOf(body, path), links: links.map(normalisePath) });
-      continue;
+  systems.forEach((system, index) => {
+    const own: typeof found = [];
+    for (const body of reader.members(linkAt(system, ['Processors']))) {
+      const path = str(body['@odata.id']) ?? '(processor)';
+      const type = str(body.ProcessorType);
+      if (str(at(body, ['Status', 'State'])) === 'Absent') continue;
+      if (type === 'GPU') {
+        const links = [...linksAt(body, ['Links', 'PCIeDevice']), ...linksAt(body, ['Links', 'PCIeFunctions'])];
+        gpus.push({ gpu: gpuOf(body, path), links: links.map(normalisePath) });
+        continue;
+      }
+      if (type !== undefined && type !== 'CPU') continue; // FPGA, DSP, sub-processors (Core, Thread)
+      own.push({ socket: text(body.Socket) ?? str(body.Id) ?? path, body, path, system: index });
     }
-    if (type !== undefined && type !== 'CPU') continue; // FPGA, DSP, sub-processors (Core, Thread)
-    found.push({ socket: text(body.Socket) ?? str(body.Id) ?? path, body, path });
+    found.push(...own.sort((a, b) => naturalCompare(a.socket, b.socket)));
+  });
+  // Two systems of one machine may both call a socket "CPU 0": each is then named with its system.
+  const names = found.map((entry) => entry.socket);
+  for (const entry of found) {
+    if (names.indexOf(entry.socket) !== names.lastIndexOf(entry.socket)) entry.socket = `${str(systems[entry.system]?.Id) ?? entry.system} ${entry.socket}`;
   }
-  found.sort((a, b) => naturalCompare(a.socket, b.socket));
   const siblings = threadsPerCore(found.map((entry) => entry.body));
   const cpus = found.map(({ socket, body, path }, index) => cpuOf(socket, index, body, siblings, { resource: path, findings }));
+  const socketsPerSystem = systems.map((_, index) => found.filter((entry) => entry.system === index).length);
   if (cpus.length === 0) {
-    const fromSummary = summaryCpus(system, { resource: str(system['@odata.id']) ?? '(system)', findings });
-    cpus.push(...fromSummary);
+    // The first summary that counts anything: the systems' summaries may each count the same CPUs.
+    for (const [index, system] of systems.entries()) {
+      const fromSummary = summaryCpus(system, { resource: str(system['@odata.id']) ?? '(system)', findings });
+      if (fromSummary.length === 0) continue;
+      cpus.push(...fromSummary);
+      socketsPerSystem[index] = fromSummary.length;
+      break;
+    }
   }
-  // The CPUs decide; without them, the summary's model (a name, so a guess).
-  const architecture = architectureOf(found.length > 0 ? found.map((entry) => entry.body) : [at(system, ['ProcessorSummary'])]);
-  return { cpus, gpus, ...(architecture ? { architecture } : {}) };
+  // The CPUs decide; without them, the summaries' models (names, so a guess).
+  const architecture = architectureOf(found.length > 0 ? found.map((entry) => entry.body) : systems.map((system) => at(system, ['ProcessorSummary'])));
+  return { cpus, gpus, socketsPerSystem, ...(architecture ? { architecture } : {}) };
 }
 
 // Threads per core of each model, from the sockets that report both counts.

@@ -10,9 +10,50 @@ import type { Dimm, MemoryInventory } from './model.ts';
 import { count, LIMITS, naturalCompare, num, positive, str, text, type ReadContext } from './read.ts';
 import type { SectionReader } from './source.ts';
 
-/** Reads the DIMMs of a system; without any, the system's MemorySummary gives the total. */
-export function readMemory(system: Resource, reader: SectionReader, sockets: number, findings: ReadContext['findings']): MemoryInventory {
-  const raw: { id: string; dimm: Omit<Dimm, 'socket'>; socket?: number }[] = [];
+/**
+ * Reads the DIMMs of a machine's systems (the host first, then its parts: hosts.ts), each DIMM on
+ * the socket of its own system, numbered across them as the CPUs are (`sockets`: each system's
+ * socket count). Without any DIMM, the first MemorySummary that gives a total.
+ */
+export function readMemory(systems: readonly Resource[], reader: SectionReader, sockets: readonly number[], findings: ReadContext['findings']): MemoryInventory {
+  const dimms: Dimm[] = [];
+  let offset = 0;
+  const raw = systems.flatMap((system, index) => systemDimms(system, reader, findings, systems.length > 1 ? `${str(system.Id) ?? index} ` : ''));
+  uniqueSlots(raw);
+  systems.forEach((system, index) => {
+    const own = raw.filter((entry) => entry.system === system);
+    // Sockets are numbered from 1 unless some DIMM of the system says socket 0.
+    const base = own.some((entry) => entry.socket === 0) ? 0 : 1;
+    const count = Math.max(1, sockets[index] ?? 0);
+    for (const { dimm, socket } of own) {
+      const local = socket === undefined ? -1 : socket - base;
+      dimms.push(local >= 0 && local < count ? { ...dimm, socket: offset + local } : dimm);
+    }
+    offset += sockets[index] ?? 0;
+  });
+  dimms.sort((a, b) => naturalCompare(a.slot, b.slot));
+  if (dimms.length > 0) {
+    return { totalMiB: dimms.reduce((sum, dimm) => sum + dimm.sizeMiB, 0), fromDimms: true, dimms };
+  }
+  for (const system of systems) {
+    const ctx = { resource: str(system['@odata.id']) ?? '(system)', findings };
+    const gib = num(at(system, ['MemorySummary', 'TotalSystemMemoryGiB']), ctx, 'MemorySummary/TotalSystemMemoryGiB');
+    const plausible = gib !== undefined && gib > 0 && gib * 1024 <= LIMITS.dimmMiB * 1024;
+    if (plausible) return { totalMiB: Math.round(gib * 1024), fromDimms: false, dimms: [] };
+  }
+  return { totalMiB: 0, fromDimms: false, dimms: [] };
+}
+
+interface RawDimm {
+  readonly system: Resource;
+  readonly id: string;
+  readonly dimm: Omit<Dimm, 'socket'>;
+  readonly socket?: number;
+}
+
+// The populated DIMMs of one system; `prefix` tells apart the ids of several systems' DIMMs.
+function systemDimms(system: Resource, reader: SectionReader, findings: ReadContext['findings'], prefix: string): RawDimm[] {
+  const raw: RawDimm[] = [];
   for (const body of reader.members(linkAt(system, ['Memory']))) {
     const path = str(body['@odata.id']) ?? '(memory)';
     const ctx = { resource: path, findings };
@@ -28,7 +69,8 @@ export function readMemory(system: Resource, reader: SectionReader, sockets: num
     const serial = text(body.SerialNumber);
     const socket = count(at(body, ['MemoryLocation', 'Socket']), ctx, 'MemoryLocation/Socket');
     raw.push({
-      id: str(body.Id) ?? path,
+      system,
+      id: `${prefix}${str(body.Id) ?? path}`,
       dimm: {
         slot,
         sizeMiB,
@@ -41,29 +83,13 @@ export function readMemory(system: Resource, reader: SectionReader, sockets: num
       ...(socket === undefined ? {} : { socket }),
     });
   }
-  uniqueSlots(raw);
-  // Sockets are numbered from 1 unless some DIMM says socket 0.
-  const base = raw.some((entry) => entry.socket === 0) ? 0 : 1;
-  const dimms = raw
-    .map(({ dimm, socket }) => {
-      if (socket === undefined) return dimm;
-      const index = socket - base;
-      return index >= 0 && index < Math.max(1, sockets) ? { ...dimm, socket: index } : dimm;
-    })
-    .sort((a, b) => naturalCompare(a.slot, b.slot));
-  if (dimms.length > 0) {
-    return { totalMiB: dimms.reduce((sum, dimm) => sum + dimm.sizeMiB, 0), fromDimms: true, dimms };
-  }
-  const ctx = { resource: str(system['@odata.id']) ?? '(system)', findings };
-  const gib = num(at(system, ['MemorySummary', 'TotalSystemMemoryGiB']), ctx, 'MemorySummary/TotalSystemMemoryGiB');
-  const plausible = gib !== undefined && gib > 0 && gib * 1024 <= LIMITS.dimmMiB * 1024;
-  return { totalMiB: plausible ? Math.round(gib * 1024) : 0, fromDimms: false, dimms: [] };
+  return raw;
 }
 
 // A slot name must tell DIMMs apart: the history says which one was pulled, by name. A BMC that
 // names every DIMM alike (OpenBMC's bmcweb: Name "DIMM Slot", no DeviceLocator or service label,
 // fixtures/openbmc-altra-bmcweb without its labels) gets each such DIMM named by its resource Id.
-function uniqueSlots(raw: { id: string; dimm: { slot: string } }[]): void {
+function uniqueSlots(raw: readonly { readonly id: string; readonly dimm: { slot: string } }[]): void {
   const uses = new Map<string, number>();
   for (const entry of raw) uses.set(entry.dimm.slot, (uses.get(entry.dimm.slot) ?? 0) + 1);
   for (const entry of raw) if ((uses.get(entry.dimm.slot) ?? 0) > 1) entry.dimm.slot = entry.id;

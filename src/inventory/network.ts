@@ -34,12 +34,12 @@ export interface NetworkReading {
 }
 
 /**
- * Reads the host's network adapters and ports; `bmcMacs` are excluded, and so are the MACs of
- * network device functions no host can use (disabled, not Ethernet, or on no physical port),
- * each with a note saying why.
+ * Reads the host's network adapters and ports, of every system of the machine (the host first);
+ * `bmcMacs` are excluded, and so are the MACs of network device functions no host can use
+ * (disabled, not Ethernet, or on no physical port), each with a note saying why.
  */
 export function readNetwork(
-  system: Resource,
+  systems: readonly Resource[],
   chassis: readonly Resource[],
   reader: SectionReader,
   source: ResourceSource,
@@ -104,7 +104,7 @@ export function readNetwork(
     }
   }
 
-  for (const iface of reader.members(linkAt(system, ['EthernetInterfaces']))) {
+  for (const iface of systems.flatMap((system) => reader.members(linkAt(system, ['EthernetInterfaces'])))) {
     const draft = take(mac(iface.MACAddress) ?? mac(iface.PermanentMACAddress), undefined);
     if (draft) applyInterface(draft, iface, { resource: str(iface['@odata.id']) ?? '(interface)', findings });
   }

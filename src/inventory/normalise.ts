@@ -9,7 +9,8 @@ import { readMemory } from './memory.ts';
 import type { Finding, HardwareInventory, Note, SectionName } from './model.ts';
 import { managerAddresses, managerMacs, readNetwork } from './network.ts';
 import { readPci } from './pci.ts';
-import { str } from './read.ts';
+import { hostsOf, type HostGroup } from './hosts.ts';
+import { str, text } from './read.ts';
 import { keyOf, SectionReader, type ResourceSource } from './source.ts';
 import { readStorage } from './storage.ts';
 import { detectVendor } from './vendor.ts';
@@ -32,13 +33,22 @@ export function systemsOf(source: ResourceSource): string[] {
   return [...paths];
 }
 
-/** The inventory of every system the source holds that could be read. */
+/**
+ * The inventory of every machine the source holds that could be read: one per system, except that
+ * systems the BMC links as parts of one host are one machine (hosts.ts).
+ */
 export function toInventories(source: ResourceSource, systems: readonly string[] = systemsOf(source)): HardwareInventory[] {
-  return systems.map((path) => toInventory(source, path)).filter((inventory): inventory is HardwareInventory => inventory !== undefined);
+  return hostsOf(source, systems)
+    .map((group) => toInventory(source, group.host, group))
+    .filter((inventory): inventory is HardwareInventory => inventory !== undefined);
 }
 
-/** The inventory of one system, or undefined when the system resource itself could not be read. */
-export function toInventory(source: ResourceSource, systemPath: string): HardwareInventory | undefined {
+/**
+ * The inventory of one machine: the system at `systemPath` and the systems that are parts of it
+ * (`group.parts`, whose CPUs, memory, disks, ports and devices it holds too). Undefined when the
+ * host's system resource itself could not be read.
+ */
+export function toInventory(source: ResourceSource, systemPath: string, group: Pick<HostGroup, 'parts' | 'notes'> = { parts: [], notes: [] }): HardwareInventory | undefined {
   const findings: Finding[] = [];
   const readers = new Map<SectionName, SectionReader>();
   const reader = (name: SectionName) => {
@@ -47,29 +57,32 @@ export function toInventory(source: ResourceSource, systemPath: string): Hardwar
     return found;
   };
   const identityReader = reader('identity');
-  const system = identityReader.get(systemPath);
-  if (system === undefined) return undefined;
+  const host = identityReader.get(systemPath);
+  if (host === undefined) return undefined;
+  const systems = [host, ...group.parts.map((part) => identityReader.get(part)).filter((part): part is Resource => part !== undefined)];
+  // What the host leaves blank (its serial, its BIOS version) may be on a part.
+  const system = withFallbacks(systems);
   const root = identityReader.get('/redfish/v1');
-  const chassis = reader('chassis').follow(system, ['Links', 'Chassis']);
+  const chassis = unique(systems.flatMap((each) => reader('chassis').follow(each, ['Links', 'Chassis'])));
   // Adapters, drives and PCIe devices are read under the chassis: an unreadable chassis leaves
   // those sections incomplete, not smaller.
   for (const failure of reader('chassis').provenance().failures) {
     for (const section of ['network', 'storage', 'pci'] as const) reader(section).fail(failure.path, failure.kind, `chassis unreadable: ${failure.message}`);
   }
-  const managers = managersOf(system, root, reader('bmc'));
+  const managers = unique(systems.flatMap((each) => managersOf(each, root, reader('bmc'))));
   const profile = detectVendor(root, managers[0]);
 
-  const processors = readProcessors(system, reader('cpu'), findings);
-  const memory = readMemory(system, reader('memory'), processors.cpus.length, findings);
-  const storage = readStorage(system, chassis, reader('storage'), findings);
+  const processors = readProcessors(systems, reader('cpu'), findings);
+  const memory = readMemory(systems, reader('memory'), processors.socketsPerSystem, findings);
+  const storage = readStorage(systems, chassis, reader('storage'), findings);
   const ownMacs = managerMacs(managers, reader('bmc'));
-  const pci = readPci(system, chassis, reader('pci'), profile, processors.gpus);
-  const network = readNetwork(system, chassis, reader('network'), source, new Set([...ownMacs, ...profile.bmcOnlyMacs]), findings, pci.deviceAddresses);
+  const pci = readPci(systems, chassis, reader('pci'), profile, processors.gpus);
+  const network = readNetwork(systems, chassis, reader('network'), source, new Set([...ownMacs, ...profile.bmcOnlyMacs]), findings, pci.deviceAddresses);
   const firmware = readFirmware(system, root, reader('firmware'), findings);
   const main = mainChassis(chassis);
   const maker = readMaker(system, main, profile);
   const os = readOs(system);
-  const powerState = str(system.PowerState);
+  const powerState = str(host.PowerState);
   const bmcFirmware = readManager(managers);
 
   const sections = Object.fromEntries(
@@ -77,7 +90,7 @@ export function toInventory(source: ResourceSource, systemPath: string): Hardwar
   ) as HardwareInventory['sections'];
   return {
     system: systemPath,
-    systemId: str(system.Id) ?? systemPath.split('/').pop() ?? systemPath,
+    systemId: str(host.Id) ?? systemPath.split('/').pop() ?? systemPath,
     vendor: profile.name,
     identity: readIdentity(system, profile, maker.manufacturer),
     ...(powerState ? { powerState } : {}),
@@ -96,8 +109,36 @@ export function toInventory(source: ResourceSource, systemPath: string): Hardwar
     bmc: compact({ ...bmcFirmware, macs: ownMacs, addresses: managerAddresses(managers, reader('bmc')) }),
     sections,
     findings,
-    ...withNotes([...(maker.note ? [maker.note] : []), ...network.notes, ...storage.notes]),
+    ...withNotes([...group.notes, ...(maker.note ? [maker.note] : []), ...network.notes, ...storage.notes]),
   };
+}
+
+// The fields that name the machine and its firmware, taken from the first system of the machine
+// that gives them (the host's own first).
+const IDENTITY_FIELDS = ['UUID', 'SerialNumber', 'SKU', 'AssetTag', 'HostName', 'Manufacturer', 'Model', 'PartNumber', 'BiosVersion'] as const;
+
+function withFallbacks(systems: readonly Resource[]): Resource {
+  const [host, ...parts] = systems;
+  if (parts.length === 0) return host!;
+  const merged: Record<string, unknown> = { ...host };
+  for (const field of IDENTITY_FIELDS) {
+    if (text(host![field]) !== undefined) continue;
+    const from = parts.find((part) => text(part[field]) !== undefined);
+    if (from !== undefined) merged[field] = from[field];
+  }
+  return merged;
+}
+
+// Resources de-duplicated by their @odata.id, in order.
+function unique(resources: readonly Resource[]): Resource[] {
+  const seen = new Set<string>();
+  return resources.filter((resource) => {
+    const id = str(resource['@odata.id']);
+    if (id === undefined) return true;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
 }
 
 // Notes only when there are some, so an inventory without any is what it was before notes existed

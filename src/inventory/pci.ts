@@ -17,11 +17,12 @@ export interface PciReading {
 }
 
 /**
- * Reads PCIe functions from the system and its chassis, plus vendor device lists, and merges the
- * GPUs found there with those listed as processors (one GPU, however many places name it).
+ * Reads PCIe functions from the machine's systems and their chassis, plus vendor device lists,
+ * and merges the GPUs found there with those listed as processors (one GPU, however many places
+ * name it).
  */
 export function readPci(
-  system: Resource,
+  systems: readonly Resource[],
   chassis: readonly Resource[],
   reader: SectionReader,
   profile: VendorProfile,
@@ -32,9 +33,10 @@ export function readPci(
     const path = str(device['@odata.id']);
     if (path && !devices.has(path)) devices.set(path, device);
   };
-  const listed = at(system, ['PCIeDevices']);
-  if (Array.isArray(listed)) reader.follow(system, ['PCIeDevices']).forEach(addDevice);
-  else reader.members(linkAt(system, ['PCIeDevices'])).forEach(addDevice);
+  for (const system of systems) {
+    if (Array.isArray(at(system, ['PCIeDevices']))) reader.follow(system, ['PCIeDevices']).forEach(addDevice);
+    else reader.members(linkAt(system, ['PCIeDevices'])).forEach(addDevice);
+  }
   for (const body of chassis) reader.members(linkAt(body, ['PCIeDevices'])).forEach(addDevice);
 
   const functions: PciFunction[] = [];

@@ -27,13 +27,13 @@ export interface StorageReading {
 
 type Unnamed = Omit<Drive, 'name'> & { readonly order: string };
 
-/** Reads every drive and volume the system's storage and chassis report. */
-export function readStorage(system: Resource, chassis: readonly Resource[], reader: SectionReader, findings: ReadContext['findings']): StorageReading {
+/** Reads every drive and volume a machine's systems' storage and chassis report (the host first). */
+export function readStorage(systems: readonly Resource[], chassis: readonly Resource[], reader: SectionReader, findings: ReadContext['findings']): StorageReading {
   const drives = new Map<string, Unnamed>();
   const evidence = new Map<string, SizeEvidence[]>();
   const volumes: Volume[] = [];
   const volumeBodies: Resource[] = [];
-  const subsystems = reader.members(linkAt(system, ['Storage']) ?? linkAt(system, ['Storages']));
+  const subsystems = systems.flatMap((system) => reader.members(linkAt(system, ['Storage']) ?? linkAt(system, ['Storages'])));
   subsystems.forEach((storage, index) => {
     const order = `${String(index).padStart(3, '0')}`;
     const bodies = reader.follow(storage, ['Drives']);
@@ -56,14 +56,15 @@ export function readStorage(system: Resource, chassis: readonly Resource[], read
   // check an implausible CapacityBytes against (the crawl reads it in the same two cases).
   if (drives.size === 0 || [...drives.values()].some((drive) => drive.sizeBytes < PLAUSIBLE_DRIVE_BYTES)) {
     const oem = new Map<string, Unnamed>();
-    addSmartStorageDrives(drives.size === 0 ? drives : oem, system, reader, findings);
+    const into = drives.size === 0 ? drives : oem;
+    for (const system of systems) addSmartStorageDrives(into, system, reader, findings);
     for (const [path, drive] of drives) {
       const twin = [...oem.values()].find((candidate) => candidate.serial !== undefined && candidate.serial === drive.serial);
       if (twin) evidence.set(path, [...(evidence.get(path) ?? []), { bytes: twin.sizeBytes, from: `SmartStorage ${twin.source}`, kind: 'exact' }]);
     }
   }
   if (drives.size === 0) {
-    for (const simple of reader.members(linkAt(system, ['SimpleStorage']))) addSimpleDevices(drives, simple);
+    for (const simple of systems.flatMap((system) => reader.members(linkAt(system, ['SimpleStorage'])))) addSimpleDevices(drives, simple);
   }
   const notes = checkSizes(drives, evidence, volumeBodies);
   return { drives: nameDrives([...drives.values()]), volumes, notes };

@@ -6,6 +6,7 @@ import { toCommissioningData, FALLBACK_ARCHITECTURE, type Producer } from '../in
 import { diffInventories } from '../inventory/diff.ts';
 import { fingerprint } from '../inventory/fingerprint.ts';
 import type { HardwareInventory } from '../inventory/model.ts';
+import { hostsOf, NOT_MACHINE_TYPES } from '../inventory/hosts.ts';
 import { toInventory } from '../inventory/normalise.ts';
 import { carryForward } from '../inventory/partial.ts';
 import { sourceFromCrawl } from '../inventory/source.ts';
@@ -65,9 +66,6 @@ export interface SweepSettings {
   /** Kept up to date with the BMCs in flight, for a progress display. */
   readonly progress?: SweepTracker;
 }
-
-// ComputerSystem types that are not a machine MAAS should track.
-const NOT_MACHINES = new Set(['Virtual', 'OS', 'VirtuallyPartitioned', 'DPU', 'Composed']);
 
 /** The settings a configuration file gives a sweep. */
 export function settingsFromConfig(config: Config): Pick<SweepSettings, 'concurrency' | 'maxRequests' | 'client' | 'fullReadEveryMs' | 'secrets'> {
@@ -285,8 +283,10 @@ async function sweepBmc(bmc: BmcConfig, target: Target, state: Store, settings: 
   // What was pushed, remembered below with the rest of this BMC's state in one transaction.
   const readings: Reading[] = [];
   const source = sourceFromCrawl(raw);
-  for (const path of raw.systems) {
-    const inventory = toInventory(source, path);
+  // Systems the BMC links as parts of one host (a tray's CPU/GPU module) are that host's machine.
+  for (const group of hostsOf(source, raw.systems)) {
+    const path = group.host;
+    const inventory = toInventory(source, path, group);
     if (inventory === undefined) {
       const outcome = raw.resources.get(path);
       const failure = outcome && !outcome.ok ? outcome.error : { kind: 'bad-response', message: `${path} is not a ComputerSystem` };
@@ -295,7 +295,7 @@ async function sweepBmc(bmc: BmcConfig, target: Target, state: Store, settings: 
     }
     const type = (raw.resources.get(inventory.system) as { body?: { SystemType?: unknown } } | undefined)?.body?.SystemType;
     if (bmc.systemId !== undefined && inventory.systemId !== bmc.systemId) continue;
-    if (typeof type === 'string' && NOT_MACHINES.has(type)) {
+    if (typeof type === 'string' && NOT_MACHINE_TYPES.has(type)) {
       machines.push({ system: inventory.system, outcome: 'skipped', reason: `SystemType ${type} is not a machine` });
       continue;
     }

@@ -150,3 +150,45 @@ describe('smaller shapes: a host linked only from its manager, with a processor 
     expect([maas.cpuCount, maas.hardwareInfo.cpu_model]).toEqual([0, undefined]);
   });
 });
+
+describe('multi-node trays and Arm hosts: a tray listing its host and its CPU/GPU module as two systems (arm-tray-host-and-module)', () => {
+  it('gives MAAS one machine with the module\'s CPUs, memory and GPUs and the host\'s disks and interfaces', async () => {
+    const { inventory, document, maas } = await read('arm-tray-host-and-module');
+    expect([inventory.system, inventory.systemId]).toEqual(['/redfish/v1/Systems/System_0', 'System_0']);
+    expect([maas.cpuCount, maas.memory]).toEqual([144, 960 * 1024]);
+    expect(maas.numaNodes.map((node) => [node.index, node.cores.length, node.memory])).toEqual([
+      [0, 72, 480 * 1024],
+      [1, 72, 480 * 1024],
+    ]);
+    expect(maas.disks.map((disk) => [disk.name, disk.size, disk.serial])).toEqual([
+      ['nvme0n1', 7681501126656, 'CTN7T6E1S00512'],
+      ['nvme1n1', 7681501126656, 'CTN7T6E1S00519'],
+    ]);
+    expect(maas.interfaces.map((iface) => [iface.mac, iface.interfaceSpeed])).toEqual([
+      ['a0:88:c2:5d:1e:40', 100000],
+      ['a0:88:c2:5d:1e:41', 100000],
+    ]);
+    expect((document.resources.gpu as { total: number }).total).toBe(2);
+    expect(maas.hardwareUuid).toBe('b3e1d0a4-5f62-4c8e-9a17-0c4d2e8f6a13');
+  });
+
+  it('is an arm64 machine, from the processors\' InstructionSet and ProcessorArchitecture, not the x86_64 fallback', async () => {
+    const { document, maas } = await read('arm-tray-host-and-module');
+    expect(document.environment.kernel_architecture).toBe('aarch64');
+    expect(maas.architecture).toBe('arm64/generic');
+  });
+
+  it('says in the document that the module is part of the host, and why', async () => {
+    const { notes } = await read('arm-tray-host-and-module');
+    expect(notes).toEqual([
+      {
+        area: 'identity',
+        subject: '/redfish/v1/Systems/Module_0',
+        action: 'merged',
+        reason:
+          'part of /redfish/v1/Systems/System_0: its chassis /redfish/v1/Chassis/Module_0 is inside /redfish/v1/Chassis/Tray_0, a chassis of /redfish/v1/Systems/System_0, and /redfish/v1/Systems/System_0 has no CPU of its own',
+        resource: '/redfish/v1/Systems/Module_0',
+      },
+    ]);
+  });
+});

@@ -33,6 +33,7 @@ interface MaasMachine {
   readonly hardware_info: Record<string, string>;
   readonly interface_set: readonly { name: string; mac_address: string; interface_speed: number; link_connected: boolean }[];
   readonly physicalblockdevice_set: readonly { name: string; size: number; model: string; serial: string; tags: string[]; id_path: string | null }[];
+  readonly numanode_set: readonly { index: number; memory: number; cores: number[] }[];
 }
 
 const bmcs: SimulatedBmc[] = [];
@@ -159,5 +160,28 @@ describe('smaller shapes: a host linked only from its manager, with a processor 
     expect(found.interface_set.map((iface) => iface.mac_address).sort()).toEqual(['70:b3:d5:1e:60:10', '70:b3:d5:1e:60:11']);
     expect(disks(found)).toEqual([['sda', 960197124096, 'MTFDDAK960TGA', '2317E6D1A0F4']]);
     expect([found.cpu_count, found.memory, found.hardware_info.cpu_model]).toEqual([0, 64 * 1024, 'Unknown']);
+  });
+});
+
+describe('multi-node trays and Arm hosts: a tray listing its host and its CPU/GPU module as two systems (arm-tray-host-and-module)', () => {
+  it('MAAS holds one arm64 machine with 144 CPUs, 960 GiB, the host\'s two NVMe disks and two interfaces', async () => {
+    const { report, systemIds } = await sweepShape('arm-tray-host-and-module');
+    expect(report.results[0]?.machines.map((entry) => [entry.system, entry.outcome])).toEqual([['/redfish/v1/Systems/System_0', 'created']]);
+    const found = await machine(systemIds[0]!);
+    expect([found.architecture, found.cpu_count, found.memory]).toEqual(['arm64/generic', 144, 960 * 1024]);
+    expect(disks(found)).toEqual([
+      ['nvme0n1', 7681501126656, 'CN7T6 E1.S 7.68TB', 'CTN7T6E1S00512'],
+      ['nvme1n1', 7681501126656, 'CN7T6 E1.S 7.68TB', 'CTN7T6E1S00519'],
+    ]);
+    expect(found.interface_set.map((iface) => [iface.mac_address, iface.interface_speed]).sort()).toEqual([
+      ['a0:88:c2:5d:1e:40', 100000],
+      ['a0:88:c2:5d:1e:41', 100000],
+    ]);
+    expect(found.numanode_set.map((node) => [node.index, node.memory, node.cores.length])).toEqual([
+      [0, 480 * 1024, 72],
+      [1, 480 * 1024, 72],
+    ]);
+    const all = await maasJson<{ hostname: string }[]>(['admin', 'machines', 'read']);
+    expect(all.filter((entry) => entry.hostname.startsWith('arm-tray'))).toHaveLength(1);
   });
 });

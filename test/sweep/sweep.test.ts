@@ -3,12 +3,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bmcState } from '../../src/registry/bmc-state.ts';
 import { applyMachineEvent, listMachines } from '../../src/registry/machines.ts';
 import type { Store } from '../../src/registry/store.ts';
-import type { SimulatedFleet } from '../../src/redfish/simulator/index.ts';
+import { join } from 'node:path';
+import { loadTrees, startFleet, type SimulatedFleet } from '../../src/redfish/simulator/index.ts';
 import { EmbeddedTarget } from '../../src/sweep/embedded-target.ts';
 import { SweepTracker } from '../../src/sweep/progress.ts';
 import { maasArchitecture } from '../../src/sweep/target.ts';
 import type { HardwareInventory } from '../../src/inventory/model.ts';
 import { hostnameFor, runSweep, type SweepSettings } from '../../src/sweep/sweep.ts';
+import { SHAPES } from '../helpers/mockup.ts';
 import { temporaryStore } from '../registry/fixtures.ts';
 import { bmcConfigs, fixtureFleet } from './fleet.ts';
 
@@ -48,6 +50,21 @@ describe('host names of new machines', () => {
 describe('architectures', () => {
   it('are named as MAAS names them, with the generic subarchitecture', () => {
     expect(['x86_64', 'aarch64', 'ppc64le', 's390x', 'i686'].map(maasArchitecture)).toEqual(['amd64/generic', 'arm64/generic', 'ppc64el/generic', 's390x/generic', 'i386/generic']);
+  });
+});
+
+describe('a tray whose BMC lists its host and its CPU/GPU module as two systems', () => {
+  it('is swept as one arm64 machine named after the host, with the module\'s CPUs and memory', async () => {
+    const tray = await startFleet({ trees: await loadTrees([join(SHAPES, 'arm-tray-host-and-module')]), size: 1, tls: false });
+    try {
+      const report = await sweep({}, bmcConfigs(tray));
+      expect(report.results[0]?.machines.map((machine) => [machine.system, machine.outcome])).toEqual([['/redfish/v1/Systems/System_0', 'created']]);
+      const machines = listMachines(store);
+      expect(machines).toHaveLength(1);
+      expect([machines[0]?.architecture, machines[0]?.cpu_count, machines[0]?.memory]).toEqual(['arm64/generic', 144, 960 * 1024]);
+    } finally {
+      await tray.close();
+    }
   });
 });
 
