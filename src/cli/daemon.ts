@@ -26,7 +26,7 @@ Examples:
     )
     .action(async (flags: { config: string; logLevel?: string }) => {
       const first = loadConfig(flags.config, { env: io.env });
-      const log = createLogger({ level: flags.logLevel ?? first.log.level, secrets: first.secrets, destination: io.stderr });
+      const log = createLogger({ level: flags.logLevel ?? first.log.level, destination: io.stderr });
       for (const warning of first.warnings) log.warn({}, warning);
       log.info({ version: VERSION, bmcs: first.bmcs.length, target: first.target.kind }, 'starting');
       let initial: typeof first | undefined = first;

@@ -32,7 +32,7 @@ export function registerDemo(program: Command, io: Io, result: { code: number })
         const config = loadConfig(setup.config, { env: io.env });
         say(io, '== First sweep: every machine is new');
         const first = await sweepOnce(config, io, { progress: false, logLevel: 'silent' });
-        printReport(io, first, config);
+        printReport(io, first);
         say(io, '\n== Machines in the registry');
         const store = new Store(setup.database);
         try {

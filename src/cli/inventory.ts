@@ -9,7 +9,7 @@ import { withRedfishClient } from '../redfish/client.ts';
 import { crawl, systemsFailure } from '../redfish/crawl.ts';
 import { RedfishError } from '../redfish/errors.ts';
 import { normaliseFingerprint, TLS_ADVICE, type TlsPolicy } from '../redfish/tls.ts';
-import { redactDeep } from '../sweep/redact.ts';
+import { credentialSecrets, redactEchoDeep } from '../redfish/redact.ts';
 import { diskSize, memorySize } from '../inventory/units.ts';
 import { duration, jsonText, visible, yamlText } from './format.ts';
 import { CliError, EXIT, readSecret, say, VERSION, type Io } from './io.ts';
@@ -68,15 +68,16 @@ Examples:
         if (error instanceof RedfishError && error.message.includes(TLS_ADVICE)) throw new CliError(error.message.replace(TLS_ADVICE, 'to trust it, give --ca-file FILE with the CA that signed it, or --tls pin (or --fingerprint) to trust the certificate it presents'));
         throw error;
       });
-      const inventories = toInventories(sourceFromCrawl(raw), raw.systems).filter((inventory) => !flags.system || inventory.systemId === flags.system);
+      // What the BMC reports may echo its credentials: cut out where they could be, paths kept whole.
+      const read = toInventories(sourceFromCrawl(raw), raw.systems).filter((inventory) => !flags.system || inventory.systemId === flags.system);
+      const inventories = redactEchoDeep(read, credentialSecrets(username, password));
       if (inventories.length === 0) {
         // Not "none found" when a read on the way failed: that failure is the answer.
         const failure = flags.system ? undefined : systemsFailure(raw);
         throw new CliError(failure ? `${failure.kind}: no ComputerSystem could be read at ${address}: ${failure.message}` : `no ComputerSystem${flags.system ? ` with Id ${flags.system}` : ''} found at ${address}`);
       }
-      const clean = <T>(value: T) => redactDeep(value, [password]);
-      if (flags.format === 'json') say(io, jsonText(clean(inventories.length === 1 ? inventories[0] : inventories)));
-      else if (flags.format === 'yaml') io.stdout.write(yamlText(clean(inventories.length === 1 ? inventories[0] : inventories)));
+      if (flags.format === 'json') say(io, jsonText(inventories.length === 1 ? inventories[0] : inventories));
+      else if (flags.format === 'yaml') io.stdout.write(yamlText(inventories.length === 1 ? inventories[0] : inventories));
       else if (flags.format === 'commissioning') {
         const documents = inventories.map((inventory) => toCommissioningData(inventory, { name: 'redfish-enlist', version: VERSION }));
         say(io, jsonText(documents.length === 1 ? documents[0] : documents));

@@ -1,15 +1,15 @@
-// Structured logs (pino, JSON lines on stderr) with every secret scrubbed: known secret values
-// anywhere in a line, and fields named like secrets whatever their value. On a terminal the same
-// lines can be shown as plain text (humanLogStream), after the scrubbing.
+// Structured logs (pino, JSON lines on stderr). No secret is ever put into a log line (what a BMC
+// echoes is redacted where it is read, src/redfish/redact.ts); fields named like secrets are
+// censored whatever their value, in case one is logged whole. On a terminal the same lines can be
+// shown as plain text (humanLogStream).
 import { Writable } from 'node:stream';
 import { pino, type Logger as Pino } from 'pino';
-import { redact, redactDeep, REDACTED } from '../sweep/redact.ts';
+import { REDACTED } from '../redfish/redact.ts';
 import { visible } from './format.ts';
 import type { Style } from './style.ts';
 
-/** Creates the logger; `secrets` are values that must never be written. */
-export function createLogger(options: { level: string; secrets: readonly string[]; destination?: NodeJS.WritableStream }): Pino {
-  const secrets = options.secrets;
+/** Creates the logger. */
+export function createLogger(options: { level: string; destination?: NodeJS.WritableStream }): Pino {
   return pino(
     {
       level: options.level,
@@ -18,11 +18,6 @@ export function createLogger(options: { level: string; secrets: readonly string[
       redact: {
         paths: ['password', '*.password', 'power_pass', '*.power_pass', 'authorization', '*.authorization', 'token_secret', '*.token_secret', 'apiKey', '*.apiKey'],
         censor: REDACTED,
-      },
-      hooks: {
-        logMethod(args, method) {
-          method.apply(this, args.map((arg) => (typeof arg === 'string' ? redact(arg, secrets) : redactDeep(arg, secrets))) as Parameters<typeof method>);
-        },
       },
     },
     (options.destination ?? process.stderr) as pino.DestinationStream,

@@ -35,7 +35,7 @@ export function registerRegistryCommands(program: Command, io: Io): void {
       const configured = (config?.bmcs ?? []).map(shownBmc);
       const database = flags.database ?? (config?.target.kind === 'embedded' ? config.target.database : defaultDatabasePath());
       const store = new Store(database);
-      const log = createLogger({ level: 'info', secrets: config?.secrets ?? [], destination: io.stderr });
+      const log = createLogger({ level: 'info', destination: io.stderr });
       const tls = flags.tlsCert && flags.tlsKey ? { cert: readFileSync(flags.tlsCert, 'utf8'), key: readFileSync(flags.tlsKey, 'utf8') } : undefined;
       const server = await serveRegistry(store, {
         host: flags.host,

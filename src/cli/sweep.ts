@@ -3,7 +3,6 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadConfig, type Config, type TargetConfig } from '../sweep/config.ts';
 import { openTarget } from '../sweep/open.ts';
-import { redact } from '../sweep/redact.ts';
 import { SweepTracker } from '../sweep/progress.ts';
 import { outcomeWord, runSweep, SWEEP_OUTCOMES, settingsFromConfig, type SweepOutcome, type SweepReport } from '../sweep/sweep.ts';
 import { duration, jsonText, table } from './format.ts';
@@ -64,9 +63,9 @@ Exit status: 0 every BMC swept, 1 some BMC failed, 2 bad configuration (nothing 
         return;
       }
       const report = await sweepOnce(config, io, flags);
-      printReport(io, report, config);
+      printReport(io, report);
       if (flags.json) {
-        const text = `${redact(jsonText(report), config.secrets)}\n`;
+        const text = `${jsonText(report)}\n`;
         if (flags.json === '-') io.stdout.write(text);
         else writeFileSync(flags.json, text);
       }
@@ -90,7 +89,7 @@ export async function sweepOnce(config: Config, io: Io, flags: { dryRun?: boolea
       ...(flags.fullRead ? { fullReadEveryMs: 0 } : {}),
       dryRun: flags.dryRun === true,
       producer: { name: 'redfish-enlist', version: VERSION },
-      log: createLogger({ level: flags.logLevel ?? config.log.level, secrets: config.secrets, destination }),
+      log: createLogger({ level: flags.logLevel ?? config.log.level, destination }),
       ...(io.signal ? { signal: io.signal } : {}),
       progress: tracker,
     });
@@ -130,11 +129,11 @@ function withTarget(config: Config, flags: SweepFlags): Config {
   } else {
     throw new CliError(`--target: expected embedded or maas, got ${kind}`, EXIT.usage);
   }
-  return { ...config, target, secrets: target.kind === 'maas' && target.apiKey ? [...config.secrets, target.apiKey] : config.secrets };
+  return { ...config, target };
 }
 
 /** Prints a sweep report: a table (messages whole, wrapped to a terminal's width), then a summary line. */
-export function printReport(io: Io, report: SweepReport, config: Pick<Config, 'secrets'>): void {
+export function printReport(io: Io, report: SweepReport): void {
   const style = styleFor(io, 'stdout');
   // Most of a discovery range does not answer: one line for all of those, not a row each.
   const silent = report.results.filter((result) => result.noAnswer).length;
@@ -147,7 +146,7 @@ export function printReport(io: Io, report: SweepReport, config: Pick<Config, 's
       result.errorKind ?? '',
       result.requests,
       duration(result.ms),
-      redact(result.message ?? result.machines.find((machine) => machine.reason)?.reason ?? '', config.secrets),
+      result.message ?? result.machines.find((machine) => machine.reason)?.reason ?? '',
     ]);
   const words = new Map(SWEEP_OUTCOMES.map((outcome) => [outcomeWord(outcome, report.dryRun), outcome]));
   const colour = (text: string, column: number) => (column === 1 ? style(OUTCOME_STYLE[words.get(text) ?? ''] ?? 'reset', text) : column === 3 ? style('red', text) : text);

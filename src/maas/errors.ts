@@ -1,6 +1,7 @@
 // Every failed MAAS exchange ends as one MaasError: a stable `kind`, the HTTP status, the form field
 // a 400 names, and MAAS's own words. Messages never carry the API key, a token secret or a BMC
 // password: secrets are cut out of anything MAAS sends back before it is quoted.
+import { redactEcho } from '../redfish/redact.ts';
 import { TargetError } from '../sweep/target.ts';
 
 /** The classes of failure a MAAS request can end in. */
@@ -181,18 +182,9 @@ export function readMaasMessage(contentType: string | undefined, body: string): 
   return { text: trimmed.replace(/\s+/g, ' ') };
 }
 
-/** Replaces every secret in `text` with `[redacted]`; the longest secrets first, so none leaks in part. */
+/** What MAAS echoed back, with the secrets sent to it cut out where they could stand (src/redfish/redact.ts). */
 export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of [...secrets].filter((s) => s.length > 0).sort((a, b) => b.length - a.length)) {
-    out = out.split(secret).join('[redacted]');
-    // MAAS may echo a value URL-encoded or JSON-escaped.
-    const encoded = encodeURIComponent(secret);
-    if (encoded !== secret) out = out.split(encoded).join('[redacted]');
-    const escaped = JSON.stringify(secret).slice(1, -1);
-    if (escaped !== secret) out = out.split(escaped).join('[redacted]');
-  }
-  return out;
+  return redactEcho(text, secrets);
 }
 
 /** A URL without `user:password@`. */

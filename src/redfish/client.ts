@@ -7,6 +7,7 @@ import { RedfishError, errorFromResponse, isSessionLimit, type ErrorKind } from 
 import { checkLink, originOf, type RefusedLink } from './links.ts';
 import { resolveClientOptions, type ClientOptions } from './options.ts';
 import { chooseExpand, linkOf, sessionPathOf, type Session } from './root.ts';
+import { credentialSecrets, redactEcho, withoutUserinfo } from './redact.ts';
 import { parseRetryAfter, retryDelay } from './retry.ts';
 import { createConnector, type TlsPolicy } from './tls.ts';
 import { RequestLimit } from './limit.ts';
@@ -125,11 +126,14 @@ export class RedfishClient {
   readonly #startedAt = performance.now();
   #closed: Promise<void> | undefined;
   #authMemo: { readonly key: string; readonly headers: Readonly<Record<string, string>> } | undefined;
+  // What the BMC's credentials could be echoed back as (its password, the basic-auth token).
+  readonly #secrets: readonly string[];
 
   constructor(endpoint: BmcEndpoint, options: Partial<ClientOptions> = {}, hooks: ClientHooks = {}) {
     this.origin = originOf(endpoint.address);
     this.options = resolveClientOptions(options);
     this.#endpoint = endpoint;
+    this.#secrets = credentialSecrets(endpoint.username, endpoint.password);
     this.#hooks = hooks;
     const closing = this.#closing;
     this.#signal = closing.signal;
@@ -203,10 +207,11 @@ export class RedfishClient {
   get(link: string, from = '(caller)', query?: string): Promise<unknown> {
     const checked = checkLink(this.origin, link);
     if (!checked.ok) {
-      this.refusedLinks.push({ link, from, reason: checked.reason });
+      const shown = this.echo(link.slice(0, 200));
+      this.refusedLinks.push({ link: shown, from, reason: checked.reason });
       this.#count('refused-link');
       return Promise.reject(
-        new RedfishError('refused-link', `link ${JSON.stringify(link.slice(0, 200))} from ${from} refused: ${checked.reason}`, {
+        new RedfishError('refused-link', `link ${JSON.stringify(shown)} from ${from} refused: ${checked.reason}`, {
           bmc: this.origin,
           path: from,
         }),
@@ -214,6 +219,14 @@ export class RedfishClient {
     }
     // Not async: a read is ~50 per BMC, and an async wrapper here added a frame and two ticks to each.
     return this.#enqueue(withQuery(checked.path, query), true);
+  }
+
+  /**
+   * Text the BMC sent back (its error message, a link, a body quoted in an error) with the
+   * credentials cut out where they could be echoed, and any URL's user-info; paths stay whole.
+   */
+  echo(text: string): string {
+    return withoutUserinfo(redactEcho(text, this.#secrets));
   }
 
   /** The body the last sweep read at a link (no request is made), if it is remembered. */
@@ -258,7 +271,7 @@ export class RedfishClient {
         this.#hooks.log?.warn({ bmc: this.origin, status: answer.status }, 'session logout refused');
       }
     } catch (error) {
-      this.#hooks.log?.warn({ bmc: this.origin, error: (error as Error).message }, 'session logout failed');
+      this.#hooks.log?.warn({ bmc: this.origin, error: this.echo((error as Error).message) }, 'session logout failed');
     }
   }
 
@@ -273,6 +286,8 @@ export class RedfishClient {
       path: this.#sessionsPath,
       json: { UserName: username, Password: password },
       maxBodyBytes: 1_048_576,
+    }).catch((error: unknown) => {
+      throw error instanceof RedfishError ? this.#fail(error) : error;
     });
     this.#account(answer);
     const token = header(answer, 'x-auth-token');
@@ -302,7 +317,7 @@ export class RedfishClient {
     }
     if (answer.status === 401 || answer.status === 403) {
       this.#authFailed();
-      throw errorFromResponse(answer.status, answer.body, { bmc: this.origin, method: 'POST', path: this.#sessionsPath });
+      throw errorFromResponse(answer.status, answer.body, { bmc: this.origin, method: 'POST', path: this.#sessionsPath }, (text) => this.echo(text));
     }
     this.#auth = 'basic';
     this.authNote = isSessionLimit(answer.body)
@@ -387,7 +402,7 @@ export class RedfishClient {
         attempt--;
         continue;
       }
-      const error = errorFromResponse(status, answer.body, { bmc: this.origin, method: 'GET', path });
+      const error = errorFromResponse(status, answer.body, { bmc: this.origin, method: 'GET', path }, (text) => this.echo(text));
       if (error.kind === 'auth') {
         this.#authFailed();
         if (this.#lockedOut) throw this.#fail(this.#lockoutError(path));
@@ -461,7 +476,7 @@ export class RedfishClient {
     const absolute = location ? new URL(location, `${this.origin}${path}`).href : '';
     const checked = checkLink(this.origin, absolute);
     if (!checked.ok) {
-      this.refusedLinks.push({ link: absolute || '(no Location)', from: path, reason: `redirect to ${checked.reason}` });
+      this.refusedLinks.push({ link: absolute ? this.echo(absolute) : '(no Location)', from: path, reason: `redirect to ${checked.reason}` });
       throw new RedfishError('refused-link', `GET ${path}: redirect refused (${checked.reason})`, { bmc: this.origin, method: 'GET', path });
     }
     return checked.path;
@@ -480,9 +495,14 @@ export class RedfishClient {
     );
   }
 
+  // Every failed read ends here: counted, and its message (which may quote the BMC: a malformed
+  // header, a body that is not JSON) cleaned of echoed credentials.
   #fail(error: RedfishError): RedfishError {
     this.#count(error.kind);
-    return error;
+    const message = this.echo(error.message);
+    if (message === error.message) return error;
+    const { kind, bmc, method, path, status, messageId, connectPhase } = error;
+    return new RedfishError(kind, message, { ...(bmc ? { bmc } : {}), ...(method ? { method } : {}), ...(path ? { path } : {}), ...(status ? { status } : {}), ...(messageId ? { messageId } : {}), connectPhase });
   }
 
   #count(kind: ErrorKind): void {

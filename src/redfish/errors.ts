@@ -112,15 +112,19 @@ export function isSessionLimit(body: unknown): boolean {
   return SESSION_LIMIT_ID.test(id ?? '') || /maximum number of (user )?sessions/i.test(message ?? '');
 }
 
-/** Maps a non-success HTTP answer to its error, as sushy's `raise_for_response` does. */
+/**
+ * Maps a non-success HTTP answer to its error, as sushy's `raise_for_response` does. The BMC's own
+ * message is quoted after `echo` (the client's redaction of what a BMC sends back) cleaned it.
+ */
 export function errorFromResponse(
   status: number,
   body: unknown,
   context: Omit<RedfishErrorContext, 'status' | 'messageId'>,
+  echo: (text: string) => string = (text) => text,
 ): RedfishError {
   const { id, message } = mostSevereMessage(body);
   const where = `${context.method ?? 'GET'} ${context.path ?? '?'}`;
-  const detail = message ? `: ${truncate(message, 200)}` : '';
+  const detail = message ? `: ${truncate(echo(message), 200)}` : '';
   const ctx = { ...context, status, ...(id === undefined ? {} : { messageId: id }) };
   if (LICENCE_ID.test(id ?? '')) {
     return new RedfishError('licence', `${where} needs a licence the BMC lacks (${id})${detail}`, ctx);

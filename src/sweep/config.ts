@@ -57,8 +57,6 @@ export interface Config {
   readonly log: { readonly level: string };
   /** Things that work but deserve attention (inline passwords, insecure TLS). */
   readonly warnings: readonly string[];
-  /** Every secret value, so logs and errors can be scrubbed of them. */
-  readonly secrets: readonly string[];
 }
 
 /** A configuration that cannot be used; `problems` lists every one, each with its path. */
@@ -113,7 +111,6 @@ export function loadConfig(file: string, sources: ConfigSources = {}): Config {
 export function parseConfig(text: string, sources: ConfigSources & { file?: string } = {}): Config {
   const problems: string[] = [];
   const warnings: string[] = [];
-  const secrets = new Set<string>();
   const env = sources.env ?? process.env;
   const readText = sources.readText ?? ((path: string) => readFileSync(path, 'utf8'));
   const base = sources.file ? dirname(resolve(sources.file)) : process.cwd();
@@ -122,7 +119,7 @@ export function parseConfig(text: string, sources: ConfigSources & { file?: stri
   if (!isObject(doc)) throw new ConfigError(sources.file, ['the file must be a YAML mapping (key: value)']);
   for (const key of Object.keys(doc)) if (!TOP_LEVEL.has(key)) problems.push(`${key}: unknown setting (expected one of ${[...TOP_LEVEL].join(', ')})`);
 
-  const credentials = readCredentials(doc.credentials, { env, readText, path, problems, warnings, secrets });
+  const credentials = readCredentials(doc.credentials, { env, readText, path, problems, warnings });
   const defaults = isObject(doc.defaults) ? doc.defaults : {};
   if (doc.defaults !== undefined && !isObject(doc.defaults)) problems.push('defaults: expected a mapping');
   const entries: { where: string; entry: unknown }[] = [];
@@ -150,7 +147,7 @@ export function parseConfig(text: string, sources: ConfigSources & { file?: stri
     }
   }
 
-  const target = readTarget(doc.target, { path, readText, problems, secrets });
+  const target = readTarget(doc.target, { path, readText, problems });
   const schedule = section(doc.schedule, 'schedule', problems, ['interval', 'jitter', 'fullReadEvery']);
   const concurrency = section(doc.concurrency, 'concurrency', problems, ['bmcs', 'perBmc', 'perBmcRate', 'requests']);
   const deadlines = section(doc.deadlines, 'deadlines', problems, ['connect', 'request', 'bmc']);
@@ -184,7 +181,6 @@ export function parseConfig(text: string, sources: ConfigSources & { file?: stri
     daemon: typeof listen === 'string' ? { listen } : {},
     log: { level },
     warnings,
-    secrets: [...secrets],
   };
   if (problems.length > 0) throw new ConfigError(sources.file, problems);
   return config;
@@ -201,7 +197,6 @@ interface Context {
   readonly path: (value: string) => string;
   readonly problems: string[];
   readonly warnings: string[];
-  readonly secrets: Set<string>;
 }
 
 function readCredentials(value: unknown, ctx: Context): Map<string, CredentialEntry> {
@@ -240,7 +235,6 @@ function readCredentials(value: unknown, ctx: Context): Map<string, CredentialEn
       if (password === undefined || password === '') ctx.problems.push(`${where}.password: expected a string`);
       else ctx.warnings.push(`${where}: password is inline in the configuration file; prefer passwordEnv or passwordFile`);
     }
-    if (password) ctx.secrets.add(password);
     if (typeof entry.username === 'string' && password) out.set(name, { username: entry.username, password });
   }
   return out;
@@ -356,7 +350,7 @@ function readTls(value: unknown, where: string, ctx: Pick<Context, 'path' | 'rea
   }
 }
 
-function readTarget(value: unknown, ctx: Pick<Context, 'path' | 'readText' | 'problems' | 'secrets'>): TargetConfig {
+function readTarget(value: unknown, ctx: Pick<Context, 'path' | 'readText' | 'problems'>): TargetConfig {
   const target = value === undefined ? {} : isObject(value) ? value : (ctx.problems.push('target: expected a mapping'), {});
   const kind = target.kind ?? 'embedded';
   const database = typeof target.database === 'string' ? ctx.path(target.database) : defaultDatabasePath();
@@ -371,7 +365,6 @@ function readTarget(value: unknown, ctx: Pick<Context, 'path' | 'readText' | 'pr
     try {
       apiKey = ctx.readText(ctx.path(String(target.apiKeyFile))).trim();
       if (apiKey.split(':').length !== 3) ctx.problems.push(`target.apiKeyFile: ${String(target.apiKeyFile)} does not hold a MAAS API key (consumer:token:secret)`);
-      else ctx.secrets.add(apiKey);
     } catch (error) {
       ctx.problems.push(`target.apiKeyFile: cannot read ${String(target.apiKeyFile)} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
     }

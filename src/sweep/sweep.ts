@@ -20,7 +20,7 @@ import { StorageError, storageFailure, type Store } from '../registry/store.ts';
 import { toHostname } from '../registry/machines.ts';
 import type { BmcConfig, Config } from './config.ts';
 import type { SweepTracker } from './progress.ts';
-import { redact } from './redact.ts';
+import { credentialSecrets, redactEcho, withoutUserinfo } from '../redfish/redact.ts';
 import type { BmcResult, MachineResult, SweepOutcome, SweepReport } from './report.ts';
 import { maasArchitecture, TargetError, type MachineRecord, type Target } from './target.ts';
 
@@ -59,8 +59,6 @@ export interface SweepSettings {
   readonly signal?: AbortSignal;
   readonly log?: Logger;
   readonly producer?: Producer;
-  /** Secrets to scrub from every message that leaves the sweep. */
-  readonly secrets?: readonly string[];
   /** Called as each BMC finishes. */
   readonly onResult?: (result: BmcResult, done: number, total: number) => void;
   /** Kept up to date with the BMCs in flight, for a progress display. */
@@ -68,7 +66,7 @@ export interface SweepSettings {
 }
 
 /** The settings a configuration file gives a sweep. */
-export function settingsFromConfig(config: Config): Pick<SweepSettings, 'concurrency' | 'maxRequests' | 'client' | 'fullReadEveryMs' | 'secrets'> {
+export function settingsFromConfig(config: Config): Pick<SweepSettings, 'concurrency' | 'maxRequests' | 'client' | 'fullReadEveryMs'> {
   return {
     concurrency: config.concurrency.bmcs,
     maxRequests: config.concurrency.requests,
@@ -80,7 +78,6 @@ export function settingsFromConfig(config: Config): Pick<SweepSettings, 'concurr
       requestTimeoutMs: config.deadlines.requestMs,
       bmcDeadlineMs: config.deadlines.bmcMs,
     },
-    secrets: config.secrets,
   };
 }
 
@@ -213,7 +210,9 @@ function skipped(bmc: BmcConfig, message: string): BmcResult {
 
 async function sweepBmc(bmc: BmcConfig, target: Target, state: Store, settings: SweepSettings, fleet: RequestLimit | undefined): Promise<BmcResult> {
   const t0 = performance.now();
-  const scrub = (text: string) => redact(text, [bmc.password, ...(settings.secrets ?? [])]);
+  // What the BMC said (its messages, its links, bodies quoted in errors) may echo its credentials.
+  const secrets = credentialSecrets(bmc.username, bmc.password);
+  const scrub = (text: string) => withoutUserinfo(redactEcho(text, secrets));
   const remembered = bmcState(state, bmc.address);
   const tls = bmc.tls.mode === 'pin' && bmc.tls.fingerprint256 === undefined && remembered?.pinnedFingerprint ? { mode: 'pin' as const, fingerprint256: remembered.pinnedFingerprint } : bmc.tls;
   const cache = loadReadCache(state, bmc.address);

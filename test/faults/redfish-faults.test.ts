@@ -211,7 +211,6 @@ afterAll(() => summarise('Redfish faults', verdicts));
 describe('one misbehaving BMC in a fleet', () => {
   for (const fault of CASES) {
     it(`holds against: ${fault.name}`, async () => {
-      // (Not the simulator's default password "redfish": scrubbing it would blank every path in messages.)
       const fleet = await startFleet({ trees, size: TREES.length, tls: certificate, credentials: { username: 'admin', password: 'fault-suite-pw' } });
       const { store, dispose } = temporaryStore();
       cleanups.push(() => fleet.close(), dispose);
