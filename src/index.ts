@@ -16,10 +16,12 @@ export {
   sourceFromCrawl,
   sourceFromMockup,
   toCommissioningData,
+  toCommissioningResults,
   toInventories,
   toInventory,
   validateCommissioningData,
   type CommissioningData,
+  type CommissioningResults,
   type HardwareChange,
   type HardwareInventory,
   type Violation,
@@ -29,7 +31,7 @@ export { applyEvent, createMachine as decideCreate, acceptsHardwareUpdate, statu
 
 export { MaasClient, MaasError, MaasTarget, getToken, listMachines, pushHardware, readCredentials, writeCredentials } from './maas/index.ts';
 export { EmbeddedTarget } from './sweep/embedded-target.ts';
-export { maasArchitecture, TargetError, type MachineKeys, type MachineRecord, type NewMachine, type Target } from './sweep/target.ts';
+export { maasArchitecture, TargetError, type MachineKeys, type MachineRecord, type NewMachine, type PushReport, type Target } from './sweep/target.ts';
 export { runSweep, type BmcResult, type SweepReport, type SweepSettings } from './sweep/sweep.ts';
 export { loadConfig, parseConfig, ConfigError, type BmcConfig, type Config } from './sweep/config.ts';
 export { discover, type DiscoveredBmc } from './sweep/discover.ts';

@@ -124,6 +124,7 @@ function withTarget(config: Config, flags: SweepFlags): Config {
       ...(apiKey ? { apiKey } : {}),
       ...(credentialsDir ? { credentialsDir } : {}),
       skipCheck: config.target.kind === 'maas' ? config.target.skipCheck : false,
+      powerType: config.target.kind === 'maas' ? config.target.powerType : 'redfish',
       stateDatabase: flags.database ?? (config.target.kind === 'maas' ? config.target.stateDatabase : config.target.database),
     };
   } else {

@@ -216,12 +216,17 @@ export function supportedModes(port: Pick<Port, 'speedMbps' | 'maxSpeedMbps'>): 
   return speeds.map((speed) => `${speed}${speed <= 10_000 ? 'baseT' : 'baseSR'}/Full`);
 }
 
-function disk(drive: Drive, index: number) {
+/** The device number (`major:minor`) the kernel would give the drive, from its name. */
+export function deviceNumber(drive: Drive, index: number): string {
   const nvme = drive.protocol === 'nvme';
   const ordinal = nvme ? Number(/^nvme(\d+)/.exec(drive.name)?.[1] ?? index) : sdIndex(drive.name);
+  return nvme ? `259:${ordinal}` : `8:${ordinal * 16}`;
+}
+
+function disk(drive: Drive, index: number) {
   return {
     id: drive.name,
-    device: nvme ? `259:${ordinal}` : `8:${ordinal * 16}`,
+    device: deviceNumber(drive, index),
     model: drive.model ?? '',
     type: diskType(drive.protocol),
     read_only: false,
@@ -300,6 +305,11 @@ const CHASSIS_TYPES: Readonly<Record<string, string>> = {
   Card: 'Main Server Chassis',
 };
 
+/** The DMI name of a Redfish ChassisType ("Rack Mount Chassis"), as in-band tools print it. */
+export function chassisTypeName(type: string): string {
+  return CHASSIS_TYPES[type] ?? type;
+}
+
 function systemSection(inventory: HardwareInventory) {
   const { identity, chassis, motherboard, firmware } = inventory;
   return {
@@ -314,7 +324,7 @@ function systemSection(inventory: HardwareInventory) {
     firmware: { vendor: firmware.bios?.vendor ?? '', date: firmware.bios?.date ?? '', version: firmware.bios?.version ?? '' },
     chassis: {
       vendor: chassis.manufacturer ?? '',
-      type: chassis.type ? (CHASSIS_TYPES[chassis.type] ?? chassis.type) : '',
+      type: chassis.type ? chassisTypeName(chassis.type) : '',
       serial: chassis.serial ?? '',
       version: chassis.partNumber ?? '',
     },

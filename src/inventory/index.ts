@@ -5,6 +5,9 @@ export { sourceFromCrawl, sourceFromMockup, type ResourceSource } from './source
 export { systemsOf, toInventories, toInventory } from './normalise.ts';
 export { detectVendor, GENERIC_PROFILE, type VendorProfile } from './vendor.ts';
 export { API_EXTENSIONS, FALLBACK_ARCHITECTURE, toCommissioningData, type CommissioningData, type Producer } from './commissioning.ts';
+export { toCommissioningResults, resultsOf, COMMISSIONING_SCRIPT, type CommissioningResults } from './results.ts';
+export { toLshw } from './lshw.ts';
+export { toModaliases, pciModalias } from './modaliases.ts';
 export { validateCommissioningData, type Violation } from './validate.ts';
 export { fingerprint, stableView } from './fingerprint.ts';
 export { diffInventories, type ChangeArea, type HardwareChange } from './diff.ts';

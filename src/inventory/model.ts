@@ -158,6 +158,8 @@ export interface Port {
   readonly link: LinkState;
   readonly addresses: readonly IpAddress[];
   readonly mtu?: number;
+  /** Bus address of the PCI function the port is on, when the BMC says which (as the pci list has it). */
+  readonly pciAddress?: string;
 }
 
 /** A network adapter and its ports. */

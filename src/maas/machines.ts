@@ -3,7 +3,7 @@
 // Wire facts: canonical/maas src/maasserver/api/machines.py (create, get_token, power_parameters),
 // src/metadataserver/api.py (signal), src/provisioningserver/refresh/maas_api_helper.py (signal's
 // multipart layout) — see ../shared/docs/maas-protocol.md.
-import type { CommissioningData } from '../inventory/commissioning.ts';
+import { COMMISSIONING_SCRIPT, type CommissioningResults } from '../inventory/results.ts';
 import type { MachineRecord, NewMachine } from '../sweep/target.ts';
 import { checkApiKey, type ApiKey } from './api-key.ts';
 import type { MaasClient } from './client.ts';
@@ -14,9 +14,14 @@ export const MACHINES_PATH = 'api/2.0/machines/';
 /** The metadata API version MAAS's own scripts post signals to. */
 export const METADATA_PATH = 'metadata/2012-03-01/';
 /** The commissioning script whose output MAAS parses into hardware information. */
-export const COMMISSIONING_SCRIPT = '50-maas-01-commissioning';
-/** The only power type this project creates machines with. */
+export { COMMISSIONING_SCRIPT };
+/** The power type machines are created with: MAAS controls them through their BMC. */
 export const REDFISH_POWER_TYPE = 'redfish';
+/** The power type of machines MAAS must never switch on or off (release powers a Redfish machine off). */
+export const MANUAL_POWER_TYPE = 'manual';
+
+/** How MAAS powers machines it is given: through the BMC (`redfish`) or never (`manual`). */
+export type PowerType = typeof REDFISH_POWER_TYPE | typeof MANUAL_POWER_TYPE;
 
 /** Filters of the machine listing; each list is sent as a repeated query field (OR within a field). */
 export interface MachineFilter {
@@ -29,6 +34,11 @@ export interface MachineFilter {
 export interface CreateOptions {
   /** Send `power_parameters_skip_check=true`, so MAAS does not validate power parameters through a rack controller. @default false */
   readonly skipCheck?: boolean;
+  /**
+   * `manual`: MAAS gets no power parameters and never powers the machine on or off (it releases
+   * it without powering it off, for one). @default 'redfish'
+   */
+  readonly powerType?: PowerType;
 }
 
 /** A machine's power parameters as MAAS stores them (`power_address`, `node_id`, …; values as strings). */
@@ -53,7 +63,7 @@ export async function readMachine(client: MaasClient, systemId: string): Promise
 }
 
 /**
- * Creates a machine as Deployed with Redfish power (admin key). When the answer is lost after the
+ * Creates a machine as Deployed with Redfish power, or manual power (admin key). When the answer is lost after the
  * request was sent, the machine is looked up by its MACs instead of being created twice.
  */
 export async function createDeployedMachine(
@@ -77,11 +87,12 @@ export async function createDeployedMachine(
 
 /** The form MAAS's machine creation receives for a new Deployed machine (the password included). */
 export function createForm(machine: NewMachine, options: CreateOptions = {}): Record<string, string | string[]> {
+  const manual = options.powerType === MANUAL_POWER_TYPE;
   if (machine.macs.length === 0) {
     // MAAS requires MACs for every power type but IPMI when creating a Deployed machine with a driver.
     throw new MaasError(
       'bad-request',
-      `Cannot create ${machine.hostname} in MAAS: a machine with Redfish power needs at least one MAC address`,
+      `Cannot create ${machine.hostname} in MAAS: a machine with ${manual ? 'manual' : 'Redfish'} power needs at least one MAC address`,
       { field: 'mac_addresses' },
     );
   }
@@ -89,13 +100,18 @@ export function createForm(machine: NewMachine, options: CreateOptions = {}): Re
     hostname: machine.hostname,
     architecture: withSubarchitecture(machine.architecture),
     mac_addresses: [...machine.macs],
-    power_type: REDFISH_POWER_TYPE,
-    power_parameters_power_address: machine.power.address,
-    power_parameters_power_user: machine.power.user,
-    power_parameters_power_pass: machine.power.password,
-    power_parameters_node_id: machine.power.nodeId,
+    // Manual power takes no parameters ("Unknown parameter(s)"): MAAS then knows no BMC to power it through.
+    ...(manual
+      ? { power_type: MANUAL_POWER_TYPE }
+      : {
+          power_type: REDFISH_POWER_TYPE,
+          power_parameters_power_address: machine.power.address,
+          power_parameters_power_user: machine.power.user,
+          power_parameters_power_pass: machine.power.password,
+          power_parameters_node_id: machine.power.nodeId,
+          ...(options.skipCheck ? { power_parameters_skip_check: 'true' } : {}),
+        }),
     deployed: 'true',
-    ...(options.skipCheck ? { power_parameters_skip_check: 'true' } : {}),
     ...(machine.description === undefined ? {} : { description: machine.description }),
   };
 }
@@ -134,33 +150,38 @@ export async function powerParameters(client: MaasClient): Promise<Map<string, M
 }
 
 /**
- * Pushes a commissioning document for a Deployed machine, signed with THE MACHINE'S token (MAAS
- * refuses an admin key here). `status=WORKING` stores and parses the output without moving the
- * machine: OK would make it Ready (clearing its owner and token), FAILED is refused.
+ * Reports commissioning results for a Deployed machine in one signal, signed with THE MACHINE'S
+ * token (MAAS refuses an admin key here): one `<script>.out` part for each of SCRIPTS that RESULTS
+ * has an output for (every output when SCRIPTS is not given), `exit_status=0`, so MAAS marks each
+ * result passed and runs its hook (the commissioning document's parser among them).
+ * `status=WORKING` stores them without moving the machine: OK would make it Ready (clearing its
+ * owner and token), FAILED is refused. Returns the scripts reported.
  */
 export async function pushHardware(
   client: MaasClient,
   systemId: string,
   token: ApiKey,
-  document: CommissioningData,
-): Promise<void> {
+  results: CommissioningResults,
+  scripts: readonly string[] = Object.keys(results.outputs),
+): Promise<string[]> {
+  const reported = scripts.filter((name) => Object.hasOwn(results.outputs, name));
+  // The document first: it is the result MAAS parses hardware from.
+  reported.sort((a, b) => (a === COMMISSIONING_SCRIPT ? -1 : b === COMMISSIONING_SCRIPT ? 1 : 0));
+  if (!reported.includes(COMMISSIONING_SCRIPT)) reported.unshift(COMMISSIONING_SCRIPT);
   await client.request('POST', METADATA_PATH, {
     credentials: token,
     form: { op: 'signal', status: 'WORKING', exit_status: 0, name: COMMISSIONING_SCRIPT },
-    files: [
-      {
-        // MAAS runs its parser only for a part named `<script>.out`.
-        field: `${COMMISSIONING_SCRIPT}.out`,
-        filename: `${COMMISSIONING_SCRIPT}.out`,
-        contentType: 'application/json',
-        content: JSON.stringify(document),
-      },
-    ],
-    // Pushing the same document twice stores the same hardware: repeating is safe.
+    // MAAS runs a script's hook only for a part named `<script>.out` (its standard output).
+    files: reported.map((name) => {
+      const content = results.outputs[name] ?? JSON.stringify(results.document);
+      return { field: `${name}.out`, filename: `${name}.out`, contentType: content.startsWith('{') ? 'application/json' : 'text/plain', content };
+    }),
+    // Pushing the same results twice stores the same hardware: repeating is safe.
     idempotent: true,
   }).catch((error: unknown) => {
     throw error instanceof MaasError ? withPrefix(error, `Pushing hardware for machine ${systemId}: `) : error;
   });
+  return reported;
 }
 
 /** A machine's JSON as a MachineRecord; a JSON without `system_id` or `status` is a bad response. */

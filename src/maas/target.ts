@@ -1,17 +1,18 @@
 // A real MAAS as a sweep target. With an admin API key it finds, creates and pushes; with only a
 // directory of per-machine credentials files ("token-only") it pushes hardware for the machines
 // enlisted earlier and holds no admin key at all.
-import type { CommissioningData } from '../inventory/commissioning.ts';
+import type { CommissioningResults } from '../inventory/results.ts';
 import { describeViolations, validateCommissioningData } from '../inventory/validate.ts';
 import { acceptsHardwareUpdate, isTransitional, statusByNumber } from '../lifecycle/index.ts';
-import { TargetError, type MachineKeys, type MachineRecord, type NewMachine, type Target } from '../sweep/target.ts';
+import { TargetError, type MachineKeys, type MachineRecord, type NewMachine, type PushReport, type Target } from '../sweep/target.ts';
 import type { ApiKey } from './api-key.ts';
 import { MaasClient } from './client.ts';
 import { readCredentials, writeCredentials } from './credentials.ts';
 import { MaasError, withPrefix } from './errors.ts';
 import { MachineIndex } from './machine-index.ts';
-import { createDeployedMachine, getToken, listMachines, powerParameters, pushHardware, readMachine } from './machines.ts';
+import { createDeployedMachine, getToken, listMachines, MANUAL_POWER_TYPE, powerParameters, pushHardware, readMachine, REDFISH_POWER_TYPE, type PowerType } from './machines.ts';
 import type { MaasClientOptions } from './options.ts';
+import { commissioningScripts } from './scripts.ts';
 
 /** Options of a MAAS target. */
 export interface MaasTargetOptions {
@@ -23,6 +24,11 @@ export interface MaasTargetOptions {
   readonly credentialsDir?: string;
   /** Create machines with `power_parameters_skip_check=true` (no rack controller validates the BMC). @default false */
   readonly skipCheck?: boolean;
+  /**
+   * `redfish`: MAAS powers machines through their BMC, so a release powers the host off.
+   * `manual`: MAAS never powers them on or off, and keeps no BMC credentials. @default 'redfish'
+   */
+  readonly powerType?: PowerType;
   /** Transport settings of the underlying client (timeouts, retries, clock). */
   readonly client?: Omit<MaasClientOptions, 'url' | 'apiKey'>;
 }
@@ -50,6 +56,7 @@ export class MaasTarget implements Target {
   readonly #client: MaasClient;
   readonly #credentialsDir: string | undefined;
   readonly #skipCheck: boolean;
+  readonly #powerType: PowerType;
   readonly #tokens = new Map<string, ApiKey>();
   #index: MachineIndex | undefined;
   #preparing: Promise<void> | undefined;
@@ -64,9 +71,13 @@ export class MaasTarget implements Target {
     if (options.skipCheck !== undefined && typeof options.skipCheck !== 'boolean') {
       throw new TypeError(`Expected \`skipCheck\` to be a boolean, got ${typeof options.skipCheck}`);
     }
+    if (options.powerType !== undefined && options.powerType !== REDFISH_POWER_TYPE && options.powerType !== MANUAL_POWER_TYPE) {
+      throw new TypeError(`Expected \`powerType\` to be redfish or manual, got ${JSON.stringify(options.powerType)}`);
+    }
     this.#client = new MaasClient({ ...options.client, url: options.url, ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }) });
     this.#credentialsDir = options.credentialsDir;
     this.#skipCheck = options.skipCheck ?? false;
+    this.#powerType = options.powerType ?? REDFISH_POWER_TYPE;
   }
 
   /** True without an admin key: only machines with a credentials file can be found and pushed. */
@@ -121,8 +132,9 @@ export class MaasTarget implements Target {
         `Cannot create ${machine.hostname} in MAAS: no admin API key is configured (token-only mode only pushes hardware for machines enlisted earlier with a credentials file)`,
       );
     }
-    const created = await createDeployedMachine(this.#client, machine, { skipCheck: this.#skipCheck });
-    const record: MachineRecord = { ...created, powerAddress: machine.power.address };
+    const created = await createDeployedMachine(this.#client, machine, { skipCheck: this.#skipCheck, powerType: this.#powerType });
+    // A machine with manual power has no power address in MAAS: it is found by UUID or MAC.
+    const record: MachineRecord = this.#powerType === MANUAL_POWER_TYPE ? created : { ...created, powerAddress: machine.power.address };
     this.#index?.add(record, machine.power.nodeId);
     try {
       await this.#fetchToken(record);
@@ -134,11 +146,16 @@ export class MaasTarget implements Target {
     return record;
   }
 
-  /** Pushes a commissioning document with the machine's own token, after checking the machine's status. */
-  async pushHardware(machine: MachineRecord, document: CommissioningData): Promise<void> {
+  /**
+   * Reports the machine's commissioning results with its own token, after checking its status:
+   * every script of the machine's commissioning set that RESULTS has an output for, so that MAAS
+   * counts the set passed (release then gives Ready). Scripts of the set nothing stands in for
+   * are returned as unreported.
+   */
+  async pushHardware(machine: MachineRecord, results: CommissioningResults): Promise<PushReport> {
     // MAAS answers 200 to a signal whose document it then fails to parse, leaving the machine's
     // hardware as it was without a word: a document MAAS would refuse is refused here, loudly.
-    const violations = validateCommissioningData(document);
+    const violations = validateCommissioningData(results.document);
     if (violations.length > 0) throw new TargetError(`commissioning document for ${label(machine)} would not parse in MAAS: ${describeViolations(violations)}`);
     // Token-only: a machine token belongs to MAAS's inactive node-init user, not to the machine's
     // owner, so the REST API cannot be relied on to show the machine; only the record's status is known.
@@ -147,8 +164,14 @@ export class MaasTarget implements Target {
     const current = this.tokenOnly ? machine : await readMachine(this.#client, machine.systemId);
     checkAcceptsHardware(current);
     const { token, source } = await this.#tokenFor(current);
+    // The set is read with the machine's token, as MAAS's own script runner reads it.
+    const report = async (key: ApiKey): Promise<PushReport> => {
+      const scripts = await commissioningScripts(this.#client, current.systemId, key);
+      await pushHardware(this.#client, current.systemId, key, results, scripts);
+      return { unreported: scripts.filter((name) => !Object.hasOwn(results.outputs, name)) };
+    };
     try {
-      await pushHardware(this.#client, current.systemId, token, document);
+      return await report(token);
     } catch (error) {
       if (!(error instanceof MaasError) || (error.status !== 401 && error.status !== 403)) throw error;
       if (this.tokenOnly) {
@@ -162,7 +185,7 @@ export class MaasTarget implements Target {
       this.#tokens.delete(current.systemId);
       const fresh = await this.#fetchToken(current);
       if (fresh.tokenKey === token.tokenKey && fresh.tokenSecret === token.tokenSecret) throw error;
-      await pushHardware(this.#client, current.systemId, fresh, document);
+      return await report(fresh);
     }
   }
 

@@ -20,6 +20,7 @@ import {
   type MachineRow,
 } from './machines.ts';
 import { AuthError, verifyOAuth } from './oauth.ts';
+import { scriptsArchive } from './scripts.ts';
 import { RegistryError, type Store } from './store.ts';
 import { issueMachineToken, machineToken, type Credential, type User } from './users.ts';
 import { mayAccessToken } from '../lifecycle/index.ts';
@@ -45,7 +46,7 @@ interface Context {
   readonly query: Form['fields'];
 }
 
-type Answer = { status: number; body: unknown; type?: 'json' | 'text' };
+type Answer = { status: number; body: unknown; type?: 'json' | 'text' | 'tar' };
 
 const API = '/MAAS/api/2.0';
 const COMMISSIONING_OUTPUT = '50-maas-01-commissioning.out';
@@ -226,9 +227,16 @@ async function createFromForm(ctx: Context, user: User, register: boolean): Prom
 
 // The metadata API: a machine, authenticated by its own token, reports script results.
 async function metadata(ctx: Context, path: string, method: string): Promise<Answer> {
-  if (!/^\/MAAS\/metadata\/(2012-03-01|latest)\/$/.test(path)) return { status: 404, body: 'Not Found', type: 'text' };
+  const match = /^\/MAAS\/metadata\/(2012-03-01|latest)\/(maas-scripts\/)?$/.exec(path);
+  if (!match) return { status: 404, body: 'Not Found', type: 'text' };
   if (!ctx.credential) throw new RegistryError(401, 'Authorization Error: request is not signed');
   if (ctx.credential.machineId === undefined) throw new RegistryError(403, 'Not authenticated as a known node.');
+  // Which results to report: MAAS's script runner reads the machine's script set here.
+  if (match[2]) {
+    if (method !== 'GET') return notAllowed(method, first(ctx.query.op));
+    if (!machineById(ctx.store, ctx.credential.machineId)) throw new RegistryError(403, 'Not authenticated as a known node.');
+    return { status: 200, body: scriptsArchive(ctx.store.now()), type: 'tar' };
+  }
   if (method !== 'POST') return notAllowed(method, first(ctx.query.op));
   const form = await readForm(ctx.request, { maxBytes: ctx.options.maxPushBytes ?? 16 * 1_048_576 });
   const op = first(form.fields.op) ?? first(ctx.query.op);
@@ -290,11 +298,13 @@ function failure(error: unknown): Answer {
   return { status: 500, body: 'Internal error; see the registry log.', type: 'text' };
 }
 
+const CONTENT_TYPES = { json: 'application/json', text: 'text/plain; charset=utf-8', tar: 'application/x-tar' } as const;
+
 function send(response: ServerResponse, answer: Answer, store: Store): void {
   if (response.headersSent) return;
-  const text = answer.type === 'text' ? String(answer.body) : JSON.stringify(answer.body);
+  const text = answer.type === 'tar' ? (answer.body as Buffer) : answer.type === 'text' ? String(answer.body) : JSON.stringify(answer.body);
   response.writeHead(answer.status, {
-    'content-type': answer.type === 'text' ? 'text/plain; charset=utf-8' : 'application/json',
+    'content-type': CONTENT_TYPES[answer.type ?? 'json'],
     'content-length': Buffer.byteLength(text),
     // Clients correct their OAuth clock from this (MAAS's own client does).
     date: store.now().toUTCString(),

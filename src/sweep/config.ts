@@ -39,6 +39,8 @@ export type TargetConfig =
       readonly apiKey?: string;
       readonly credentialsDir?: string;
       readonly skipCheck: boolean;
+      /** `manual`: machines are enlisted without MAAS power control (release never powers them off). */
+      readonly powerType: 'redfish' | 'manual';
       /** The collector's own state (ETags, pins, last inventories). */
       readonly stateDatabase: string;
     };
@@ -371,12 +373,17 @@ function readTarget(value: unknown, ctx: Pick<Context, 'path' | 'readText' | 'pr
   }
   const credentialsDir = typeof target.credentialsDir === 'string' ? ctx.path(target.credentialsDir) : undefined;
   if (apiKey === undefined && credentialsDir === undefined) ctx.problems.push('target: a maas target needs apiKeyFile (admin key) or credentialsDir (per-machine tokens), or both');
+  const powerType = target.powerType ?? 'redfish';
+  if (powerType !== 'redfish' && powerType !== 'manual') {
+    ctx.problems.push(`target.powerType: expected redfish (MAAS powers machines through their BMC; release powers them off) or manual (MAAS never powers them), got ${JSON.stringify(powerType)}`);
+  }
   return {
     kind: 'maas',
     url: String(target.url ?? ''),
     ...(apiKey ? { apiKey } : {}),
     ...(credentialsDir ? { credentialsDir } : {}),
     skipCheck: target.skipCheck === true,
+    powerType: powerType === 'manual' ? 'manual' : 'redfish',
     stateDatabase: typeof target.stateDatabase === 'string' ? ctx.path(target.stateDatabase) : database,
   };
 }

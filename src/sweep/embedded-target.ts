@@ -1,7 +1,7 @@
 // The embedded registry as a sweep target: the same registry functions the HTTP API uses, called
 // in-process (no HTTP, no OAuth), with the registry's first administrator as the acting user.
-import type { CommissioningData } from '../inventory/commissioning.ts';
 import type { HardwareChange } from '../inventory/diff.ts';
+import type { CommissioningResults } from '../inventory/results.ts';
 import { statusOfRef } from '../lifecycle/index.ts';
 import { findMachine, interfacesOf, matchMachine, registerMachine, updateMachine, type MachineRow } from '../registry/machines.ts';
 import { pushHardware } from '../registry/hardware.ts';
@@ -58,11 +58,12 @@ export class EmbeddedTarget implements Target {
     }
   }
 
-  async pushHardware(machine: MachineRecord, document: CommissioningData, changes?: readonly HardwareChange[]): Promise<void> {
+  /** Stores the commissioning document: the registry parses it and keeps no other script's output. */
+  async pushHardware(machine: MachineRecord, results: CommissioningResults, changes?: readonly HardwareChange[]): Promise<void> {
     const row = findMachine(this.#store, machine.systemId);
     if (!row) throw new TargetError(`machine ${machine.systemId} no longer exists in the registry`, { status: 404 });
     try {
-      pushHardware(this.#store, row.id, document, changes && changes.length > 0 ? { changes } : {});
+      pushHardware(this.#store, row.id, results.document, changes && changes.length > 0 ? { changes } : {});
     } catch (error) {
       throw asTargetError(error);
     }

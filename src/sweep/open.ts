@@ -27,6 +27,7 @@ export function openTarget(config: TargetConfig, options: { readonly dryRun?: bo
     ...(config.apiKey ? { apiKey: config.apiKey } : {}),
     ...(config.credentialsDir ? { credentialsDir: config.credentialsDir } : {}),
     skipCheck: config.skipCheck,
+    powerType: config.powerType,
   });
   return {
     target,

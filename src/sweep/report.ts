@@ -8,7 +8,7 @@ export interface MachineResult {
   readonly outcome: BmcOutcome;
   readonly systemId?: string;
   readonly hostname?: string;
-  /** Why it was skipped or failed. */
+  /** Why it was skipped or failed; for a push, what it could not report. */
   readonly reason?: string;
   /** Error class of a failure: a Redfish read's kind, or `target` when the target refused. */
   readonly errorKind?: string;

@@ -2,9 +2,10 @@
 // machine (never a duplicate), create it Deployed or push what changed, and remember what was seen.
 // One BMC's failure never stops the others; the report lists every BMC. Nothing here prints.
 import { RequestLimit } from '../redfish/limit.ts';
-import { toCommissioningData, FALLBACK_ARCHITECTURE, type Producer } from '../inventory/commissioning.ts';
+import { FALLBACK_ARCHITECTURE, type Producer } from '../inventory/commissioning.ts';
 import { diffInventories } from '../inventory/diff.ts';
 import { fingerprint } from '../inventory/fingerprint.ts';
+import { toCommissioningResults } from '../inventory/results.ts';
 import type { HardwareInventory } from '../inventory/model.ts';
 import { hostsOf, NOT_MACHINE_TYPES } from '../inventory/hosts.ts';
 import { toInventory } from '../inventory/normalise.ts';
@@ -22,7 +23,7 @@ import type { BmcConfig, Config } from './config.ts';
 import type { SweepTracker } from './progress.ts';
 import { credentialSecrets, redactEcho, withoutUserinfo } from '../redfish/redact.ts';
 import type { BmcResult, MachineResult, SweepOutcome, SweepReport } from './report.ts';
-import { maasArchitecture, TargetError, type MachineRecord, type Target } from './target.ts';
+import { maasArchitecture, TargetError, type MachineRecord, type PushReport, type Target } from './target.ts';
 
 export { outcomeWord, SWEEP_OUTCOMES, type BmcResult, type MachineResult, type SweepOutcome, type SweepReport } from './report.ts';
 
@@ -390,14 +391,14 @@ async function enlist(bmc: BmcConfig, read: HardwareInventory, knownSystemId: st
   }
   const inventory = carryForward(previous?.inventory, read, previous ? `sweep of ${previous.at}` : undefined);
   const print = fingerprint(inventory);
-  const document = toCommissioningData(inventory, settings.producer);
+  const results = toCommissioningResults(inventory, settings.producer);
   if (!machine) {
     const hostname = hostnameFor(inventory);
     if (settings.dryRun) return { system: read.system, outcome: 'created', hostname, reason: 'would be created (dry run)' };
     const created = await createWithFreeName(target, hostname, inventory, bmc);
-    await target.pushHardware(created, document);
+    const report = await target.pushHardware(created, results);
     readings.push({ system: read.system, fingerprint: print, inventory });
-    return { system: read.system, outcome: 'created', systemId: created.systemId, hostname: created.hostname };
+    return { system: read.system, outcome: 'created', systemId: created.systemId, hostname: created.hostname, ...unreported(report) };
   }
   const found = { system: read.system, systemId: machine.systemId, hostname: machine.hostname };
   // The same machine answering on a new BMC address: follow it (rule 5), never duplicate it.
@@ -416,9 +417,15 @@ async function enlist(bmc: BmcConfig, read: HardwareInventory, knownSystemId: st
   }
   const changes = previous ? diffInventories(previous.inventory, inventory) : [];
   if (settings.dryRun) return { ...found, outcome: 'updated', reason: 'would be updated (dry run)', changes: changes.map((change) => change.description) };
-  await target.pushHardware(machine, document, changes);
+  const report = await target.pushHardware(machine, results, changes);
   readings.push({ system: read.system, fingerprint: print, inventory });
-  return { ...found, outcome: 'updated', changes: changes.map((change) => change.description) };
+  return { ...found, outcome: 'updated', changes: changes.map((change) => change.description), ...unreported(report) };
+}
+
+// Scripts of the machine's commissioning set no BMC reading stands in for: said, since release then gives New.
+function unreported(report: PushReport | void): { reason?: string } {
+  if (!report || report.unreported.length === 0) return {};
+  return { reason: `commissioning scripts not reported (nothing out-of-band stands in for them): ${report.unreported.join(', ')}; released, the machine goes to New, not Ready` };
 }
 
 // MAAS refuses a host name already taken; the collector then tells the machines apart by serial.

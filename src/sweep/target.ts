@@ -1,7 +1,7 @@
 // Where machines live: the embedded registry or a real MAAS. The sweep talks to both through this
 // one interface, so "find, create as Deployed, push hardware" means the same thing everywhere.
-import type { CommissioningData } from '../inventory/commissioning.ts';
 import type { HardwareChange } from '../inventory/diff.ts';
+import type { CommissioningResults } from '../inventory/results.ts';
 
 /** What a target knows about one machine. */
 export interface MachineRecord {
@@ -60,14 +60,23 @@ export interface Target {
   /** Creates a Deployed machine (never reboots or reloads it). */
   createDeployed(machine: NewMachine): Promise<MachineRecord>;
   /**
-   * Pushes a commissioning document for a machine, as MAAS's own hardware sync does. `changes`
-   * (what the collector saw change, DIMM by DIMM) is kept as history by targets that keep one.
+   * Reports a machine's commissioning results (its hardware), as MAAS's own hardware sync does.
+   * `changes` (what the collector saw change, DIMM by DIMM) is kept as history by targets that keep one.
    */
-  pushHardware(machine: MachineRecord, document: CommissioningData, changes?: readonly HardwareChange[]): Promise<void>;
+  pushHardware(machine: MachineRecord, results: CommissioningResults, changes?: readonly HardwareChange[]): Promise<PushReport | void>;
   /** Points a machine at its BMC's new address (the BMC moved); targets that cannot may omit it. */
   updatePower?(machine: MachineRecord, power: PowerParameters): Promise<void>;
   /** Releases connections. */
   close(): Promise<void>;
+}
+
+/** What a push could not do, beyond storing the hardware. */
+export interface PushReport {
+  /**
+   * Scripts of the machine's commissioning set that no output stands in for (a site's own script
+   * tagged for deployed machines, say): the set stays incomplete, so release gives New, not Ready.
+   */
+  readonly unreported: readonly string[];
 }
 
 /** A target refused an operation; `status` is the HTTP status when there was one. */

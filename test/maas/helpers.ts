@@ -104,3 +104,36 @@ export async function rejection<T extends Error>(promise: Promise<unknown>, type
   if (!(outcome.error instanceof type)) throw new Error(`Expected ${type.name}, got ${String(outcome.error)}`);
   return outcome.error;
 }
+
+/** MAAS 3.4's commissioning script set of a machine created Deployed (the scripts tagged deploy-info). */
+export const MAAS_34_SCRIPTS = ['20-maas-03-machine-resources', '50-maas-01-commissioning', 'maas-list-modaliases', 'maas-lshw', 'maas-serial-ports', 'maas-support-info'];
+
+/**
+ * The tar MAAS answers to `GET metadata/…/maas-scripts`, written here as Python's tarfile writes
+ * it (a PAX header before each member, for the fractional mtime), with an index.json listing NAMES.
+ */
+export function scriptsTar(names: readonly string[]): Buffer {
+  const index = JSON.stringify({ '1.0': { commissioning_scripts: names.map((name, i) => ({ name, script_result_id: 10 + i, path: `commissioning/${name}` })) } });
+  const member = (path: string, content: Buffer, type: string) => {
+    const header = Buffer.alloc(512);
+    header.write(path.slice(0, 99), 0);
+    header.write('0000644\0', 100);
+    header.write(`${content.length.toString(8).padStart(11, '0')}\0`, 124);
+    header.write('14650000000\0', 136);
+    header.write('        ', 148);
+    header.write(type, 156);
+    header.write('ustar\u000000', 257);
+    header.write(`${header.reduce((sum, byte) => sum + byte, 0).toString(8).padStart(6, '0')}\0 `, 148);
+    return Buffer.concat([header, content, Buffer.alloc((512 - (content.length % 512)) % 512)]);
+  };
+  const pax = (path: string) => {
+    const records = [`path=${path}\n`, 'mtime=1700000000.123456\n'].map((record) => {
+      let length = record.length + 3;
+      while (`${length} ${record}`.length !== length) length += 1;
+      return `${length} ${record}`;
+    });
+    return member('././@PaxHeader', Buffer.from(records.join('')), 'x');
+  };
+  const files: [string, string][] = [...names.map((name): [string, string] => [`commissioning/${name}`, '#!/bin/sh\necho ünïcödé\n']), ['index.json', index]];
+  return Buffer.concat([...files.flatMap(([path, content]) => [pax(path), member(path, Buffer.from(content), '0')]), Buffer.alloc(1024)]);
+}

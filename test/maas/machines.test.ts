@@ -1,6 +1,7 @@
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CommissioningData } from '../../src/inventory/commissioning.ts';
+import { resultsOf } from '../../src/inventory/results.ts';
 import { MaasClient } from '../../src/maas/client.ts';
 import { MaasError } from '../../src/maas/errors.ts';
 import {
@@ -119,6 +120,17 @@ describe('createDeployedMachine', () => {
     expect(JSON.stringify(error)).not.toContain(PASSWORD);
   });
 
+  it('gives a machine with manual power no power parameters, the BMC password included', async () => {
+    const received: Received[] = [];
+    nock(MAAS).post('/MAAS/api/2.0/machines/').reply(recordInto(received, [200, machineJson({ power_type: 'manual' })]));
+    await createDeployedMachine(client(), newMachine, { powerType: 'manual', skipCheck: true });
+    const form = received[0]!.form!;
+    expect(form.get('power_type')).toBe('manual');
+    expect([...form.keys()].filter((key) => key.startsWith('power_parameters_'))).toEqual([]);
+    expect(form.get('deployed')).toBe('true');
+    expect(await formValues(form, 'mac_addresses')).toEqual(newMachine.macs);
+  });
+
   it('refuses a machine without MACs before asking MAAS', async () => {
     await expect(createDeployedMachine(client(), { ...newMachine, macs: [] })).rejects.toThrow(/at least one MAC/);
   });
@@ -181,14 +193,16 @@ describe('getToken / powerParameters', () => {
 describe('pushHardware', () => {
   const token = { consumerKey: 'NodeConsumerAbc', tokenKey: 'NodeTokenDef', tokenSecret: 'NodeSecretGhi123456' };
 
-  it('signals WORKING with the commissioning output part, signed with the machine token', async () => {
+  it('signals WORKING with a part per script, signed with the machine token', async () => {
     const received: Received[] = [];
     nock(MAAS).post('/MAAS/metadata/2012-03-01/').reply(recordInto(received, [200, 'OK', { 'content-type': 'text/plain' }]));
-    await pushHardware(client(), 'abc123', token, document);
+    const results = resultsOf(document, { 'maas-lshw': '<list />\n', 'maas-serial-ports': '' });
+    const reported = await pushHardware(client(), 'abc123', token, results, ['maas-lshw', '50-maas-01-commissioning', 'maas-serial-ports', 'site-script']);
+    expect(reported).toEqual(['50-maas-01-commissioning', 'maas-lshw', 'maas-serial-ports']);
     const { form, oauth, url } = received[0]!;
     expect(url.search).toBe('');
     expect(oauth).toMatchObject({ oauth_consumer_key: 'NodeConsumerAbc', oauth_token: 'NodeTokenDef', oauth_signature: '&NodeSecretGhi123456' });
-    expect([...form!.keys()].sort()).toEqual(['50-maas-01-commissioning.out', 'exit_status', 'name', 'op', 'status']);
+    expect([...form!.keys()]).toEqual(['op', 'status', 'exit_status', 'name', '50-maas-01-commissioning.out', 'maas-lshw.out', 'maas-serial-ports.out']);
     expect(form!.get('op')).toBe('signal');
     expect(form!.get('status')).toBe('WORKING');
     expect(form!.get('exit_status')).toBe('0');
@@ -197,19 +211,22 @@ describe('pushHardware', () => {
     expect(file.name).toBe('50-maas-01-commissioning.out');
     expect(file.type).toBe('application/json');
     expect(JSON.parse(await file.text())).toEqual(document);
+    expect(await (form!.get('maas-lshw.out') as File).text()).toBe('<list />\n');
+    // An empty output is a result too: the script ran and printed nothing.
+    expect(await (form!.get('maas-serial-ports.out') as File).text()).toBe('');
   });
 
   it('never signals OK or FAILED', async () => {
     const received: Received[] = [];
     nock(MAAS).post('/MAAS/metadata/2012-03-01/').times(2).reply(recordInto(received, [200, 'OK']));
-    await pushHardware(client(), 'abc123', token, document);
-    await pushHardware(client(), 'abc123', token, document);
+    await pushHardware(client(), 'abc123', token, resultsOf(document));
+    await pushHardware(client(), 'abc123', token, resultsOf(document));
     expect(received.map((r) => r.form!.getAll('status'))).toEqual([['WORKING'], ['WORKING']]);
   });
 
   it('names the machine when MAAS refuses the push', async () => {
     nock(MAAS).post('/MAAS/metadata/2012-03-01/').reply(403, 'Not authenticated as a known node.');
-    const error = await rejection(pushHardware(client(), 'abc123', token, document), MaasError);
+    const error = await rejection(pushHardware(client(), 'abc123', token, resultsOf(document)), MaasError);
     expect(error).toMatchObject({ status: 403, kind: 'forbidden' });
     expect(error.message).toMatch(/^Pushing hardware for machine abc123: .*Not authenticated as a known node\./);
     expect(error.message).not.toContain(token.tokenSecret);
@@ -221,6 +238,6 @@ describe('pushHardware', () => {
       .replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }))
       .post('/MAAS/metadata/2012-03-01/')
       .reply(200, 'OK');
-    await expect(pushHardware(client(), 'abc123', token, document)).resolves.toBeUndefined();
+    await expect(pushHardware(client(), 'abc123', token, resultsOf(document))).resolves.toEqual(['20-maas-03-machine-resources', '50-maas-01-commissioning'].sort((a) => (a.startsWith('50') ? -1 : 1)));
   });
 });

@@ -4,19 +4,21 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CommissioningData } from '../../src/inventory/commissioning.ts';
+import type { CommissioningResults } from '../../src/inventory/results.ts';
 import { writeCredentials } from '../../src/maas/credentials.ts';
 import { MaasError } from '../../src/maas/errors.ts';
 import { toMachineRecord } from '../../src/maas/machines.ts';
 import { MaasTarget, MachineStateError } from '../../src/maas/target.ts';
 import { TargetError, type MachineKeys, type NewMachine } from '../../src/sweep/target.ts';
-import { fixtureDocument } from '../registry/fixtures.ts';
-import { ADMIN_KEY, MAAS, MAAS_URL, MACHINE_TOKEN, machineJson, recordInto, rejection, type Received } from './helpers.ts';
+import { fixtureResults } from '../registry/fixtures.ts';
+import { ADMIN_KEY, MAAS, MAAS_34_SCRIPTS, MAAS_URL, MACHINE_TOKEN, machineJson, recordInto, rejection, scriptsTar, type Received } from './helpers.ts';
 
 const fast = { backoffBaseMs: 1, backoffMaxMs: 2, random: () => 0 };
-let document: CommissioningData;
+let results: CommissioningResults;
 beforeAll(async () => {
-  document = await fixtureDocument('dell-r750-idrac9');
+  results = await fixtureResults('dell-r750-idrac9');
 });
+const tar = { 'content-type': 'application/x-tar' };
 const keys = (overrides: Partial<MachineKeys> = {}): MachineKeys => ({
   macs: ['52:54:00:ff:00:01'],
   bmcAddress: '10.9.9.9',
@@ -118,19 +120,27 @@ describe('MaasTarget.createDeployed and pushHardware', () => {
       .reply(recordInto(received, [200, MACHINE_TOKEN]))
       .get('/MAAS/api/2.0/machines/abc123/')
       .reply(recordInto(received, [200, machineJson()]))
+      .get('/MAAS/metadata/2012-03-01/maas-scripts')
+      .reply(recordInto(received, [200, scriptsTar(MAAS_34_SCRIPTS), tar]))
       .post('/MAAS/metadata/2012-03-01/')
       .reply(recordInto(received, [200, 'OK']));
     const target = adminTarget({ credentialsDir: dir, skipCheck: true });
     const record = await target.createDeployed(newMachine);
-    await target.pushHardware(record, document);
+    expect(await target.pushHardware(record, results)).toEqual({ unreported: [] });
 
     expect(received.map((r) => `${r.method} ${r.url.pathname}${r.url.search}`)).toEqual([
       'POST /MAAS/api/2.0/machines/',
       'GET /MAAS/api/2.0/machines/abc123/?op=get_token',
       'GET /MAAS/api/2.0/machines/abc123/',
+      'GET /MAAS/metadata/2012-03-01/maas-scripts',
       'POST /MAAS/metadata/2012-03-01/',
     ]);
-    expect(received.map((r) => r.oauth.oauth_token)).toEqual(['AdminToken567890', 'AdminToken567890', 'AdminToken567890', 'NodeTokenDef']);
+    expect(received.map((r) => r.oauth.oauth_token)).toEqual(['AdminToken567890', 'AdminToken567890', 'AdminToken567890', 'NodeTokenDef', 'NodeTokenDef']);
+    // One result for every script of the machine's set, the document MAAS parses first.
+    expect([...received[4]!.form!.keys()].filter((key) => key.endsWith('.out'))).toEqual([
+      '50-maas-01-commissioning.out',
+      ...MAAS_34_SCRIPTS.filter((name) => name !== '50-maas-01-commissioning').map((name) => `${name}.out`),
+    ]);
     expect(received[0]!.form!.get('power_parameters_skip_check')).toBe('true');
     const file = path.join(dir, 'abc123.yaml');
     expect((await stat(file)).mode & 0o777).toBe(0o600);
@@ -145,7 +155,7 @@ describe('MaasTarget.createDeployed and pushHardware', () => {
   ])('skips a machine in status %i (%s) without pushing: an operation is under way', async (status, name) => {
     nock(MAAS).get('/MAAS/api/2.0/machines/abc123/').reply(200, machineJson({ status, status_name: name }));
     const target = adminTarget();
-    const error = await rejection(target.pushHardware(recordOf(), document), MachineStateError);
+    const error = await rejection(target.pushHardware(recordOf(), results), MachineStateError);
     expect(error).toBeInstanceOf(MachineStateError);
     expect(error).toBeInstanceOf(TargetError);
     expect((error as MachineStateError).transitional).toBe(true);
@@ -155,7 +165,7 @@ describe('MaasTarget.createDeployed and pushHardware', () => {
 
   it('does not push to a Ready machine, which MAAS would accept and ignore', async () => {
     nock(MAAS).get('/MAAS/api/2.0/machines/abc123/').reply(200, machineJson({ status: 4, status_name: 'Ready' }));
-    const error = await rejection(adminTarget().pushHardware(recordOf(), document), MachineStateError);
+    const error = await rejection(adminTarget().pushHardware(recordOf(), results), MachineStateError);
     expect(error).toBeInstanceOf(MachineStateError);
     expect(error.transitional).toBe(false);
     expect(error.message).toContain('only from Deployed machines');
@@ -168,10 +178,42 @@ describe('MaasTarget.createDeployed and pushHardware', () => {
       .get('/MAAS/api/2.0/machines/abc123/')
       .query({ op: 'get_token' })
       .reply(200, 'null', { 'content-type': 'application/json' });
-    const error = await rejection(adminTarget().pushHardware(recordOf(), document), MaasError);
+    const error = await rejection(adminTarget().pushHardware(recordOf(), results), MaasError);
     expect(error).toBeInstanceOf(MaasError);
     expect(error.kind).toBe('no-token');
     expect(error.message).toContain('MAAS has no token for machine node-1 (abc123)');
+  });
+
+  it('reports the scripts of the set it has no output for, and still reports the others', async () => {
+    const received: Received[] = [];
+    nock(MAAS)
+      .get('/MAAS/api/2.0/machines/abc123/')
+      .reply(200, machineJson())
+      .get('/MAAS/api/2.0/machines/abc123/')
+      .query({ op: 'get_token' })
+      .reply(200, MACHINE_TOKEN)
+      .get('/MAAS/metadata/2012-03-01/maas-scripts')
+      .reply(200, scriptsTar(['50-maas-01-commissioning', 'maas-lshw', 'site-firmware-check']), tar)
+      .post('/MAAS/metadata/2012-03-01/')
+      .reply(recordInto(received, [200, 'OK']));
+    expect(await adminTarget().pushHardware(recordOf(), results)).toEqual({ unreported: ['site-firmware-check'] });
+    expect([...received[0]!.form!.keys()].filter((key) => key.endsWith('.out'))).toEqual(['50-maas-01-commissioning.out', 'maas-lshw.out']);
+  });
+
+  it('reports the commissioning document alone to a machine with no script set (MAAS answers 204)', async () => {
+    const received: Received[] = [];
+    nock(MAAS)
+      .get('/MAAS/api/2.0/machines/abc123/')
+      .reply(200, machineJson())
+      .get('/MAAS/api/2.0/machines/abc123/')
+      .query({ op: 'get_token' })
+      .reply(200, MACHINE_TOKEN)
+      .get('/MAAS/metadata/2012-03-01/maas-scripts')
+      .reply(204)
+      .post('/MAAS/metadata/2012-03-01/')
+      .reply(recordInto(received, [200, 'OK']));
+    expect(await adminTarget().pushHardware(recordOf(), results)).toEqual({ unreported: [] });
+    expect([...received[0]!.form!.keys()].filter((key) => key.endsWith('.out'))).toEqual(['50-maas-01-commissioning.out']);
   });
 
   it('renews a saved token that MAAS refuses, then pushes with the new one', async () => {
@@ -180,15 +222,17 @@ describe('MaasTarget.createDeployed and pushHardware', () => {
     nock(MAAS)
       .get('/MAAS/api/2.0/machines/abc123/')
       .reply(200, machineJson())
-      .post('/MAAS/metadata/2012-03-01/')
+      .get('/MAAS/metadata/2012-03-01/maas-scripts')
       .reply(recordInto(received, [401, 'Authorization Error: Invalid access token']))
       .get('/MAAS/api/2.0/machines/abc123/')
       .query({ op: 'get_token' })
       .reply(200, MACHINE_TOKEN)
+      .get('/MAAS/metadata/2012-03-01/maas-scripts')
+      .reply(recordInto(received, [200, scriptsTar(MAAS_34_SCRIPTS), tar]))
       .post('/MAAS/metadata/2012-03-01/')
       .reply(recordInto(received, [200, 'OK']));
-    await adminTarget({ credentialsDir: dir }).pushHardware(recordOf(), document);
-    expect(received.map((r) => r.oauth.oauth_token)).toEqual(['OldToken', 'NodeTokenDef']);
+    await adminTarget({ credentialsDir: dir }).pushHardware(recordOf(), results);
+    expect(received.map((r) => r.oauth.oauth_token)).toEqual(['OldToken', 'NodeTokenDef', 'NodeTokenDef']);
     expect(await readFile(path.join(dir, 'abc123.yaml'), 'utf8')).toContain('token_key: NodeTokenDef');
   });
 });
@@ -199,22 +243,27 @@ describe('MaasTarget token-only mode', () => {
   it('finds a machine by its remembered system id only, and pushes with the saved token alone', async () => {
     await writeCredentials(dir, MAAS_URL, 'abc123', { consumerKey: 'NodeConsumerAbc', tokenKey: 'NodeTokenDef', tokenSecret: 'NodeSecretGhi123456' });
     const received: Received[] = [];
-    nock(MAAS).post('/MAAS/metadata/2012-03-01/').reply(recordInto(received, [200, 'OK']));
+    nock(MAAS)
+      .get('/MAAS/metadata/2012-03-01/maas-scripts')
+      .reply(recordInto(received, [200, scriptsTar(MAAS_34_SCRIPTS), tar]))
+      .post('/MAAS/metadata/2012-03-01/')
+      .reply(recordInto(received, [200, 'OK']));
     const target = tokenOnly();
     await target.prepare();
     expect(target.tokenOnly).toBe(true);
     expect(await target.findMachine(keys())).toBeUndefined();
     const record = await target.findMachine(keys({ knownSystemId: 'abc123' }));
     expect(record).toMatchObject({ systemId: 'abc123', status: 6 });
-    await target.pushHardware(record!, document);
-    expect(received).toHaveLength(1);
-    expect(received[0]!.oauth.oauth_token).toBe('NodeTokenDef');
+    await target.pushHardware(record!, results);
+    expect(received).toHaveLength(2);
+    expect(received.map((r) => r.oauth.oauth_token)).toEqual(['NodeTokenDef', 'NodeTokenDef']);
     expect(nock.isDone()).toBe(true);
   });
 
   it('refuses a document MAAS would fail to parse (MAAS answers 200 and keeps the old data), sending nothing', async () => {
+    const { document } = results;
     const broken = { ...document, resources: { ...(document.resources as object), memory: { total: 'lots' } } } as unknown as CommissioningData;
-    await expect(adminTarget().pushHardware(recordOf(), broken)).rejects.toThrow(/would not parse in MAAS: .*memory/);
+    await expect(adminTarget().pushHardware(recordOf(), { ...results, document: broken })).rejects.toThrow(/would not parse in MAAS: .*memory/);
     expect(nock.pendingMocks()).toEqual([]);
   });
 
@@ -224,10 +273,10 @@ describe('MaasTarget token-only mode', () => {
 
   it('explains a refused saved token and how to renew it', async () => {
     await writeCredentials(dir, MAAS_URL, 'abc123', { consumerKey: 'a', tokenKey: 'b', tokenSecret: 'RevokedSecret' });
-    nock(MAAS).post('/MAAS/metadata/2012-03-01/').reply(401, 'Authorization Error: Invalid access token');
+    nock(MAAS).get('/MAAS/metadata/2012-03-01/maas-scripts').reply(401, 'Authorization Error: Invalid access token');
     const target = tokenOnly();
     const record = await target.findMachine(keys({ knownSystemId: 'abc123' }));
-    const error = await rejection(target.pushHardware(record!, document), MaasError);
+    const error = await rejection(target.pushHardware(record!, results), MaasError);
     expect(error.status).toBe(401);
     expect(error.message).toContain('credentials file of machine abc123 was refused');
     expect(error.message).not.toContain('RevokedSecret');

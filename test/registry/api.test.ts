@@ -4,6 +4,7 @@ import type { CommissioningData } from '../../src/inventory/commissioning.ts';
 import type { RegistryServer } from '../../src/registry/serve.ts';
 import type { Store } from '../../src/registry/store.ts';
 import { createApiKey, createUser, formatApiKey, type User } from '../../src/registry/users.ts';
+import { tarEntry } from '../../src/maas/scripts.ts';
 import { signerFor } from '../helpers/oauth.ts';
 import { fixtureDocument, macsOf, registryUnderTest } from './fixtures.ts';
 
@@ -162,6 +163,20 @@ describe('hardware pushes and release', () => {
     const token = await machineTokenKey(json.system_id);
     expect((await call(token, 'GET', `/api/2.0/machines/${json.system_id}/`)).status).toBe(403);
     expect((await call(token, 'POST', `/api/2.0/machines/${json.system_id}/?op=release`)).status).toBe(403);
+  });
+
+  it('lists a machine its commissioning script set as MAAS does (a tar with index.json): the one script it parses', async () => {
+    const systemId = await enlistRedfish();
+    const token = await machineTokenKey(systemId);
+    const url = `${server.url}/metadata/2012-03-01/maas-scripts`;
+    const response = await fetch(url, { headers: { authorization: signerFor(token)('GET', url) } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/x-tar');
+    const archive = new Uint8Array(await response.arrayBuffer());
+    const index = JSON.parse(Buffer.from(tarEntry(archive, 'index.json')!).toString('utf8'));
+    expect(index['1.0'].commissioning_scripts.map((script: { name: string }) => script.name)).toEqual(['50-maas-01-commissioning']);
+    expect((await call(adminKey, 'GET', '/metadata/2012-03-01/maas-scripts')).status).toBe(403);
+    expect((await call(token, 'POST', '/metadata/2012-03-01/maas-scripts')).status).toBe(405);
   });
 
   it('refuses a locked machine release with 409', async () => {

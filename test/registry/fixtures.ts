@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { toCommissioningResults, type CommissioningResults } from '../../src/inventory/results.ts';
 import { toCommissioningData, type CommissioningData } from '../../src/inventory/commissioning.ts';
 import { toInventories } from '../../src/inventory/normalise.ts';
 import { Store } from '../../src/registry/store.ts';
@@ -46,6 +47,12 @@ export async function registryUnderTest(): Promise<{ store: Store; admin: User; 
 export async function fixtureDocument(tree: string): Promise<CommissioningData> {
   const [inventory] = toInventories(await loadSource(join(FIXTURES, tree)));
   return JSON.parse(JSON.stringify(toCommissioningData(inventory!))) as CommissioningData;
+}
+
+/** Every commissioning result of a fixture tree (what a sweep reports). */
+export async function fixtureResults(tree: string): Promise<CommissioningResults> {
+  const [inventory] = toInventories(await loadSource(join(FIXTURES, tree)));
+  return toCommissioningResults(inventory!);
 }
 
 /** Host MACs a document reports. */

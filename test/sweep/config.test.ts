@@ -112,6 +112,15 @@ bmcs: [{ address: 10.0.0.5, credentials: lab, tls: insecure }]
     expect(problems('target: { kind: maas, url: http://maas:5240/MAAS }')).toEqual(['target: a maas target needs apiKeyFile (admin key) or credentialsDir (per-machine tokens), or both']);
   });
 
+  it('enlists with Redfish power unless the maas target says manual, and refuses any other power type', () => {
+    const target = (extra: string) => parse(`target: { kind: maas, url: http://maas:5240/MAAS, credentialsDir: /var/tokens${extra} }`).target;
+    expect(target('')).toMatchObject({ kind: 'maas', powerType: 'redfish' });
+    expect(target(', powerType: manual')).toMatchObject({ kind: 'maas', powerType: 'manual' });
+    expect(problems('target: { kind: maas, url: http://maas:5240/MAAS, credentialsDir: /var/tokens, powerType: ipmi }')).toEqual([
+      'target.powerType: expected redfish (MAAS powers machines through their BMC; release powers them off) or manual (MAAS never powers them), got "ipmi"',
+    ]);
+  });
+
   it.each([
     ['90', 90_000],
     [90, 90_000],

@@ -1,0 +1,74 @@
+// Release of machines in a real MAAS 3.4 region (scenario 5 of the integration suite): a machine
+// the project enlisted goes to Ready, one with no hardware to New; with Redfish power MAAS powers
+// the host off to release it, with the `manual` power type it never touches the host's power.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { enlistFixtures, maasRead, type Enlisted } from './enlist.ts';
+import { maas, maasJson, maasLogin, resetRegion, setPowerOff } from './region.ts';
+
+interface Machine {
+  readonly system_id: string;
+  readonly status_name: string;
+  readonly power_type: string;
+  readonly owner: string | null;
+}
+
+const enlisted: Enlisted[] = [];
+beforeAll(async () => {
+  await resetRegion();
+  await maasLogin('admin');
+});
+afterAll(async () => {
+  for (const fleet of enlisted) await fleet.close();
+});
+
+async function enlist(tree: string, target: { powerType?: 'manual' } = {}): Promise<string> {
+  const fleet = await enlistFixtures([tree], { target });
+  enlisted.push(fleet);
+  return fleet.systemIds.get(tree)!;
+}
+
+// MAAS's CLI prints MAAS's answer, and exits non-zero with it on an error status.
+async function release(systemId: string): Promise<{ ok: true; machine: Machine } | { ok: false; message: string }> {
+  try {
+    return { ok: true, machine: JSON.parse(await maas(['admin', 'machine', 'release', systemId])) as Machine };
+  } catch (error) {
+    const { stdout, stderr, message } = error as { stdout?: string; stderr?: string; message: string };
+    return { ok: false, message: `${stdout ?? ''}${stderr ?? ''}` || message };
+  }
+}
+
+describe('release in a real MAAS 3.4', () => {
+  it('gives Ready for a machine the project enlisted: it has hardware from a passed commissioning set', async () => {
+    const systemId = await enlist('lenovo-sr650v2-xcc');
+    // As MAAS's power-off would leave it: this region has no rack controller to reach the BMC.
+    await setPowerOff(systemId);
+    const released = await release(systemId);
+    expect(released).toMatchObject({ ok: true, machine: { status_name: 'Ready', owner: null } });
+    expect((await maasRead<Machine>(`api/2.0/machines/${systemId}/`)).status_name).toBe('Ready');
+  });
+
+  it('gives New for a machine created with no hardware', async () => {
+    const created = await maasJson<Machine>(['admin', 'machines', 'create', 'hostname=bare-01', 'architecture=amd64/generic', 'mac_addresses=52:54:00:16:0b:01', 'power_type=manual', 'deployed=true']);
+    expect(created.status_name).toBe('Deployed');
+    expect(await release(created.system_id)).toMatchObject({ ok: true, machine: { status_name: 'New' } });
+  });
+
+  it('powers a Redfish machine off through its BMC to release it (here: no rack controller to do it, 503)', async () => {
+    const systemId = await enlist('dell-r750-idrac9');
+    const machine = await maasRead<Machine & { power_state: string }>(`api/2.0/machines/${systemId}/`);
+    expect(machine).toMatchObject({ power_type: 'redfish', status_name: 'Deployed' });
+    expect(machine.power_state).not.toBe('off');
+    const released = await release(systemId);
+    expect(released.ok).toBe(false);
+    expect(released.ok ? '' : released.message).toMatch(/No rack controllers can access the BMC/);
+  });
+
+  it('enlists with power type manual when told to, and releases such a machine to Ready without touching its power', async () => {
+    const systemId = await enlist('hpe-dl380-gen10-ilo5', { powerType: 'manual' });
+    const machine = await maasRead<Machine>(`api/2.0/machines/${systemId}/`);
+    expect(machine).toMatchObject({ power_type: 'manual', status_name: 'Deployed' });
+    // MAAS keeps no BMC address or credentials for it.
+    expect(await maasRead(`api/2.0/machines/${systemId}/?op=power_parameters`)).toEqual({});
+    expect(await release(systemId)).toMatchObject({ ok: true, machine: { status_name: 'Ready', power_type: 'manual' } });
+  });
+});
