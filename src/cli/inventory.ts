@@ -9,10 +9,10 @@ import { withRedfishClient } from '../redfish/client.ts';
 import { crawl, systemsFailure } from '../redfish/crawl.ts';
 import { RedfishError } from '../redfish/errors.ts';
 import { normaliseFingerprint, TLS_ADVICE, type TlsPolicy } from '../redfish/tls.ts';
-import { credentialSecrets, redactEchoDeep } from '../redfish/redact.ts';
+import { credentialSecrets, redactEcho, redactEchoDeep } from '../redfish/redact.ts';
 import { diskSize, memorySize } from '../inventory/units.ts';
 import { duration, jsonText, visible, yamlText } from './format.ts';
-import { CliError, EXIT, readSecret, say, VERSION, type Io } from './io.ts';
+import { CliError, EXIT, readSecret, say, VERSION, warn, type Io } from './io.ts';
 
 interface InventoryFlags {
   username?: string;
@@ -85,6 +85,9 @@ Examples:
         for (const inventory of inventories) say(io, summary(inventory));
         say(io, `read with ${requests} requests in ${duration(performance.now() - started)}`);
       }
+      // On stderr, so the JSON, YAML and commissioning outputs stay what they are.
+      const warnings = [...raw.warnings, ...raw.refusedLinks.map((refused) => `refused link ${refused.link.slice(0, 120)} (${refused.reason})`)];
+      for (const warning of warnings) warn(io, visible(`warning: ${redactEcho(warning, credentialSecrets(username, password))}`));
     });
 }
 
@@ -123,5 +126,7 @@ export function summary(inventory: HardwareInventory): string {
   lines.push(`  Firmware  BIOS ${inventory.firmware.bios?.version ?? 'unknown'}, BMC ${inventory.bmc.firmware ?? 'unknown'}, ${inventory.firmware.components.length} components`);
   const unknown = Object.entries(inventory.sections).filter(([, section]) => section.unknown);
   for (const [name, section] of unknown) lines.push(`  Unknown   ${name}: ${section.failures[0]?.kind ?? ''} ${section.failures[0]?.message ?? ''}`.trimEnd());
+  // What the document leaves out, corrects or merges, and why (its redfish-enlist notes).
+  for (const note of inventory.notes ?? []) lines.push(`  Note      ${note.action} ${note.subject}: ${note.reason}`);
   return lines.map(visible).join('\n');
 }

@@ -133,6 +133,13 @@ function withTarget(config: Config, flags: SweepFlags): Config {
   return { ...config, target };
 }
 
+// A BMC's warnings in its row's message (a system still Starting, a section that could not be
+// read): the first, whole, and how many more the JSON report lists.
+function warningsText(warnings: readonly string[]): string {
+  if (warnings.length === 0) return '';
+  return `warning: ${warnings[0]}${warnings.length > 1 ? ` (and ${warnings.length - 1} more; --json lists them)` : ''}`;
+}
+
 /** Prints a sweep report: a table (messages whole, wrapped to a terminal's width), then a summary line. */
 export function printReport(io: Io, report: SweepReport): void {
   const style = styleFor(io, 'stdout');
@@ -147,7 +154,7 @@ export function printReport(io: Io, report: SweepReport): void {
       result.errorKind ?? '',
       result.requests,
       duration(result.ms),
-      result.message ?? result.machines.find((machine) => machine.reason)?.reason ?? '',
+      result.message ?? result.machines.find((machine) => machine.reason)?.reason ?? warningsText(result.warnings),
     ]);
   const words = new Map(SWEEP_OUTCOMES.map((outcome) => [outcomeWord(outcome, report.dryRun), outcome]));
   const colour = (text: string, column: number) => (column === 1 ? style(OUTCOME_STYLE[words.get(text) ?? ''] ?? 'reset', text) : column === 3 ? style('red', text) : text);

@@ -8,6 +8,7 @@ import { RedfishError, type ErrorKind } from './errors.ts';
 import type { RefusedLink } from './links.ts';
 import { ARRAY_CONTROLLERS, PHYSICAL_DRIVES, SMART_STORAGE } from './oem/hpe.ts';
 import { lacksProtocol, PLAUSIBLE_DRIVE_BYTES } from './resources/storage.ts';
+import { inventoryComplete, isStarting } from './starting.ts';
 import { at, idOf, isResource, linkAt, linkKey, linksAt, membersOf, normalisePath, type Resource } from './navigate.ts';
 
 /** A read that failed, in a form that can be stored and reported. */
@@ -40,7 +41,10 @@ export interface RawCrawl {
 
 /** Crawl settings beyond the client's. */
 export interface CrawlOptions {
-  /** Re-reads of a system whose Status.State is `Starting`. @default 3 */
+  /**
+   * Re-reads of a system whose Status.State is `Starting`, unless its BootProgress or OEM POST
+   * state says its inventory is complete (starting.ts). @default 3
+   */
   readonly startingRereads: number;
   /** Wait before each re-read of a starting system. @default 5000 */
   readonly startingDelayMs: number;
@@ -135,13 +139,17 @@ export function systemsFailure(raw: RawCrawl): ReadFailure | undefined {
 
 async function crawlSystem(run: Crawl, path: string, oemKeys: readonly string[], settings: CrawlOptions): Promise<void> {
   let system = await run.resource(path, 'Systems');
-  for (let reread = 0; isStarting(system) && reread < settings.startingRereads; reread++) {
-    // A host still in POST reports zero CPUs and memory; recording that would look like a gutted
-    // machine. Read it again later instead (SMD does the same).
+  // A host still in POST reports zero CPUs and memory; recording that would look like a gutted
+  // machine. Read it again later instead (SMD does the same), unless the BMC's own answer says the
+  // inventory is complete (some firmware says Starting for good: re-reading costs seconds).
+  let rereads = 0;
+  for (; isStarting(system) && inventoryComplete(system) === undefined && rereads < settings.startingRereads; rereads++) {
     await run.pause(settings.startingDelayMs);
     system = await run.resource(path, 'Systems', true);
   }
-  if (isStarting(system)) run.warnings.push(`${path}: still Starting after ${settings.startingRereads} re-reads`);
+  if (isStarting(system) && inventoryComplete(system) === undefined) {
+    run.warnings.push(`${path}: still Starting after ${rereads} re-read${rereads === 1 ? '' : 's'} over ${seconds(rereads * settings.startingDelayMs)}, and nothing says its inventory is complete: its CPUs, memory or disks may be missing`);
+  }
   if (system === undefined) return;
 
   const chassisLinks = run.links(system, ['Links', 'Chassis'], path);
@@ -276,8 +284,8 @@ async function crawlFirmware(run: Crawl, root: unknown): Promise<void> {
   await run.collection(linkAt(update, ['FirmwareInventory']), 'UpdateService', true, 'members');
 }
 
-function isStarting(system: unknown): boolean {
-  return at(system, ['Status', 'State']) === 'Starting';
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))} s`;
 }
 
 function unique(paths: readonly string[]): string[] {

@@ -14,7 +14,7 @@ import { loadTrees, startFleet, type SimulatedFleet } from '../../src/redfish/si
 import { writeSimulatedSetup } from '../../src/sweep/simulated-setup.ts';
 import * as web from '../../src/web/format.ts';
 import { runCli } from '../helpers/cli.ts';
-import { FIXTURES, treesIn } from '../helpers/mockup.ts';
+import { FIXTURES, SHAPES, treesIn } from '../helpers/mockup.ts';
 
 const PASSWORD = 'S3cr3t-Pa55w0rd!';
 const WRONG = 'Wr0ng-Pa55w0rd!';
@@ -134,6 +134,23 @@ describe('redfish-enlist inventory', () => {
     const missing = await run(['inventory', address, '-u', 'root']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('a password is required');
+  });
+});
+
+describe('redfish-enlist inventory on shapes the document corrects', () => {
+  it("prints the document's notes in the summary, and the crawl's warnings on stderr", async () => {
+    fleet = await startFleet({ trees: await loadTrees([join(SHAPES, 'arm-tray-host-and-module')]), size: 1, tls: false, credentials: { username: 'root', password: PASSWORD } });
+    const bmc = fleet.bmcs[0]!;
+    const memory = '/redfish/v1/Systems/Module_0/Memory';
+    bmc.setResource(memory, { '@odata.id': memory, Members: [{ '@odata.id': `${memory}/CPU_0_LPDDR5X` }], 'Members@odata.nextLink': memory });
+    const text = await run(['inventory', bmc.url, '-u', 'root', '--expand', 'off'], { REDFISH_PASSWORD: PASSWORD });
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toContain('  CPU       2 × Neoverse-V2 — 72 cores, 72 threads each (144 threads), aarch64');
+    expect(text.stdout).toMatch(/^ {2}Note {6}merged \/redfish\/v1\/Systems\/Module_0: part of \/redfish\/v1\/Systems\/System_0: its chassis /m);
+    expect(text.stderr).toContain(`warning: ${memory}: Members@odata.nextLink loops back to ${memory}; stopped paging`);
+    const json = await run(['inventory', bmc.url, '-u', 'root', '--expand', 'off', '--format', 'json'], { REDFISH_PASSWORD: PASSWORD });
+    expect(JSON.parse(json.stdout)).toMatchObject({ systemId: 'System_0', architecture: 'aarch64' });
+    expect(json.stderr).toContain('warning:');
   });
 });
 

@@ -6,9 +6,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadTrees, startFleet, type SimulatedFleet } from '../../src/redfish/simulator/index.ts';
-import { runCli } from '../helpers/cli.ts';
-import { FIXTURES } from '../helpers/mockup.ts';
+import { printReport } from '../../src/cli/sweep.ts';
+import type { Io } from '../../src/cli/io.ts';
+import { loadMockup } from '../../src/redfish/mockup.ts';
+import { loadTrees, startBmc, startFleet, type SimulatedFleet } from '../../src/redfish/simulator/index.ts';
+import { EmbeddedTarget } from '../../src/sweep/embedded-target.ts';
+import { runSweep } from '../../src/sweep/sweep.ts';
+import { capture, runCli } from '../helpers/cli.ts';
+import { FIXTURES, SHAPES } from '../helpers/mockup.ts';
+import { temporaryStore } from '../registry/fixtures.ts';
+import { bmcConfigs } from '../sweep/fleet.ts';
 
 const PASSWORD = 'Sw33p-0utput-pw';
 const ANSI = /\u001b\[[0-9;]*m/;
@@ -132,5 +139,27 @@ describe('redfish-enlist sweep output', () => {
     expect(result.stdout).toMatch(/^bmc-0\s+cancelled\s.*cancelled while in flight; nothing was changed$/m);
     expect(result.stdout).not.toMatch(/\bskipped\s/);
     expect(result.stdout).toMatch(/3 BMCs in .*: 0 created, 0 updated, 0 unchanged, 0 skipped, 0 failed, 3 cancelled/);
+  });
+
+  it("shows a BMC's warning in its row: a system still Starting after its re-reads, and none for one whose POST state says discovery is complete", async () => {
+    const mockup = await loadMockup(join(SHAPES, 'hpe-starting-discovery-complete'));
+    const path = '/redfish/v1/Systems/1';
+    const { Oem: _, ...silent } = mockup.get(path)!.body as Record<string, unknown>;
+    const stuck = await startBmc({ mockup, tls: false, credentials: { username: 'admin', password: PASSWORD } });
+    stuck.setResource(path, silent);
+    const done = await startBmc({ mockup, tls: false, credentials: { username: 'admin', password: PASSWORD } });
+    const registry = temporaryStore();
+    try {
+      const bmcs = bmcConfigs({ bmcs: [stuck, done] } as unknown as SimulatedFleet).map((bmc, index) => ({ ...bmc, name: ['stuck', 'done'][index]! }));
+      const report = await runSweep(bmcs, new EmbeddedTarget(registry.store), registry.store, { concurrency: 2, crawl: { startingDelayMs: 10 } });
+      const out = capture();
+      printReport({ stdout: out.stream, stderr: capture().stream, env: {} } as unknown as Io, report);
+      const rows = out.text().split('\n');
+      expect(rows.find((line) => line.startsWith('stuck'))).toMatch(/^stuck\s+(created|unchanged)\s.*warning: \/redfish\/v1\/Systems\/1: still Starting after 3 re-reads over 0 s, and nothing says its inventory is complete: its CPUs, memory or disks may be missing$/);
+      expect(rows.find((line) => line.startsWith('done'))).toMatch(/^done\s+(created|unchanged)\s+\S+\s+\d+\s+[\d.]+ m?s$/);
+    } finally {
+      await Promise.all([stuck.close(), done.close()]);
+      registry.dispose();
+    }
   });
 });

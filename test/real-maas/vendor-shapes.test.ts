@@ -185,3 +185,17 @@ describe('multi-node trays and Arm hosts: a tray listing its host and its CPU/GP
     expect(all.filter((entry) => entry.hostname.startsWith('arm-tray'))).toHaveLength(1);
   });
 });
+
+describe('a system "Starting" forever whose OEM data says discovery is complete (hpe-starting-discovery-complete)', () => {
+  it('is read once, not again and again, and MAAS holds its 80 CPUs, 256 GiB and two disks', async () => {
+    const { report, bmc, systemIds } = await sweepShape('hpe-starting-discovery-complete');
+    expect(report.results[0]?.warnings).toEqual([]);
+    expect(bmc.stats.requestsByPath.get('/redfish/v1/Systems/1') ?? 0).toBeLessThanOrEqual(1);
+    const found = await machine(systemIds[0]!);
+    expect([found.status_name, found.cpu_count, found.memory, found.cpu_speed]).toEqual(['Deployed', 80, 256 * 1024, 2100]);
+    expect(disks(found)).toEqual([
+      ['sda', 480103981056, 'MZ7LH480HAHQ', 'S455NY0M812044'],
+      ['sdb', 480103981056, 'MZ7LH480HAHQ', 'S455NY0M812051'],
+    ]);
+  });
+});

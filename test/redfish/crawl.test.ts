@@ -9,6 +9,7 @@ import { sourceFromCrawl } from '../../src/inventory/source.ts';
 import { withRedfishClient, type BmcEndpoint } from '../../src/redfish/client.ts';
 import { crawl, type RawCrawl } from '../../src/redfish/crawl.ts';
 import { loadMockup, type Mockup } from '../../src/redfish/mockup.ts';
+import { inventoryComplete } from '../../src/redfish/starting.ts';
 import { linkAt, linksAt, membersOf } from '../../src/redfish/navigate.ts';
 import type { ClientOptions } from '../../src/redfish/options.ts';
 import { loadBehaviour, startBmc, type BmcOptions, type SimulatedBmc } from '../../src/redfish/simulator/index.ts';
@@ -213,6 +214,38 @@ describe('crawl discipline', () => {
     const [inventory] = toInventories(sourceFromCrawl(result));
     expect(inventory!.sections.memory.unknown).toBe(true);
     expect(inventory!.cpus).toHaveLength(2);
+  });
+
+  it('does not read a Starting system again when its OEM POST state says discovery is complete, and warns of nothing', async () => {
+    const path = '/redfish/v1/Systems/1';
+    const { result, bmc: served } = await crawlTree(join(SHAPES, 'hpe-starting-discovery-complete'), {}, {});
+    expect(served.stats.requestsByPath.get(path) ?? 0).toBeLessThanOrEqual(1);
+    expect(result.warnings).toEqual([]);
+    const [inventory] = toInventories(sourceFromCrawl(result));
+    expect([inventory!.cpus.length, inventory!.memory.totalMiB, inventory!.drives.length]).toEqual([2, 256 * 1024, 2]);
+  });
+
+  it('reads a Starting system again when nothing says its inventory is complete, and warns when it stays Starting', async () => {
+    const folder = join(SHAPES, 'hpe-starting-discovery-complete');
+    const path = '/redfish/v1/Systems/1';
+    const mockup = await loadMockup(folder);
+    const { Oem: _, ...silent } = mockup.get(path)!.body as Record<string, unknown>;
+    const served = await serve({ mockup });
+    served.bmc.setResource(path, silent);
+    const result = await withRedfishClient(served.endpoint, fast, {}, (client) => crawl(client, { startingDelayMs: 10 }));
+    expect(served.bmc.stats.requestsByPath.get(path)).toBeGreaterThanOrEqual(3);
+    expect(result.warnings).toEqual([`${path}: still Starting after 3 re-reads over 0 s, and nothing says its inventory is complete: its CPUs, memory or disks may be missing`]);
+  });
+
+  it.each([
+    [{ BootProgress: { LastState: 'OSRunning' } }, 'BootProgress.LastState is OSRunning'],
+    [{ BootProgress: { LastState: 'SystemHardwareInitializationComplete' } }, 'BootProgress.LastState is SystemHardwareInitializationComplete'],
+    [{ Oem: { Hpe: { PostState: 'FinishedPost' } } }, 'Oem.Hpe.PostState is FinishedPost'],
+    [{ Oem: { Hp: { DeviceDiscoveryComplete: { DeviceDiscovery: 'vMainDeviceDiscoveryComplete' } } } }, 'Oem.Hp.DeviceDiscoveryComplete.DeviceDiscovery is vMainDeviceDiscoveryComplete'],
+    [{ BootProgress: { LastState: 'MemoryInitializationStarted' } }, undefined],
+    [{ Oem: { Hpe: { PostState: 'InPost', DeviceDiscoveryComplete: { DeviceDiscovery: 'vAuxDeviceDiscoveryComplete' } } } }, undefined],
+  ])('takes %o as %s', (system, evidence) => {
+    expect(inventoryComplete({ Status: { State: 'Starting' }, ...system })).toBe(evidence);
   });
 
   it('reads a system again when it reports Status.State Starting', async () => {
