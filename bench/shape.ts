@@ -12,13 +12,16 @@ import { EmbeddedTarget } from '../src/sweep/embedded-target.ts';
 import { runSweep, type BmcResult, type SweepReport } from '../src/sweep/sweep.ts';
 import type { FleetServerOptions } from './fleet-server.ts';
 import { startMockupFleet } from './mockup-fleet.ts';
-import { bmcFloorMs, fleetFloorMs, spread, type Collector, type PhaseName, type Shape } from './shapes.ts';
+import { bmcFloorMs, fleetFloorMs, lanes, spread, type Collector, type PhaseName, type Shape } from './shapes.ts';
+import { BmcTimeline, meanSplit, splitTime, type TimeSplit } from './timeline.ts';
 
 /** What bench/fleet.ts passes. */
 export interface ShapeRequest {
   readonly shape: Shape;
   readonly collector: Collector;
   readonly mix?: readonly number[];
+  /** Record every request's steps and report where each BMC's time went. */
+  readonly timeline?: boolean;
 }
 
 /** One sweep of a shape. */
@@ -37,8 +40,12 @@ export interface PhaseResult {
   readonly cpuMs: number;
   readonly systemMs: number;
   readonly failed: number;
+  /** BMCs the collector found to answer one request at a time. */
+  readonly serial: number;
   /** The hung BMCs: how each ended and when. */
   readonly hung: readonly { readonly name: string; readonly outcome: string; readonly errorKind?: string; readonly ms: number }[];
+  /** Where a measured BMC's wall went, on average (with --timeline). */
+  readonly timeline?: TimeSplit;
 }
 
 /** Everything one shape measured. */
@@ -80,23 +87,38 @@ async function simulatorFleet() {
 
 async function sweep(phase: PhaseName, store: Store): Promise<PhaseResult> {
   const pushesBefore = store.get<{ n: number }>('SELECT COUNT(*) AS n FROM commissioning_results')!.n;
+  const timelines = new Map<string, BmcTimeline>();
+  const traced = request.timeline
+    ? {
+        trace: (bmc: BmcConfig) => {
+          const timeline = new BmcTimeline();
+          timelines.set(bmc.address, timeline);
+          return timeline.trace;
+        },
+        onResult: (result: BmcResult) => {
+          const timeline = timelines.get(result.address);
+          if (timeline) timeline.endedAt = performance.now();
+        },
+      }
+    : {};
   const cpu = process.cpuUsage();
   const report = await runSweep(bmcs, new EmbeddedTarget(store), store, {
+    ...traced,
     concurrency: collector.concurrency,
     maxRequests: collector.budget,
     fullReadEveryMs: 86_400_000,
     client: { perBmcConcurrency: collector.perBmc, expand: phase === 'plain' ? 'off' : 'auto', requestTimeoutMs: shape.requestTimeoutMs, bmcDeadlineMs: shape.bmcDeadlineMs },
   });
   const used = process.cpuUsage(cpu);
-  return measure(phase, report, used, store.get<{ n: number }>('SELECT COUNT(*) AS n FROM commissioning_results')!.n - pushesBefore);
+  return measure(phase, report, used, store.get<{ n: number }>('SELECT COUNT(*) AS n FROM commissioning_results')!.n - pushesBefore, timelines);
 }
 
-function measure(phase: PhaseName, report: SweepReport, used: NodeJS.CpuUsage, pushes: number): PhaseResult {
+function measure(phase: PhaseName, report: SweepReport, used: NodeJS.CpuUsage, pushes: number, timelines: ReadonlyMap<string, BmcTimeline>): PhaseResult {
   const index = (result: BmcResult) => indexOf.get(result.address)!;
   const healthy = report.results.filter((result) => !hung.has(index(result)));
   const measured = healthy.filter((result) => result.outcome !== 'failed' && result.requests > 0);
   const sum = (pick: (result: BmcResult) => number) => report.results.reduce((total, result) => total + pick(result), 0);
-  return {
+  const phaseResult: PhaseResult = {
     phase,
     wallMs: report.ms,
     floorMs: fleetFloorMs(shape, collector, healthy.map((result) => ({ index: index(result), requests: result.requests }))),
@@ -109,8 +131,14 @@ function measure(phase: PhaseName, report: SweepReport, used: NodeJS.CpuUsage, p
     cpuMs: (used.user + used.system) / 1000,
     systemMs: used.system / 1000,
     failed: healthy.filter((result) => result.outcome === 'failed').length,
+    serial: report.results.filter((result) => result.serial).length,
     hung: report.results.filter((result) => hung.has(index(result))).map((result) => ({ name: result.name, outcome: result.outcome, ...(result.errorKind ? { errorKind: result.errorKind } : {}), ms: result.ms })),
   };
+  const split = meanSplit(measured.flatMap((result) => {
+    const timeline = timelines.get(result.address);
+    return (timeline && splitTime(timeline, lanes(shape, collector))) ?? [];
+  }));
+  return split ? { ...phaseResult, timeline: split } : phaseResult;
 }
 
 // The host's speed when the sweeps ran: a fixed JSON workload, timed in CPU ms before and after.

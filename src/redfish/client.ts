@@ -3,80 +3,21 @@
 // retries, and always logs out. BMCs are small computers shared with operators; the client's first
 // duty is not to hurt them (lockout guard, Retry-After, few requests in flight).
 import { setTimeout as sleep } from 'node:timers/promises';
-import { RedfishError, errorFromResponse, isSessionLimit, type ErrorKind } from './errors.ts';
-import { checkLink, originOf, type RefusedLink } from './links.ts';
+import { RedfishError, abortReason, errnoOf, errorFromResponse, isSessionLimit, type ErrorKind } from './errors.ts';
+import type { AuthState, BmcEndpoint, CachedRead, ClientHooks, ClientStats } from './hooks.ts';
+import { LaneGauge, type LaneTicket } from './lanes.ts';
+import { checkLink, originOf, withQuery, type RefusedLink } from './links.ts';
 import { resolveClientOptions, type ClientOptions } from './options.ts';
 import { chooseExpand, linkOf, sessionPathOf, type Session } from './root.ts';
 import { credentialSecrets, redactEcho, withoutUserinfo } from './redact.ts';
 import { parseRetryAfter, retryDelay } from './retry.ts';
-import { createConnector, type TlsPolicy } from './tls.ts';
-import { RequestLimit } from './limit.ts';
-import { abortReason, closeTransport, createTransport, exchange, type Exchange, type ExchangeRequest, type Transport } from './transport.ts';
+import { createConnector } from './tls.ts';
+import { RequestLimit, type Priority } from './limit.ts';
+import { closeTransport, createTransport, decode, headerOf as header, send, type Exchange, type ExchangeRequest, type RawAnswer, type Transport } from './transport.ts';
 
-/** Where a BMC is and how to log in to it. */
-export interface BmcEndpoint {
-  /** Host, host:port or URL; HTTPS unless the URL says http. */
-  readonly address: string;
-  readonly username: string;
-  readonly password: string;
-  /** @default {mode: 'verify'} */
-  readonly tls?: TlsPolicy;
-}
+type WireRequest = Omit<ExchangeRequest, 'signal' | 'timeoutMs' | 'maxBodyBytes' | 'maxJsonDepth'> & Partial<Omit<ExchangeRequest, 'maxJsonDepth'>>;
 
-/** Remembered ETags and bodies, so an unchanged resource costs a 304. */
-/** What the last sweep read at one path: the body, and its ETag when the BMC sent one. */
-export interface CachedRead {
-  readonly etag?: string;
-  readonly body: unknown;
-  /**
-   * The body's bytes as the BMC sent them, when read in this sweep: stored as is. Bytes rather
-   * than text because they live outside the JS heap, which the young-generation GC copies.
-   */
-  readonly raw?: Uint8Array;
-}
-
-/**
- * The bodies read at the last sweep, by path (with query). ETags make re-reads conditional; the
- * crawl also reuses the bodies of members whose listing did not change (see crawl.ts).
- */
-export interface ReadCache {
-  get(path: string): CachedRead | undefined;
-  set(path: string, read: CachedRead): void;
-}
-
-/** A pino-compatible logger subset; the client never passes it a secret. */
-export interface ClientLog {
-  debug(object: object, message: string): void;
-  warn(object: object, message: string): void;
-}
-
-/** What the client does besides talking HTTP. */
-export interface ClientHooks {
-  /** Cancels every read (SIGINT/SIGTERM); the session is still deleted on close. */
-  readonly signal?: AbortSignal;
-  readonly cache?: ReadCache;
-  readonly log?: ClientLog;
-  /** Jitter source, [0, 1). @default Math.random */
-  readonly random?: () => number;
-  /**
-   * A limit shared by every client of a sweep on requests in flight across the fleet.
-   * Each request takes a slot only while it is on the wire, never while waiting to retry.
-   */
-  readonly fleet?: Pick<RequestLimit, 'run'>;
-}
-
-/** Counters of one client, for reports and benchmarks. */
-export interface ClientStats {
-  requests: number;
-  bytes: number;
-  notModified: number;
-  retries: number;
-  elapsedMs: number;
-  readonly errors: Partial<Record<ErrorKind, number>>;
-}
-
-/** How the client ended up authenticating. */
-export type AuthState = 'none' | 'session' | 'basic';
+export type { AuthState, BmcEndpoint, CachedRead, ClientHooks, ClientLog, ClientStats, ReadCache, RequestStep, RequestTrace } from './hooks.ts';
 
 // Reasons for aborting at close, made once: an Error (or the DOMException abort() makes without
 // one) captures a stack trace, which showed in profiles at one per client.
@@ -102,6 +43,7 @@ export class RedfishClient {
   readonly #hooks: ClientHooks;
   readonly #transport: Transport;
   readonly #queue: RequestLimit;
+  readonly #gauge: LaneGauge;
   // Aborts on the BMC's deadline, on close, or with the caller's signal. A plain controller, not
   // AbortSignal.any(): every read checks `aborted`, and a composite signal's getter walks its
   // sources through weak references each time (~1% of a sweep's CPU).
@@ -126,6 +68,7 @@ export class RedfishClient {
   readonly #startedAt = performance.now();
   #closed: Promise<void> | undefined;
   #authMemo: { readonly key: string; readonly headers: Readonly<Record<string, string>> } | undefined;
+  #traced = 0;
   // What the BMC's credentials could be echoed back as (its password, the basic-auth token).
   readonly #secrets: readonly string[];
 
@@ -160,6 +103,12 @@ export class RedfishClient {
     this.#transport = createTransport(this.origin, connect);
     const rate = this.options.perBmcRatePerSecond;
     this.#queue = new RequestLimit({ concurrency: this.options.perBmcConcurrency, spacingMs: rate > 0 ? Math.ceil(1000 / rate) : 0 });
+    this.#gauge = new LaneGauge(this.options.perBmcConcurrency);
+  }
+
+  /** Whether the BMC was found to answer one request at a time (it then gets one at a time). */
+  get serial(): boolean {
+    return this.#gauge.serial;
   }
 
   /** How the client is authenticated now. */
@@ -185,12 +134,12 @@ export class RedfishClient {
     // where sessions live and whether $expand is offered, before any credential is sent.
     let root: unknown;
     try {
-      root = await this.#enqueue('/redfish/v1/', false);
+      root = await this.#enqueue('/redfish/v1/', false, 'unlocks', false);
     } catch (error) {
       if (!(error instanceof RedfishError && error.kind === 'auth')) throw error;
       this.#authFailures = 0; // an anonymous refusal is not a failed login
       await this.#login();
-      root = await this.#enqueue('/redfish/v1/', true);
+      root = await this.#enqueue('/redfish/v1/', true, 'unlocks', false);
     }
     this.serviceRoot = root;
     const sessions = checkLink(this.origin, linkOf(root, ['Links', 'Sessions']));
@@ -202,9 +151,10 @@ export class RedfishClient {
 
   /**
    * Reads one resource by link. The link is checked first: another origin or a path outside
-   * /redfish/v1 is refused (and recorded) without any request.
+   * /redfish/v1 is refused (and recorded) without any request. `priority`: whether its answer
+   * leads to more reads (`unlocks`, sent first) or not (`leaf`).
    */
-  get(link: string, from = '(caller)', query?: string): Promise<unknown> {
+  get(link: string, from = '(caller)', query?: string, priority: Priority = 'unlocks'): Promise<unknown> {
     const checked = checkLink(this.origin, link);
     if (!checked.ok) {
       const shown = this.echo(link.slice(0, 200));
@@ -218,7 +168,7 @@ export class RedfishClient {
       );
     }
     // Not async: a read is ~50 per BMC, and an async wrapper here added a frame and two ticks to each.
-    return this.#enqueue(withQuery(checked.path, query), true);
+    return this.#enqueue(withQuery(checked.path, query), true, priority);
   }
 
   /**
@@ -265,7 +215,7 @@ export class RedfishClient {
         signal: AbortSignal.timeout(LOGOUT_TIMEOUT_MS),
         timeoutMs: LOGOUT_TIMEOUT_MS,
         maxBodyBytes: 65_536,
-      });
+      }, 'urgent');
       this.#account(answer);
       if (answer.status >= 400 && answer.status !== 404 && !(replaced && answer.status === 401)) {
         this.#hooks.log?.warn({ bmc: this.origin, status: answer.status }, 'session logout refused');
@@ -286,7 +236,7 @@ export class RedfishClient {
       path: this.#sessionsPath,
       json: { UserName: username, Password: password },
       maxBodyBytes: 1_048_576,
-    }).catch((error: unknown) => {
+    }, 'unlocks').catch((error: unknown) => {
       throw error instanceof RedfishError ? this.#fail(error) : error;
     });
     this.#account(answer);
@@ -340,84 +290,112 @@ export class RedfishClient {
     return headers;
   }
 
-  // Queued reads: a read still waiting when the deadline passes or the client closes is dropped
-  // from the queue and ends as a timeout like any other abandoned read.
-  async #enqueue(path: string, authenticated: boolean): Promise<unknown> {
+  // Reads through the per-BMC limit, one slot per attempt on the wire: the slot is freed as the
+  // answer's last byte is in, so the next read goes out while this body is parsed, and a read
+  // waiting to retry leaves its slot to the others. A read still waiting when the deadline passes
+  // or the client closes is dropped from the queue and ends as a timeout like any other abandoned read.
+  // The service root (a static page, and the first request, made while the code is cold), the
+  // login and the logout are not the BMC's typical work: the lane gauge hears only of the reads.
+  async #enqueue(firstPath: string, authenticated: boolean, priority: Priority = 'unlocks', gauged = true): Promise<unknown> {
+    const trace = this.#hooks.trace;
+    const id = trace ? ++this.#traced : 0;
+    trace?.('queued', id, 'GET', firstPath, priority);
+    let path = firstPath;
+    let redirects = 0;
     try {
-      return await this.#queue.run(() => this.#read(path, authenticated), this.#signal);
-    } catch (error) {
-      if (error instanceof RedfishError) throw error;
-      throw this.#fail(new RedfishError('timeout', `GET ${path}: abandoned before it was sent (${abortReason(this.#signal)})`, { bmc: this.origin, method: 'GET', path }));
+      for (let attempt = 1; ; attempt++) {
+        const cached = this.#hooks.cache?.get(path);
+        const auth = authenticated ? this.#authHeaders() : {};
+        const headers = cached?.etag ? { ...auth, 'if-none-match': cached.etag } : auth;
+        let sent: RawAnswer | RedfishError;
+        try {
+          sent = await this.#queue.run(() => this.#attempt(path, headers, id, priority, gauged), this.#signal, priority);
+        } catch (error) {
+          if (error instanceof RedfishError) throw error;
+          throw this.#fail(new RedfishError('timeout', `GET ${path}: abandoned before it was sent (${abortReason(this.#signal)})`, { bmc: this.origin, method: 'GET', path }));
+        }
+        let answer: Exchange | undefined;
+        let failure: RedfishError | undefined;
+        if (sent instanceof RedfishError) failure = sent;
+        else {
+          try {
+            answer = decode(sent, this.origin, { method: 'GET', path, maxJsonDepth: this.options.maxJsonDepth });
+          } catch (error) {
+            failure = error as RedfishError;
+          }
+        }
+        if (answer === undefined) {
+          const error = failure!;
+          if (!this.#signal.aborted) {
+            const wait = this.#retryWait(attempt, error.kind, undefined, undefined, error.connectPhase, errnoOf(error) === 'ECONNREFUSED');
+            if (wait > 0) {
+              await this.#sleep(wait);
+              continue;
+            }
+          }
+          throw this.#fail(error);
+        }
+        const outcome = this.#outcome(path, answer, cached, attempt, redirects < MAX_REDIRECTS);
+        if (outcome.done) return outcome.body;
+        if (outcome.redirect !== undefined) {
+          path = outcome.redirect;
+          redirects++;
+          attempt--;
+          continue;
+        }
+        const error = outcome.error!;
+        if (error.kind === 'auth') {
+          this.#authFailed();
+          if (this.#lockedOut) throw this.#fail(this.#lockoutError(path));
+          if (answer.status === 401 && authenticated && (await this.#reloginOnce())) continue;
+          throw this.#fail(error);
+        }
+        const retryAfterMs = parseRetryAfter(header(answer, 'retry-after'), Date.now());
+        const wait = this.#retryWait(attempt, error.kind, answer.status, retryAfterMs, false);
+        if (wait > 0) {
+          if (retryAfterMs !== undefined) this.#pausedUntil = Math.max(this.#pausedUntil, Date.now() + wait);
+          await this.#sleep(wait);
+          continue;
+        }
+        throw this.#fail(error);
+      }
+    } finally {
+      trace?.('done', id, 'GET', firstPath, priority);
     }
   }
 
-  async #read(firstPath: string, authenticated: boolean): Promise<unknown> {
-    let path = firstPath;
-    let redirects = 0;
-    for (let attempt = 1; ; attempt++) {
-      if (this.#pausedUntil > Date.now()) await this.#sleep(this.#pausedUntil - Date.now());
-      if (this.#lockedOut) throw this.#lockoutError(path);
-      const cached = this.#hooks.cache?.get(path);
-      const auth = authenticated ? this.#authHeaders() : {};
-      let answer: Exchange;
-      try {
-        answer = await this.#send({
-          method: 'GET',
-          path,
-          headers: cached?.etag ? { ...auth, 'if-none-match': cached.etag } : auth,
-        });
-      } catch (error) {
-        const failure = error as RedfishError;
-        if (!this.#signal.aborted) {
-          const wait = this.#retryWait(attempt, failure.kind, undefined, undefined, failure.connectPhase, errnoOf(failure) === 'ECONNREFUSED');
-          if (wait > 0) {
-            await this.#sleep(wait);
-            continue;
-          }
-        }
-        throw this.#fail(failure);
-      }
-      this.#account(answer);
-      const status = answer.status;
-      this.#hooks.log?.debug({ bmc: this.origin, method: 'GET', path, status, bytes: answer.bytes, attempt }, 'redfish request');
-      if (status === 304 && cached?.etag) {
-        this.stats.notModified++;
-        this.#authFailures = 0;
-        return cached.body;
-      }
-      if (status >= 200 && status < 300) {
-        this.#authFailures = 0;
-        const etag = header(answer, 'etag');
-        if (this.#hooks.cache) {
-          const read: { body: unknown; etag?: string; raw?: Uint8Array } = { body: answer.body };
-          if (etag) read.etag = etag;
-          if (answer.raw) read.raw = answer.raw;
-          this.#hooks.cache.set(path, read);
-        }
-        return answer.body;
-      }
-      if (status >= 300 && status < 400 && redirects < MAX_REDIRECTS) {
-        path = this.#redirectTarget(path, header(answer, 'location'));
-        redirects++;
-        attempt--;
-        continue;
-      }
-      const error = errorFromResponse(status, answer.body, { bmc: this.origin, method: 'GET', path }, (text) => this.echo(text));
-      if (error.kind === 'auth') {
-        this.#authFailed();
-        if (this.#lockedOut) throw this.#fail(this.#lockoutError(path));
-        if (status === 401 && authenticated && (await this.#reloginOnce())) continue;
-        throw this.#fail(error);
-      }
-      const retryAfterMs = parseRetryAfter(header(answer, 'retry-after'), Date.now());
-      const wait = this.#retryWait(attempt, error.kind, status, retryAfterMs, false);
-      if (wait > 0) {
-        if (retryAfterMs !== undefined) this.#pausedUntil = Math.max(this.#pausedUntil, Date.now() + wait);
-        await this.#sleep(wait);
-        continue;
-      }
-      throw this.#fail(error);
+  // One attempt, in a per-BMC slot: waits out a pause the BMC asked for (Retry-After), then sends.
+  // A transport failure is returned rather than thrown, to be told from a refusal to send at all.
+  async #attempt(path: string, headers: Readonly<Record<string, string>>, id: number, priority: Priority, gauged: boolean): Promise<RawAnswer | RedfishError> {
+    if (this.#pausedUntil > Date.now()) await this.#sleep(this.#pausedUntil - Date.now());
+    if (this.#lockedOut) throw this.#lockoutError(path);
+    return this.#wire({ method: 'GET', path, headers }, id, priority, gauged).catch((error: unknown) => error as RedfishError);
+  }
+
+  // What a decoded answer means for the read: its body (a 304 gives the cached one), a redirect to
+  // follow, or an error to retry or report.
+  #outcome(path: string, answer: Exchange, cached: CachedRead | undefined, attempt: number, mayRedirect: boolean): { done: true; body: unknown } | { done: false; redirect?: string; error?: RedfishError } {
+    this.#account(answer);
+    const status = answer.status;
+    this.#hooks.log?.debug({ bmc: this.origin, method: 'GET', path, status, bytes: answer.bytes, attempt }, 'redfish request');
+    if (status === 304 && cached?.etag) {
+      this.stats.notModified++;
+      this.#authFailures = 0;
+      return { done: true, body: cached.body };
     }
+    if (status >= 200 && status < 300) {
+      this.#authFailures = 0;
+      const etag = header(answer, 'etag');
+      if (this.#hooks.cache) {
+        const read: { body: unknown; etag?: string; raw?: Uint8Array } = { body: answer.body };
+        if (etag) read.etag = etag;
+        if (answer.raw) read.raw = answer.raw;
+        this.#hooks.cache.set(path, read);
+      }
+      return { done: true, body: answer.body };
+    }
+    if (status >= 300 && status < 400 && mayRedirect) return { done: false, redirect: this.#redirectTarget(path, header(answer, 'location')) };
+    return { done: false, error: errorFromResponse(status, answer.body, { bmc: this.origin, method: 'GET', path }, (text) => this.echo(text)) };
   }
 
   #retryWait(attempt: number, kind: ErrorKind, status: number | undefined, retryAfterMs: number | undefined, connectPhase: boolean, refused = false): number {
@@ -457,19 +435,56 @@ export class RedfishClient {
     }
   }
 
-  #send(request: Omit<ExchangeRequest, 'signal' | 'timeoutMs' | 'maxBodyBytes' | 'maxJsonDepth'> & Partial<ExchangeRequest>): Promise<Exchange> {
+  // An exchange with its body parsed, for login and logout (no per-BMC slot: see #enqueue).
+  async #send(request: WireRequest, priority: Priority): Promise<Exchange> {
+    return decode(await this.#wire(request, 0, priority, false), this.origin, { ...request, maxJsonDepth: this.options.maxJsonDepth });
+  }
+
+  // One request on the wire, within the fleet's budget; resolves as the answer's last byte is in.
+  // The lane gauge hears of a gauged one, and the BMC's lanes follow its verdict.
+  #wire(request: WireRequest, traced: number, priority: Priority, gauged: boolean): Promise<RawAnswer> {
+    const { method, path } = request;
     const full: ExchangeRequest = {
-      method: request.method,
-      path: request.path,
+      method,
+      path,
       headers: request.headers,
       json: request.json,
       signal: request.signal ?? this.#signal,
       timeoutMs: request.timeoutMs ?? this.options.requestTimeoutMs,
       maxBodyBytes: request.maxBodyBytes ?? this.options.maxBodyBytes,
-      maxJsonDepth: request.maxJsonDepth ?? this.options.maxJsonDepth,
+      maxJsonDepth: this.options.maxJsonDepth,
     };
-    const send = () => exchange(this.#transport, this.origin, full);
-    return this.#hooks.fleet ? this.#hooks.fleet.run(send) : send();
+    const trace = this.#hooks.trace;
+    const id = trace ? traced || ++this.#traced : 0;
+    if (trace && !traced) trace('queued', id, method, path, priority);
+    const ticket = gauged ? this.#gauge : undefined;
+    const go = (): Promise<RawAnswer> => {
+      trace?.('sent', id, method, path, priority);
+      const sent = ticket?.sent(performance.now());
+      return send(this.#transport, this.origin, full).then(
+        (answer) => {
+          if (sent) this.#heard(sent, performance.now());
+          trace?.('answered', id, method, path, priority);
+          return answer;
+        },
+        (error: unknown) => {
+          if (sent) this.#heard(sent, undefined);
+          trace?.('answered', id, method, path, priority);
+          throw error;
+        },
+      );
+    };
+    return this.#hooks.fleet ? this.#hooks.fleet.run(go, undefined, priority) : go();
+  }
+
+  // Tells the gauge how a request ended (answered at `at`, or not at all) and follows its verdict.
+  #heard(ticket: LaneTicket, at: number | undefined): void {
+    if (at === undefined) this.#gauge.dropped(ticket);
+    else this.#gauge.answered(ticket, at);
+    const lanes = this.#gauge.lanes;
+    if (lanes === this.#queue.concurrency) return;
+    this.#queue.concurrency = lanes;
+    this.#hooks.log?.debug({ bmc: this.origin, lanes }, lanes === 1 ? 'the BMC answers one request at a time' : 'requests in flight to the BMC');
   }
 
   #redirectTarget(path: string, location: string | undefined): string {
@@ -541,23 +556,4 @@ export async function withRedfishClient<T>(
   } finally {
     await client.close();
   }
-}
-
-function header(answer: Exchange, name: string): string | undefined {
-  const value = answer.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function withQuery(path: string, query: string | undefined): string {
-  return query ? `${path}${path.includes('?') ? '&' : '?'}${query}` : path;
-}
-
-// The system error code under a RedfishError (ECONNREFUSED, EHOSTUNREACH …), if any.
-function errnoOf(error: unknown): string | undefined {
-  for (let current = error, depth = 0; current && depth < 5; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
 }

@@ -4,40 +4,15 @@
 // (one to three requests fewer per BMC, every sweep). The result is vendor-neutral and raw — every read's outcome keyed by path — so
 // normalisation is a pure walk over it and a failed read is visible as unknown.
 import type { RedfishClient } from './client.ts';
-import { RedfishError, type ErrorKind } from './errors.ts';
-import type { RefusedLink } from './links.ts';
+import { RedfishError } from './errors.ts';
+import type { Priority } from './limit.ts';
 import { ARRAY_CONTROLLERS, PHYSICAL_DRIVES, SMART_STORAGE } from './oem/hpe.ts';
 import { lacksProtocol, PLAUSIBLE_DRIVE_BYTES } from './resources/storage.ts';
 import { inventoryComplete, isStarting } from './starting.ts';
 import { at, idOf, isResource, linkAt, linkKey, linksAt, membersOf, normalisePath, type Resource } from './navigate.ts';
+import { failed, type Outcome, type RawCrawl, type ReadFailure } from './outcome.ts';
 
-/** A read that failed, in a form that can be stored and reported. */
-export interface ReadFailure {
-  readonly kind: ErrorKind;
-  readonly message: string;
-  readonly status?: number;
-  readonly messageId?: string;
-}
-
-/** The outcome of reading one resource. */
-export type Outcome = { readonly ok: true; readonly body: unknown } | { readonly ok: false; readonly error: ReadFailure };
-
-/** Everything one crawl of one BMC read. */
-export interface RawCrawl {
-  readonly origin: string;
-  /** Every resource read (or failed), keyed by path without trailing slash. */
-  readonly resources: ReadonlyMap<string, Outcome>;
-  /**
-   * ComputerSystem paths, from `/Systems` and from `Chassis/*\/ComputerSystems`, de-duplicated;
-   * when those name none, from the managers' `Links.ManagerForServers`.
-   */
-  readonly systems: readonly string[];
-  readonly refusedLinks: readonly RefusedLink[];
-  /** Things worth telling an operator that did not stop the crawl. */
-  readonly warnings: readonly string[];
-  /** Resources taken from the last sweep's reads instead of read again (see `reuseUnchanged`). */
-  readonly reused: number;
-}
+export type { Outcome, RawCrawl, ReadFailure } from './outcome.ts';
 
 /** Crawl settings beyond the client's. */
 export interface CrawlOptions {
@@ -83,6 +58,9 @@ export async function crawl(client: RedfishClient, options: Partial<CrawlOptions
   run.store('/redfish/v1', { ok: true, body: root });
   const oemKeys = isResource(at(root, ['Oem'])) ? Object.keys(at(root, ['Oem']) as Resource) : [];
 
+  // The firmware needs only the service root: it starts beside the first collections, and the
+  // per-BMC queue sends what leads to more reads first.
+  const firmware = crawlFirmware(run, root);
   const [systemMembers, chassisMembers] = await Promise.all([
     run.collection(linkAt(root, ['Systems']), '/redfish/v1', true),
     run.collection(linkAt(root, ['Chassis']), '/redfish/v1', true),
@@ -100,10 +78,7 @@ export async function crawl(client: RedfishClient, options: Partial<CrawlOptions
   // from the manager: read the managers for it then, and only then.
   if (systems.length === 0) systems = await managedSystems(run);
 
-  await Promise.all([
-    ...systems.map((path) => crawlSystem(run, path, oemKeys, settings)),
-    crawlFirmware(run, root),
-  ]);
+  await Promise.all([...systems.map((path) => crawlSystem(run, path, oemKeys, settings)), firmware]);
   return {
     origin: client.origin,
     resources: run.outcomes,
@@ -153,24 +128,30 @@ async function crawlSystem(run: Crawl, path: string, oemKeys: readonly string[],
   if (system === undefined) return;
 
   const chassisLinks = run.links(system, ['Links', 'Chassis'], path);
-  let managerLinks = run.links(system, ['Links', 'ManagedBy'], path);
-  if (managerLinks.length === 0) managerLinks = await run.collection(linkAt(run.root, ['Managers']), '/redfish/v1');
+  const managedBy = run.links(system, ['Links', 'ManagedBy'], path);
+  const managers = managedBy.length > 0 ? Promise.resolve(managedBy) : run.collection(linkAt(run.root, ['Managers']), '/redfish/v1');
 
+  // Every branch starts at once; the per-BMC queue orders the reads (what leads to more first).
+  const storage = crawlStorage(run, linkAt(system, ['Storage']) ?? linkAt(system, ['Storages']), path);
+  const chassis = chassisLinks.map((link) => crawlChassis(run, link, path, oemKeys));
+  // Only when the standard storage lists no drive (older iLO firmware keeps them under its OEM
+  // SmartStorage alone) or one whose CapacityBytes no drive has (the OEM sizes check it): a BMC
+  // whose standard drives are in order is not asked for more.
+  const smartStorage = Promise.all([storage, ...chassis]).then(() => {
+    const drives = standardDrives(run, system, chassisLinks);
+    return drives.length === 0 || drives.some(implausibleSize) ? crawlSmartStorage(run, system, path) : undefined;
+  });
   await Promise.all([
     run.collection(linkAt(system, ['Processors']), path, true, 'members'),
     run.collection(linkAt(system, ['Memory']), path, true, 'members'),
     run.collection(linkAt(system, ['EthernetInterfaces']), path, true, 'members'),
     run.collection(linkAt(system, ['SimpleStorage']), path, true, 'members'),
-    crawlStorage(run, linkAt(system, ['Storage']) ?? linkAt(system, ['Storages']), path),
+    storage,
     crawlPcie(run, system, path, chassisLinks),
-    ...chassisLinks.map((chassis) => crawlChassis(run, chassis, path, oemKeys)),
-    ...managerLinks.map((manager) => crawlManager(run, manager, path)),
+    ...chassis,
+    managers.then((links) => Promise.all(links.map((manager) => crawlManager(run, manager, path)))),
+    smartStorage,
   ]);
-  // Only when the standard storage lists no drive (older iLO firmware keeps them under its OEM
-  // SmartStorage alone) or one whose CapacityBytes no drive has (the OEM sizes check it): a BMC
-  // whose standard drives are in order is not asked for more.
-  const drives = standardDrives(run, system, chassisLinks);
-  if (drives.length === 0 || drives.some(implausibleSize)) await crawlSmartStorage(run, system, path);
 }
 
 // The systems the managers say they manage (Links.ManagerForServers).
@@ -357,13 +338,13 @@ class Crawl {
 
   /** Reads a resource once (unless `again`), recording the outcome; resolves to the body or undefined. */
   // Not async, like the reads below it: each async layer is a frame and two ticks per request.
-  resource(link: string, from: string, again = false): Promise<unknown> {
+  resource(link: string, from: string, again = false, priority: Priority = 'unlocks'): Promise<unknown> {
     const path = this.pathOf(link);
     if (path === undefined) return this.#record(link, this.#client.get(link, from)).then(() => undefined);
     if (!again && this.outcomes.has(path)) return Promise.resolve(this.body(path));
     const pending = this.#inflight.get(path);
     if (pending && !again) return pending;
-    const read = this.#record(path, this.#fetch(link, path, from));
+    const read = this.#record(path, this.#fetch(link, path, from, undefined, priority));
     this.#inflight.set(path, read);
     return read;
   }
@@ -379,7 +360,7 @@ class Crawl {
         return kept;
       }
     }
-    return this.resource(link, from);
+    return this.resource(link, from, false, 'leaf');
   }
 
   /** True when `path` was read again and is unchanged, or came inline in a listing that is. */
@@ -396,10 +377,10 @@ class Crawl {
   }
 
   // Reads through the client, keeping what the last sweep read for the verdicts above.
-  #fetch(link: string, path: string, from: string, query?: string): Promise<unknown> {
+  #fetch(link: string, path: string, from: string, query?: string, priority: Priority = 'unlocks'): Promise<unknown> {
     const before = this.#reuse ? this.#client.remembered(link, query) : undefined;
-    if (before === undefined) return this.#client.get(link, from, query);
-    return this.#client.get(link, from, query).then((body) => {
+    if (before === undefined) return this.#client.get(link, from, query, priority);
+    return this.#client.get(link, from, query, priority).then((body) => {
       this.#reads.set(path, { before, after: body });
       this.#vouched.delete(path);
       return body;
@@ -463,11 +444,13 @@ class Crawl {
     // AMI's expansion keeps only the members' identities: such an answer is still the listing.
     let listing: unknown;
     if (expand) {
+      // Expanded, a listing of leaves (DIMMs, ports) is the last read of its branch.
+      const priority: Priority = reuse === 'none' ? 'unlocks' : 'leaf';
       try {
-        const first = await this.#fetch(link, path, from, expand);
+        const first = await this.#fetch(link, path, from, expand, priority);
         const members = isResource(first) && Array.isArray(first.Members) ? (first.Members as unknown[]) : [];
         if (members.every(isComplete)) {
-          const collected = await this.#pages(first, path, expand);
+          const collected = await this.#pages(first, path, expand, priority);
           for (const member of collected.inline) {
             const id = idOf(member);
             if (id !== undefined && this.pathOf(id) !== undefined && !this.outcomes.has(id)) {
@@ -501,7 +484,7 @@ class Crawl {
 
   // Follows Members@odata.nextLink with a page cap and loop detection; returns the collection with
   // every member as a link, and the inline member bodies when the pages were expanded.
-  async #pages(first: unknown, path: string, expand: string | undefined): Promise<{ body: Resource; inline: Resource[]; links: string[] }> {
+  async #pages(first: unknown, path: string, expand: string | undefined, priority: Priority = 'unlocks'): Promise<{ body: Resource; inline: Resource[]; links: string[] }> {
     if (!isResource(first)) throw new RedfishError('bad-response', `${path}: collection is not a JSON object`, { path });
     const rawMembers = first.Members;
     if (rawMembers !== null && rawMembers !== undefined && !Array.isArray(rawMembers)) {
@@ -537,7 +520,7 @@ class Crawl {
         throw new RedfishError('bad-response', `${path}: more than ${this.#client.options.maxPages} pages of members`, { path });
       }
       seen.add(key);
-      const page = await this.#client.get(key, path, expand);
+      const page = await this.#client.get(key, path, expand, priority);
       const members = at(page, MEMBERS);
       if (Array.isArray(members)) take(members as unknown[]);
       next = linkAt(page, ['Members@odata.nextLink']);
@@ -581,19 +564,4 @@ function isComplete(member: unknown): boolean {
     if (key.charCodeAt(0) !== 0x40 && key !== 'Name' && key !== 'Id' && key !== 'Description') return true;
   }
   return keys === 1 && Object.hasOwn(member, '@odata.id'); // a plain link
-}
-
-function failed(error: unknown): Outcome {
-  if (error instanceof RedfishError) {
-    return {
-      ok: false,
-      error: {
-        kind: error.kind,
-        message: error.message,
-        ...(error.status === undefined ? {} : { status: error.status }),
-        ...(error.messageId === undefined ? {} : { messageId: error.messageId }),
-      },
-    };
-  }
-  return { ok: false, error: { kind: 'bad-response', message: (error as Error)?.message ?? String(error) } };
 }

@@ -148,3 +148,25 @@ function truncate(text: string, max: number): string {
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** An exchange's error, naming the request: `METHOD path: text`. */
+export function requestError(kind: ErrorKind, bmc: string, request: { readonly method: string; readonly path: string }, text: string, extra: { status?: number; cause?: unknown; connectPhase?: boolean } = {}): RedfishError {
+  return new RedfishError(kind, `${request.method} ${request.path}: ${text}`, { bmc, method: request.method, path: request.path, ...extra });
+}
+
+/** Why a signal aborted, in words for an error message. */
+export function abortReason(signal: AbortSignal): string {
+  const reason = signal.reason as { name?: string; message?: string } | undefined;
+  if (reason?.name === 'TimeoutError') return "the BMC's deadline passed";
+  return typeof reason?.message === 'string' && reason.message ? reason.message : 'cancelled';
+}
+
+/** The system error code under an error (ECONNREFUSED, EHOSTUNREACH …), if any. */
+export function errnoOf(error: unknown): string | undefined {
+  for (let current = error, depth = 0; current && depth < 5; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}

@@ -1,9 +1,18 @@
 // The request limits of a sweep: at most so many requests on the wire at once (to one BMC, and
-// across the fleet), first come first served, optionally spaced to a rate.
+// across the fleet), first come first served within a priority, optionally spaced to a rate.
 //
 // Every Redfish request passes two of these. p-queue costs 13–17 µs of CPU a task (task ids, an
 // event per start and end, async-context binding, abort races), over 1 ms per BMC at 50 requests;
-// this costs ~4 µs (`node bench/limit.ts`). p-queue still runs the sweep's BMCs, a task each.
+// this costs ~4 µs (`node bench/limit.ts`, which also times both with priorities). p-queue still
+// runs the sweep's BMCs, a task each.
+
+/**
+ * Which waiting task goes first: `urgent` (a logout: it frees a session and a BMC worker), then
+ * `unlocks` (a read whose answer leads to more reads), then `leaf` (a read that leads nowhere).
+ */
+export type Priority = 'urgent' | 'unlocks' | 'leaf';
+
+const LEVELS: Readonly<Record<Priority, number>> = { urgent: 0, unlocks: 1, leaf: 2 };
 
 /** Options of a limit. */
 export interface RequestLimitOptions {
@@ -20,26 +29,45 @@ interface Waiter {
   done: boolean;
 }
 
-/** A FIFO limit on tasks in flight. */
+/** A queue as an array and a head index: shift() is O(n) on a long queue. */
+interface Queue {
+  items: Waiter[];
+  head: number;
+}
+
+/** A limit on tasks in flight, FIFO within each priority. */
 export class RequestLimit {
-  readonly concurrency: number;
+  #concurrency: number;
   readonly #spacingMs: number;
   #active = 0;
   #nextStartAt = 0;
   #timer: NodeJS.Timeout | undefined;
-  // A queue as an array and a head index: shift() is O(n) on a long queue.
-  #waiting: Waiter[] = [];
-  #head = 0;
+  // One queue per priority, most urgent first.
+  readonly #queues: Queue[] = [
+    { items: [], head: 0 },
+    { items: [], head: 0 },
+    { items: [], head: 0 },
+  ];
+  #queued = 0;
   // One abort listener per signal, not per task: an EventTarget checks every listener it has
   // for a duplicate on each add, so a listener per waiting task is quadratic in the queue.
   readonly #watched = new Map<AbortSignal, () => void>();
 
   constructor(options: RequestLimitOptions) {
-    if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
-      throw new TypeError(`Expected \`concurrency\` to be an integer from 1 up, got \`${options.concurrency}\` (${typeof options.concurrency})`);
-    }
-    this.concurrency = options.concurrency;
+    this.#concurrency = checkConcurrency(options.concurrency);
     this.#spacingMs = options.spacingMs ?? 0;
+  }
+
+  /** Tasks allowed to run at once. */
+  get concurrency(): number {
+    return this.#concurrency;
+  }
+
+  /** Changes how many tasks may run at once: more start now; fewer lets running ones finish. */
+  set concurrency(value: number) {
+    const before = this.#concurrency;
+    this.#concurrency = checkConcurrency(value);
+    if (value > before) this.#schedule();
   }
 
   /** Tasks running now. */
@@ -50,19 +78,21 @@ export class RequestLimit {
   /** Tasks waiting for a slot. */
   get waiting(): number {
     let count = 0;
-    for (let index = this.#head; index < this.#waiting.length; index++) if (!this.#waiting[index]!.done) count++;
+    for (const queue of this.#queues) for (let index = queue.head; index < queue.items.length; index++) if (!queue.items[index]!.done) count++;
     return count;
   }
 
   /**
-   * Runs `task` when a slot is free, and resolves or rejects as it does. A task still waiting when
-   * `signal` aborts never starts: the promise rejects with the signal's reason.
+   * Runs `task` when a slot is free and no task of its priority or a more urgent one waits, and
+   * resolves or rejects as it does. A task still waiting when `signal` aborts never starts: the
+   * promise rejects with the signal's reason.
    */
-  run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  run<T>(task: () => Promise<T>, signal?: AbortSignal, priority: Priority = 'unlocks'): Promise<T> {
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (this.#head === this.#waiting.length && this.#mayStart()) return this.#start(task);
+    if (this.#queued === 0 && this.#mayStart()) return this.#start(task);
     return new Promise<T>((resolve, reject) => {
-      this.#waiting.push({ done: false, signal, reject, start: () => void this.#start(task).then(resolve, reject) });
+      this.#queues[LEVELS[priority]]!.items.push({ done: false, signal, reject, start: () => void this.#start(task).then(resolve, reject) });
+      this.#queued++;
       if (signal) this.#watch(signal);
       this.#schedule();
     });
@@ -70,14 +100,17 @@ export class RequestLimit {
 
   /** Rejects every waiting task with `reason`; running tasks go on. */
   clear(reason: unknown): void {
-    for (let index = this.#head; index < this.#waiting.length; index++) {
-      const waiter = this.#waiting[index]!;
-      if (waiter.done) continue;
-      waiter.done = true;
-      waiter.reject(reason);
+    for (const queue of this.#queues) {
+      for (let index = queue.head; index < queue.items.length; index++) {
+        const waiter = queue.items[index]!;
+        if (waiter.done) continue;
+        waiter.done = true;
+        waiter.reject(reason);
+      }
+      queue.items = [];
+      queue.head = 0;
     }
-    this.#waiting = [];
-    this.#head = 0;
+    this.#queued = 0;
     for (const [signal, onAbort] of this.#watched) signal.removeEventListener('abort', onAbort);
     this.#watched.clear();
     clearTimeout(this.#timer);
@@ -88,11 +121,14 @@ export class RequestLimit {
     if (this.#watched.has(signal)) return;
     const onAbort = () => {
       this.#watched.delete(signal);
-      for (let index = this.#head; index < this.#waiting.length; index++) {
-        const waiter = this.#waiting[index]!;
-        if (waiter.done || waiter.signal !== signal) continue;
-        waiter.done = true;
-        waiter.reject(signal.reason);
+      for (const queue of this.#queues) {
+        for (let index = queue.head; index < queue.items.length; index++) {
+          const waiter = queue.items[index]!;
+          if (waiter.done || waiter.signal !== signal) continue;
+          waiter.done = true;
+          this.#queued--;
+          waiter.reject(signal.reason);
+        }
       }
     };
     this.#watched.set(signal, onAbort);
@@ -100,7 +136,7 @@ export class RequestLimit {
   }
 
   #mayStart(): boolean {
-    return this.#active < this.concurrency && (this.#spacingMs === 0 || performance.now() >= this.#nextStartAt);
+    return this.#active < this.#concurrency && (this.#spacingMs === 0 || performance.now() >= this.#nextStartAt);
   }
 
   #start<T>(task: () => Promise<T>): Promise<T> {
@@ -129,29 +165,42 @@ export class RequestLimit {
     throw error;
   };
 
-  // Starts waiting tasks while slots are free; with spacing, waits for the next start time.
+  // Starts waiting tasks while slots are free, the most urgent first; with spacing, waits for the
+  // next start time.
   #schedule(): void {
-    while (this.#head < this.#waiting.length) {
-      const waiter = this.#waiting[this.#head]!;
-      if (waiter.done) {
-        this.#head++;
-        continue;
+    for (const queue of this.#queues) {
+      while (queue.head < queue.items.length) {
+        const waiter = queue.items[queue.head]!;
+        if (waiter.done) {
+          queue.head++;
+          continue;
+        }
+        if (this.#active >= this.#concurrency) return;
+        if (!this.#mayStart()) {
+          this.#timer ??= setTimeout(() => {
+            this.#timer = undefined;
+            this.#schedule();
+          }, Math.max(1, Math.ceil(this.#nextStartAt - performance.now())));
+          return;
+        }
+        waiter.done = true;
+        queue.head++;
+        this.#queued--;
+        if (queue.head > 1024 && queue.head * 2 > queue.items.length) {
+          queue.items = queue.items.slice(queue.head);
+          queue.head = 0;
+        }
+        waiter.start();
       }
-      if (this.#active >= this.concurrency) break;
-      if (!this.#mayStart()) {
-        this.#timer ??= setTimeout(() => {
-          this.#timer = undefined;
-          this.#schedule();
-        }, Math.max(1, Math.ceil(this.#nextStartAt - performance.now())));
-        break;
+      if (queue.head > 0 && queue.head === queue.items.length) {
+        queue.items = [];
+        queue.head = 0;
       }
-      waiter.done = true;
-      this.#head++;
-      waiter.start();
-    }
-    if (this.#head > 1024 && this.#head * 2 > this.#waiting.length) {
-      this.#waiting = this.#waiting.slice(this.#head);
-      this.#head = 0;
     }
   }
+}
+
+function checkConcurrency(value: number): number {
+  if (!Number.isInteger(value) || value < 1) throw new TypeError(`Expected \`concurrency\` to be an integer from 1 up, got \`${value}\` (${typeof value})`);
+  return value;
 }

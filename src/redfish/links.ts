@@ -75,3 +75,8 @@ export function isPlainPath(link: string): boolean {
 export function trimSlash(path: string): string {
   return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
 }
+
+/** A path with a query added (`?` or `&`); the path itself when there is none. */
+export function withQuery(path: string, query: string | undefined): string {
+  return query ? `${path}${path.includes('?') ? '&' : '?'}${query}` : path;
+}

@@ -5,7 +5,7 @@
 // cost ~110 µs of CPU per request and got's ~0.2 ms more, against a budget of 15 ms per BMC for
 // ~50 requests. The MAAS client, which sends a few requests per machine, keeps got.
 import type net from 'node:net';
-import { RedfishError, errorFromResponse, type ErrorKind } from './errors.ts';
+import { RedfishError, abortReason, requestError, type ErrorKind } from './errors.ts';
 import { HttpFramingError, ResponseParser, headerLines, requestHead, type ParsedResponse } from './http1.ts';
 import { BodyError, parseJsonBody } from './json.ts';
 import { verificationError, type Connector } from './tls.ts';
@@ -19,6 +19,13 @@ export interface Exchange {
   /** A successful JSON body's bytes as received, to be stored without serialising it again. */
   readonly raw?: Uint8Array;
   readonly bytes: number;
+}
+
+/** A BMC's answer as received, its body not parsed yet (see `decode`). */
+export interface RawAnswer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: Buffer;
 }
 
 /** What one exchange needs. */
@@ -94,6 +101,12 @@ export function createTransport(origin: string, connect: Connector): Transport {
   };
 }
 
+/** One header of an answer (the first, when repeated). */
+export function headerOf(answer: Pick<Exchange, 'headers'>, name: string): string | undefined {
+  const value = answer.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
 /** Closes every connection; exchanges still in flight fail as broken. */
 export function closeTransport(transport: Transport): void {
   transport.closed = true;
@@ -106,6 +119,15 @@ export function closeTransport(transport: Transport): void {
 
 /** Performs one exchange; HTTP error statuses are returned, transport failures thrown as RedfishError. */
 export async function exchange(transport: Transport, bmc: string, request: ExchangeRequest): Promise<Exchange> {
+  return decode(await send(transport, bmc, request), bmc, request);
+}
+
+/**
+ * Performs one exchange and resolves as the answer's last byte is in, before its body is parsed:
+ * a caller holding a request slot frees it first, so the next request is on the wire while this
+ * body is parsed. Transport failures are thrown as RedfishError.
+ */
+export async function send(transport: Transport, bmc: string, request: ExchangeRequest): Promise<RawAnswer> {
   const payload = request.json === undefined ? undefined : Buffer.from(JSON.stringify(request.json));
   let head: string;
   try {
@@ -230,7 +252,7 @@ function receive(connection: Connection, bytes: Buffer): void {
 // Sends the request on `connection` and reads the answer. Resolves to a RedfishError (not rejects)
 // when a reused connection turned out closed before any byte of the answer: the caller decides
 // whether to send again.
-function carry(transport: Transport, connection: Connection, message: string | Buffer, bmc: string, request: ExchangeRequest, deadline: number): Promise<Exchange | RedfishError> {
+function carry(transport: Transport, connection: Connection, message: string | Buffer, bmc: string, request: ExchangeRequest, deadline: number): Promise<RawAnswer | RedfishError> {
   return new Promise((resolve, reject) => new Carried(transport, connection, bmc, request, resolve, reject).send(message, deadline));
 }
 
@@ -242,7 +264,7 @@ class Carried implements Carrier, Abortable {
   readonly #connection: Connection;
   readonly #bmc: string;
   readonly #request: ExchangeRequest;
-  readonly #resolve: (outcome: Exchange | RedfishError) => void;
+  readonly #resolve: (outcome: RawAnswer | RedfishError) => void;
   readonly #reject: (error: RedfishError) => void;
   readonly #parser: ResponseParser;
   readonly #reused: boolean;
@@ -250,7 +272,7 @@ class Carried implements Carrier, Abortable {
   #timer: NodeJS.Timeout | undefined;
   #unwatch: (() => void) | undefined;
 
-  constructor(transport: Transport, connection: Connection, bmc: string, request: ExchangeRequest, resolve: (outcome: Exchange | RedfishError) => void, reject: (error: RedfishError) => void) {
+  constructor(transport: Transport, connection: Connection, bmc: string, request: ExchangeRequest, resolve: (outcome: RawAnswer | RedfishError) => void, reject: (error: RedfishError) => void) {
     this.#transport = transport;
     this.#connection = connection;
     this.#bmc = bmc;
@@ -321,11 +343,7 @@ class Carried implements Carrier, Abortable {
     connection.used = true;
     if (response!.keepAlive && !this.#transport.closed && !connection.socket.destroyed) this.#transport.idle.push(connection);
     else connection.socket.destroy();
-    try {
-      this.#resolve(answer(response!, this.#bmc, this.#request));
-    } catch (failed) {
-      this.#reject(failed as RedfishError);
-    }
+    this.#resolve(response!);
   }
 }
 
@@ -333,19 +351,11 @@ function timedOut(carried: Carried): void {
   carried.timedOut();
 }
 
-interface ErrorContext {
-  readonly bmc: string;
-  readonly method: string;
-  readonly path: string;
-}
-
 // An exchange's error, naming the request; built only when something fails.
-function failure(kind: ErrorKind, bmc: string, request: ExchangeRequest, text: string, extra: { status?: number; cause?: unknown; connectPhase?: boolean } = {}): RedfishError {
-  const context: ErrorContext = { bmc, method: request.method, path: request.path };
-  return new RedfishError(kind, `${request.method} ${request.path}: ${text}`, { ...context, ...extra });
-}
+const failure = requestError;
 
-function answer(response: ParsedResponse, bmc: string, request: ExchangeRequest): Exchange {
+/** The answer with its body parsed (JSON within the request's depth limit); a bad 2xx body is a bad-response RedfishError. */
+export function decode(response: RawAnswer, bmc: string, request: Pick<ExchangeRequest, 'method' | 'path' | 'maxJsonDepth'>): Exchange {
   const { status, headers, body: raw } = response;
   if (status === 304 || raw.length === 0) return { status, headers, body: undefined, bytes: raw.length };
   if (status >= 400) {
@@ -363,18 +373,6 @@ function answer(response: ParsedResponse, bmc: string, request: ExchangeRequest)
     if (error instanceof BodyError) throw failure('bad-response', bmc, request, error.message, { status });
     throw error;
   }
-}
-
-/** Converts an HTTP error status into its RedfishError (for callers that have decided it is final). */
-export function statusError(bmc: string, method: string, path: string, answer: Exchange): RedfishError {
-  return errorFromResponse(answer.status, answer.body, { bmc, method, path });
-}
-
-/** Why a signal aborted, in words for an error message. */
-export function abortReason(signal: AbortSignal): string {
-  const reason = signal.reason as { name?: string; message?: string } | undefined;
-  if (reason?.name === 'TimeoutError') return "the BMC's deadline passed";
-  return typeof reason?.message === 'string' && reason.message ? reason.message : 'cancelled';
 }
 
 const UNREACHABLE = ['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN'];

@@ -46,6 +46,8 @@ export interface BmcResult {
   /** Resources taken from the last sweep's reads, not read again (between full reads). */
   readonly reused: number;
   readonly ms: number;
+  /** The BMC was found to answer one request at a time, and was sent one at a time. */
+  readonly serial?: true;
   readonly machines: readonly MachineResult[];
   /** Sections that could not be read, refused links and the like. */
   readonly warnings: readonly string[];

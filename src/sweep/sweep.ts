@@ -2,29 +2,24 @@
 // machine (never a duplicate), create it Deployed or push what changed, and remember what was seen.
 // One BMC's failure never stops the others; the report lists every BMC. Nothing here prints.
 import { RequestLimit } from '../redfish/limit.ts';
-import { FALLBACK_ARCHITECTURE, type Producer } from '../inventory/commissioning.ts';
-import { diffInventories } from '../inventory/diff.ts';
-import { fingerprint } from '../inventory/fingerprint.ts';
-import { toCommissioningResults } from '../inventory/results.ts';
-import type { HardwareInventory } from '../inventory/model.ts';
+import type { Producer } from '../inventory/commissioning.ts';
 import { hostsOf, NOT_MACHINE_TYPES } from '../inventory/hosts.ts';
 import { toInventory } from '../inventory/normalise.ts';
-import { carryForward } from '../inventory/partial.ts';
 import { sourceFromCrawl } from '../inventory/source.ts';
-import { acceptsHardwareUpdate, statusOfRef } from '../lifecycle/index.ts';
-import { RedfishClient, type ClientLog } from '../redfish/client.ts';
+import { RedfishClient, type ClientLog, type RequestTrace } from '../redfish/client.ts';
 import { crawl, systemsFailure, type CrawlOptions, type RawCrawl } from '../redfish/crawl.ts';
 import { RedfishError } from '../redfish/errors.ts';
 import type { ClientOptions } from '../redfish/options.ts';
-import { bmcState, lastInventory, loadReadCache, pinCertificate, recordBmcSweep, saveReadCache, saveInventory, type BmcOutcome, type BmcSweepRecord } from '../registry/bmc-state.ts';
+import { bmcState, loadReadCache, pinCertificate, recordBmcSweep, saveReadCache, saveInventory, type BmcOutcome, type BmcSweepRecord } from '../registry/bmc-state.ts';
 import { StorageError, storageFailure, type Store } from '../registry/store.ts';
-import { toHostname } from '../registry/machines.ts';
 import type { BmcConfig, Config } from './config.ts';
+import { enlist, type Reading } from './enlist.ts';
 import type { SweepTracker } from './progress.ts';
 import { credentialSecrets, redactEcho, withoutUserinfo } from '../redfish/redact.ts';
 import type { BmcResult, MachineResult, SweepOutcome, SweepReport } from './report.ts';
-import { maasArchitecture, TargetError, type MachineRecord, type PushReport, type Target } from './target.ts';
+import { TargetError, type Target } from './target.ts';
 
+export { hostnameFor } from './enlist.ts';
 export { outcomeWord, SWEEP_OUTCOMES, type BmcResult, type MachineResult, type SweepOutcome, type SweepReport } from './report.ts';
 
 /** A pino-compatible logger. */
@@ -64,6 +59,8 @@ export interface SweepSettings {
   readonly onResult?: (result: BmcResult, done: number, total: number) => void;
   /** Kept up to date with the BMCs in flight, for a progress display. */
   readonly progress?: SweepTracker;
+  /** A timeline of each BMC's requests (the bench's): called as the BMC's sweep starts. */
+  readonly trace?: (bmc: BmcConfig) => RequestTrace | undefined;
 }
 
 /** The settings a configuration file gives a sweep. */
@@ -211,6 +208,7 @@ function skipped(bmc: BmcConfig, message: string): BmcResult {
 
 async function sweepBmc(bmc: BmcConfig, target: Target, state: Store, settings: SweepSettings, fleet: RequestLimit | undefined): Promise<BmcResult> {
   const t0 = performance.now();
+  const trace = settings.trace?.(bmc);
   // What the BMC said (its messages, its links, bodies quoted in errors) may echo its credentials.
   const secrets = credentialSecrets(bmc.username, bmc.password);
   const scrub = (text: string) => withoutUserinfo(redactEcho(text, secrets));
@@ -238,6 +236,7 @@ async function sweepBmc(bmc: BmcConfig, target: Target, state: Store, settings: 
         },
       },
       ...(fleet ? { fleet } : {}),
+      ...(trace ? { trace } : {}),
       ...(settings.signal ? { signal: settings.signal } : {}),
       ...(settings.log ? { log: settings.log } : {}),
     },
@@ -369,92 +368,6 @@ function write(state: Store, work: () => void): string | undefined {
   }
 }
 
-/** An inventory pushed to the target, to remember as the system's last reading. */
-interface Reading {
-  readonly system: string;
-  readonly fingerprint: string;
-  readonly inventory: HardwareInventory;
-}
-
-async function enlist(bmc: BmcConfig, read: HardwareInventory, knownSystemId: string | undefined, target: Target, state: Store, settings: SweepSettings, readings: Reading[]): Promise<MachineResult> {
-  let previous = lastInventory<HardwareInventory>(state, bmc.address, read.system);
-  const machine = await target.findMachine({
-    ...(read.identity.uuid ? { uuid: read.identity.uuid } : {}),
-    macs: read.nics.flatMap((nic) => nic.ports.map((port) => port.mac)),
-    bmcAddress: bmc.address,
-    nodeId: read.systemId,
-    ...(knownSystemId ? { knownSystemId } : {}),
-  });
-  // The same machine answering on a new BMC address: what it had is remembered under the old one.
-  if (!previous && machine?.powerAddress !== undefined && machine.powerAddress !== bmc.address) {
-    previous = lastInventory<HardwareInventory>(state, machine.powerAddress, read.system);
-  }
-  const inventory = carryForward(previous?.inventory, read, previous ? `sweep of ${previous.at}` : undefined);
-  const print = fingerprint(inventory);
-  const results = toCommissioningResults(inventory, settings.producer);
-  if (!machine) {
-    const hostname = hostnameFor(inventory);
-    if (settings.dryRun) return { system: read.system, outcome: 'created', hostname, reason: 'would be created (dry run)' };
-    const created = await createWithFreeName(target, hostname, inventory, bmc);
-    const report = await target.pushHardware(created, results);
-    readings.push({ system: read.system, fingerprint: print, inventory });
-    return { system: read.system, outcome: 'created', systemId: created.systemId, hostname: created.hostname, ...unreported(report) };
-  }
-  const found = { system: read.system, systemId: machine.systemId, hostname: machine.hostname };
-  // The same machine answering on a new BMC address: follow it (rule 5), never duplicate it.
-  if (!settings.dryRun && machine.powerAddress !== undefined && machine.powerAddress !== bmc.address && target.updatePower) {
-    await target.updatePower(machine, { address: bmc.address, user: bmc.username, password: bmc.password, nodeId: inventory.systemId });
-  }
-  if (!acceptsHardwareUpdate(machine.status)) {
-    return { ...found, outcome: 'skipped', reason: `machine is ${statusOfRef(machine.status).name}; hardware is updated once the operation ends` };
-  }
-  if (previous?.fingerprint === print) return { ...found, outcome: 'unchanged' };
-  // Nothing to carry an unreadable section over from: pushing would replace the disks or NICs the
-  // target knows with nothing. The machine is left as it is until every section reads.
-  const unknown = Object.entries(inventory.sections).filter(([, section]) => section.unknown).map(([name]) => name);
-  if (!previous && unknown.length > 0) {
-    return { ...found, outcome: 'skipped', reason: `could not read ${unknown.join(', ')} and has no earlier reading to keep them from; not replacing what the target knows with an incomplete document` };
-  }
-  const changes = previous ? diffInventories(previous.inventory, inventory) : [];
-  if (settings.dryRun) return { ...found, outcome: 'updated', reason: 'would be updated (dry run)', changes: changes.map((change) => change.description) };
-  const report = await target.pushHardware(machine, results, changes);
-  readings.push({ system: read.system, fingerprint: print, inventory });
-  return { ...found, outcome: 'updated', changes: changes.map((change) => change.description), ...unreported(report) };
-}
-
-// Scripts of the machine's commissioning set no BMC reading stands in for: said, since release then gives New.
-function unreported(report: PushReport | void): { reason?: string } {
-  if (!report || report.unreported.length === 0) return {};
-  return { reason: `commissioning scripts not reported (nothing out-of-band stands in for them): ${report.unreported.join(', ')}; released, the machine goes to New, not Ready` };
-}
-
-// MAAS refuses a host name already taken; the collector then tells the machines apart by serial.
-async function createWithFreeName(target: Target, hostname: string, inventory: HardwareInventory, bmc: BmcConfig): Promise<MachineRecord> {
-  const macs = inventory.nics.flatMap((nic) => nic.ports.map((port) => port.mac));
-  const create = (name: string) =>
-    target.createDeployed({
-      hostname: name,
-      architecture: maasArchitecture(inventory.architecture ?? FALLBACK_ARCHITECTURE),
-      macs,
-      power: { address: bmc.address, user: bmc.username, password: bmc.password, nodeId: inventory.systemId },
-      description: `Enlisted by redfish-enlist from ${bmc.name}`,
-    });
-  try {
-    return await create(hostname);
-  } catch (error) {
-    if (!(error instanceof TargetError) || error.field !== 'hostname') throw error;
-    const suffix = toHostname(inventory.identity.serial ?? inventory.identity.uuid ?? inventory.systemId).slice(-8);
-    return create(`${hostname.slice(0, 54)}-${suffix}`);
-  }
-}
-
-/** The host name a new machine gets: the BMC's report of it, else one made from vendor and serial. */
-export function hostnameFor(inventory: HardwareInventory): string {
-  if (inventory.identity.hostName) return toHostname(inventory.identity.hostName);
-  const serial = inventory.identity.serial ?? inventory.identity.uuid?.slice(0, 8) ?? inventory.systemId;
-  return toHostname(`${inventory.vendor === 'generic' ? 'machine' : inventory.vendor}-${serial}`);
-}
-
 // A BMC that lists no system is `not-found` only when every read on the way succeeded; otherwise
 // the read that failed says why (a broken answer, a refused redirect, a server error).
 function noSystems(raw: RawCrawl, scrub: (text: string) => string): { errorKind: string; message: string } {
@@ -471,8 +384,14 @@ function bmcOutcome(machines: readonly MachineResult[], systems: number): BmcOut
   return 'unchanged';
 }
 
-function stats(client: RedfishClient, t0: number): Pick<BmcResult, 'requests' | 'bytes' | 'notModified' | 'ms'> {
-  return { requests: client.stats.requests, bytes: client.stats.bytes, notModified: client.stats.notModified, ms: Math.round(performance.now() - t0) };
+function stats(client: RedfishClient, t0: number): Pick<BmcResult, 'requests' | 'bytes' | 'notModified' | 'ms' | 'serial'> {
+  return {
+    requests: client.stats.requests,
+    bytes: client.stats.bytes,
+    notModified: client.stats.notModified,
+    ms: Math.round(performance.now() - t0),
+    ...(client.serial ? { serial: true as const } : {}),
+  };
 }
 
 function tlsMode(bmc: BmcConfig): string {

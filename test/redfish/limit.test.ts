@@ -98,6 +98,57 @@ describe('RequestLimit', () => {
     expect(order).toEqual(Array.from({ length: 5000 }, (_, index) => index));
   });
 
+  it('starts the most urgent waiting task first, and in order within a priority', async () => {
+    const limit = new RequestLimit({ concurrency: 1 });
+    const first = gate();
+    const started: string[] = [];
+    const task = (name: string) => async () => void started.push(name);
+    const runs = [
+      limit.run(() => first.opened),
+      limit.run(task('leaf 1'), undefined, 'leaf'),
+      limit.run(task('unlocks 1'), undefined, 'unlocks'),
+      limit.run(task('leaf 2'), undefined, 'leaf'),
+      limit.run(task('urgent'), undefined, 'urgent'),
+      limit.run(task('unlocks 2')),
+    ];
+    expect(limit.waiting).toBe(5);
+    first.open();
+    await Promise.all(runs);
+    expect(started).toEqual(['urgent', 'unlocks 1', 'unlocks 2', 'leaf 1', 'leaf 2']);
+  });
+
+  it('takes a new concurrency at once: more starts waiting tasks, fewer lets running ones finish', async () => {
+    const limit = new RequestLimit({ concurrency: 2 });
+    const gates = Array.from({ length: 6 }, gate);
+    const started: number[] = [];
+    const runs = gates.map((g, index) =>
+      limit.run(async () => {
+        started.push(index);
+        await g.opened;
+      }),
+    );
+    expect(started).toEqual([0, 1]);
+    limit.concurrency = 3;
+    expect(started).toEqual([0, 1, 2]);
+    limit.concurrency = 1;
+    expect(limit.active).toBe(3);
+    gates[0]!.open();
+    gates[1]!.open();
+    await runs[1];
+    await Promise.resolve();
+    // Two finished; one still runs and one is the limit now: nothing new starts until it is done.
+    expect(started).toEqual([0, 1, 2]);
+    gates[2]!.open();
+    await runs[2];
+    await Promise.resolve();
+    expect(started).toEqual([0, 1, 2, 3]);
+    for (const g of gates) g.open();
+    await Promise.all(runs);
+    expect(() => {
+      limit.concurrency = 0;
+    }).toThrow(/Expected `concurrency` to be an integer from 1 up, got `0`/);
+  });
+
   it('names a bad concurrency', () => {
     expect(() => new RequestLimit({ concurrency: 0 })).toThrow(/Expected `concurrency` to be an integer from 1 up, got `0`/);
   });

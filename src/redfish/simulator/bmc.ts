@@ -45,8 +45,25 @@ export interface SimulatedBmc {
   setResource(path: string, body: unknown, options?: { readonly status?: number; readonly headers?: Readonly<Record<string, string>> }): void;
   /** Answers 404 at `path` from now on, on this BMC only; links to it are left dangling. */
   deleteResource(path: string): void;
+  /**
+   * Every request since start or `resetStats()`, in arrival order, when started with
+   * `requestLog: true` (else empty): when it arrived, when one of the BMC's workers took it (after
+   * waiting in the backlog), and when its answer was sent. Times are `performance.now()`.
+   */
+  readonly requestLog: readonly ServedRequest[];
   /** Stops listening and destroys open connections, hung requests included. */
   close(): Promise<void>;
+}
+
+/** One request as the BMC saw it (see SimulatedBmc.requestLog). */
+export interface ServedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly arrivedAt: number;
+  /** When a worker took it; undefined while it waits, or if the client went away first. */
+  startedAt?: number;
+  /** When the answer was complete; undefined until then, or if none was. */
+  answeredAt?: number;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -84,6 +101,7 @@ class Bmc implements SimulatedBmc {
   #overlay: Overlay | undefined;
   #faults: FaultSet;
   #counters = zeroCounters();
+  #log: ServedRequest[] = [];
   #active = 0;
   #port = 0;
   #closing: Promise<void> | undefined;
@@ -138,7 +156,12 @@ class Bmc implements SimulatedBmc {
     this.faults = rules;
   }
 
+  get requestLog(): readonly ServedRequest[] {
+    return this.#log;
+  }
+
   resetStats(): void {
+    this.#log = [];
     this.#counters = zeroCounters();
     this.#counters.peakConcurrent = this.#active;
   }
@@ -203,6 +226,11 @@ class Bmc implements SimulatedBmc {
     // Node's server then answers `Connection: close` and closes the socket after the answer.
     if (!this.#options.keepAlive) res.shouldKeepAlive = false;
     let state: 'waiting' | 'running' | 'gone' = 'waiting';
+    const served: ServedRequest | undefined = this.#options.requestLog ? { method: req.method ?? 'GET', path: url, arrivedAt: performance.now() } : undefined;
+    if (served) {
+      this.#log.push(served);
+      res.once('finish', () => (served.answeredAt = performance.now()));
+    }
     res.once('close', () => {
       if (state === 'running') this.#release();
       state = 'gone';
@@ -213,6 +241,7 @@ class Bmc implements SimulatedBmc {
         return;
       }
       state = 'running';
+      if (served) served.startedAt = performance.now();
       this.#active += 1;
       this.#counters.peakConcurrent = Math.max(this.#counters.peakConcurrent, this.#active);
       const go = (): void => {

@@ -1,5 +1,5 @@
 // Simulated Redfish BMCs for tests, benchmarks and demos: one BMC, or a fleet made from a few trees.
-export { startBmc, type SimulatedBmc } from './bmc.ts';
+export { startBmc, type ServedRequest, type SimulatedBmc } from './bmc.ts';
 export { faultsForBmc, parseFaultFile, type FleetFaultRule } from './fault-file.ts';
 export type { FaultAction, FaultRule } from './faults.ts';
 export {

@@ -82,6 +82,8 @@ export interface BmcOptions {
   readonly faults?: readonly FaultRule[];
   /** Seed of the PRNG behind fault probabilities and latency jitter. @default 1 */
   readonly seed?: number;
+  /** Keep a log of every request's arrival, start and answer (SimulatedBmc.requestLog). @default false */
+  readonly requestLog?: boolean;
 }
 
 /** Options after defaults are applied and checked. */
@@ -102,6 +104,7 @@ export interface ResolvedBmcOptions {
   readonly identity: number | undefined;
   readonly faults: readonly FaultRule[];
   readonly seed: number;
+  readonly requestLog: boolean;
 }
 
 /** Defaults of every optional BMC option that has one. */
@@ -119,6 +122,7 @@ export const DEFAULT_BMC_OPTIONS = {
   keepAlive: true,
   faults: [],
   seed: 1,
+  requestLog: false,
 } as const satisfies Partial<ResolvedBmcOptions>;
 
 /** Merges defaults, the tree's behaviour and the options, and checks each; throws TypeError naming a bad one. */
@@ -156,6 +160,7 @@ export function resolveBmcOptions(options: BmcOptions): ResolvedBmcOptions {
   if (identity !== undefined && !isInteger(identity, 0)) throw invalid('identity', 'an integer from 0 and up', identity);
   checkFaultRules(faults, 'faults');
   if (!Number.isInteger(seed)) throw invalid('seed', 'an integer', seed);
+  if (typeof merged.requestLog !== 'boolean') throw invalid('requestLog', 'a boolean', merged.requestLog);
   return merged;
 }
 

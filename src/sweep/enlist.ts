@@ -1,0 +1,103 @@
+// What one reading of a machine does to the target: find it (never a duplicate), create it
+// Deployed or push what changed, follow it to a new BMC address, or leave it alone while MAAS is
+// busy with it; and the host name a new machine gets.
+import { FALLBACK_ARCHITECTURE } from '../inventory/commissioning.ts';
+import { diffInventories } from '../inventory/diff.ts';
+import { fingerprint } from '../inventory/fingerprint.ts';
+import type { HardwareInventory } from '../inventory/model.ts';
+import { carryForward } from '../inventory/partial.ts';
+import { toCommissioningResults } from '../inventory/results.ts';
+import { acceptsHardwareUpdate, statusOfRef } from '../lifecycle/index.ts';
+import { lastInventory } from '../registry/bmc-state.ts';
+import { toHostname } from '../registry/machines.ts';
+import type { Store } from '../registry/store.ts';
+import type { BmcConfig } from './config.ts';
+import type { MachineResult } from './report.ts';
+import type { SweepSettings } from './sweep.ts';
+import { maasArchitecture, TargetError, type MachineRecord, type PushReport, type Target } from './target.ts';
+
+/** An inventory pushed to the target, to remember as the system's last reading. */
+export interface Reading {
+  readonly system: string;
+  readonly fingerprint: string;
+  readonly inventory: HardwareInventory;
+}
+
+export async function enlist(bmc: BmcConfig, read: HardwareInventory, knownSystemId: string | undefined, target: Target, state: Store, settings: SweepSettings, readings: Reading[]): Promise<MachineResult> {
+  let previous = lastInventory<HardwareInventory>(state, bmc.address, read.system);
+  const machine = await target.findMachine({
+    ...(read.identity.uuid ? { uuid: read.identity.uuid } : {}),
+    macs: read.nics.flatMap((nic) => nic.ports.map((port) => port.mac)),
+    bmcAddress: bmc.address,
+    nodeId: read.systemId,
+    ...(knownSystemId ? { knownSystemId } : {}),
+  });
+  // The same machine answering on a new BMC address: what it had is remembered under the old one.
+  if (!previous && machine?.powerAddress !== undefined && machine.powerAddress !== bmc.address) {
+    previous = lastInventory<HardwareInventory>(state, machine.powerAddress, read.system);
+  }
+  const inventory = carryForward(previous?.inventory, read, previous ? `sweep of ${previous.at}` : undefined);
+  const print = fingerprint(inventory);
+  const results = toCommissioningResults(inventory, settings.producer);
+  if (!machine) {
+    const hostname = hostnameFor(inventory);
+    if (settings.dryRun) return { system: read.system, outcome: 'created', hostname, reason: 'would be created (dry run)' };
+    const created = await createWithFreeName(target, hostname, inventory, bmc);
+    const report = await target.pushHardware(created, results);
+    readings.push({ system: read.system, fingerprint: print, inventory });
+    return { system: read.system, outcome: 'created', systemId: created.systemId, hostname: created.hostname, ...unreported(report) };
+  }
+  const found = { system: read.system, systemId: machine.systemId, hostname: machine.hostname };
+  // The same machine answering on a new BMC address: follow it (rule 5), never duplicate it.
+  if (!settings.dryRun && machine.powerAddress !== undefined && machine.powerAddress !== bmc.address && target.updatePower) {
+    await target.updatePower(machine, { address: bmc.address, user: bmc.username, password: bmc.password, nodeId: inventory.systemId });
+  }
+  if (!acceptsHardwareUpdate(machine.status)) {
+    return { ...found, outcome: 'skipped', reason: `machine is ${statusOfRef(machine.status).name}; hardware is updated once the operation ends` };
+  }
+  if (previous?.fingerprint === print) return { ...found, outcome: 'unchanged' };
+  // Nothing to carry an unreadable section over from: pushing would replace the disks or NICs the
+  // target knows with nothing. The machine is left as it is until every section reads.
+  const unknown = Object.entries(inventory.sections).filter(([, section]) => section.unknown).map(([name]) => name);
+  if (!previous && unknown.length > 0) {
+    return { ...found, outcome: 'skipped', reason: `could not read ${unknown.join(', ')} and has no earlier reading to keep them from; not replacing what the target knows with an incomplete document` };
+  }
+  const changes = previous ? diffInventories(previous.inventory, inventory) : [];
+  if (settings.dryRun) return { ...found, outcome: 'updated', reason: 'would be updated (dry run)', changes: changes.map((change) => change.description) };
+  const report = await target.pushHardware(machine, results, changes);
+  readings.push({ system: read.system, fingerprint: print, inventory });
+  return { ...found, outcome: 'updated', changes: changes.map((change) => change.description), ...unreported(report) };
+}
+
+// Scripts of the machine's commissioning set no BMC reading stands in for: said, since release then gives New.
+function unreported(report: PushReport | void): { reason?: string } {
+  if (!report || report.unreported.length === 0) return {};
+  return { reason: `commissioning scripts not reported (nothing out-of-band stands in for them): ${report.unreported.join(', ')}; released, the machine goes to New, not Ready` };
+}
+
+// MAAS refuses a host name already taken; the collector then tells the machines apart by serial.
+async function createWithFreeName(target: Target, hostname: string, inventory: HardwareInventory, bmc: BmcConfig): Promise<MachineRecord> {
+  const macs = inventory.nics.flatMap((nic) => nic.ports.map((port) => port.mac));
+  const create = (name: string) =>
+    target.createDeployed({
+      hostname: name,
+      architecture: maasArchitecture(inventory.architecture ?? FALLBACK_ARCHITECTURE),
+      macs,
+      power: { address: bmc.address, user: bmc.username, password: bmc.password, nodeId: inventory.systemId },
+      description: `Enlisted by redfish-enlist from ${bmc.name}`,
+    });
+  try {
+    return await create(hostname);
+  } catch (error) {
+    if (!(error instanceof TargetError) || error.field !== 'hostname') throw error;
+    const suffix = toHostname(inventory.identity.serial ?? inventory.identity.uuid ?? inventory.systemId).slice(-8);
+    return create(`${hostname.slice(0, 54)}-${suffix}`);
+  }
+}
+
+/** The host name a new machine gets: the BMC's report of it, else one made from vendor and serial. */
+export function hostnameFor(inventory: HardwareInventory): string {
+  if (inventory.identity.hostName) return toHostname(inventory.identity.hostName);
+  const serial = inventory.identity.serial ?? inventory.identity.uuid?.slice(0, 8) ?? inventory.systemId;
+  return toHostname(`${inventory.vendor === 'generic' ? 'machine' : inventory.vendor}-${serial}`);
+}
