@@ -3,6 +3,7 @@ import { createServer as createHttp, type IncomingMessage, type ServerResponse }
 import { createServer as createHttps } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { handleApiRequest, type ApiOptions } from './api.ts';
+import { ConnectionGuard, connectionLimits, type ConnectionLimits } from './connections.ts';
 import type { Store } from './store.ts';
 
 /** Where and how to listen. */
@@ -15,6 +16,8 @@ export interface ServeOptions extends ApiOptions {
   readonly tls?: { readonly key: string; readonly cert: string };
   /** Requests the API does not answer (the web interface); 404 when absent. */
   readonly fallback?: (request: IncomingMessage, response: ServerResponse) => boolean | Promise<boolean>;
+  /** Bounds on open connections (src/registry/connections.ts). @default from the process's file limit */
+  readonly connections?: Partial<ConnectionLimits>;
 }
 
 /** A running registry server. */
@@ -28,7 +31,10 @@ export interface RegistryServer {
 /** Starts serving the registry. */
 export async function serveRegistry(store: Store, options: ServeOptions): Promise<RegistryServer> {
   const sockets = new Set<Socket>();
+  const limits = { ...connectionLimits(), ...options.connections };
+  const guard = new ConnectionGuard(limits);
   const listener = (request: IncomingMessage, response: ServerResponse) => {
+    response.once('close', guard.started(request.socket));
     void (async () => {
       const path = request.url ?? '/';
       if (!path.startsWith('/MAAS/') && options.fallback && (await options.fallback(request, response))) return;
@@ -37,10 +43,13 @@ export async function serveRegistry(store: Store, options: ServeOptions): Promis
       if (!response.headersSent) response.writeHead(500).end();
     });
   };
-  const server = options.tls ? createHttps(options.tls, listener) : createHttp(listener);
-  server.headersTimeout = 20_000;
-  server.requestTimeout = 60_000;
+  // A head (and a TLS handshake) within the head timeout, checked every second: Node's default
+  // check runs every 30 s, long enough for slow connections to pile up.
+  const timeouts = { headersTimeout: limits.headTimeoutMs, requestTimeout: Math.max(60_000, limits.headTimeoutMs), connectionsCheckingInterval: Math.min(1_000, limits.headTimeoutMs) };
+  const server = options.tls ? createHttps({ ...options.tls, ...timeouts, handshakeTimeout: limits.headTimeoutMs }, listener) : createHttp(timeouts, listener);
   server.on('connection', (socket: Socket) => {
+    guard.admit(socket);
+    if (socket.destroyed) return;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });

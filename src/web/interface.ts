@@ -32,6 +32,7 @@ import {
   type WebSession,
 } from './session.ts';
 import { STYLESHEET } from './style.ts';
+import { LoginThrottle, type Refusal, type ThrottlePolicy } from './throttle.ts';
 
 /** How the web interface behaves. */
 export interface WebOptions {
@@ -43,6 +44,8 @@ export interface WebOptions {
   readonly sessionHours?: number;
   /** The collector's configured BMCs, so the BMCs page names them and lists those never swept. */
   readonly configuredBmcs?: () => readonly ConfiguredBmc[];
+  /** Failed logins allowed per user name and per client address (src/web/throttle.ts). @default DEFAULT_THROTTLE */
+  readonly loginThrottle?: Partial<ThrottlePolicy>;
 }
 
 /** A request handler for serveRegistry's `fallback`: resolves true once it has answered. */
@@ -59,10 +62,20 @@ interface Request {
   readonly method: string;
 }
 
+// What a throttled login is told: which limit, and for how long.
+function refusalText(refusal: Refusal): string {
+  const minutes = Math.ceil(refusal.retryAfterSeconds / 60);
+  const wait = `${minutes} minute${minutes === 1 ? '' : 's'}`;
+  return refusal.reason === 'user'
+    ? `Too many failed logins for this user name: it is refused, even with the right password, for the next ${wait}.`
+    : `Too many failed logins from your address: logins from it are refused for the next ${wait}.`;
+}
+
 /** The web interface over a registry: machines, machine, BMCs, login and lifecycle actions. */
 export function webInterface(store: Store, options: WebOptions = {}): WebHandler {
   const secure = options.secureCookies === true;
   const version = options.version ? { version: options.version } : {};
+  const throttle = new LoginThrottle(options.loginThrottle, () => store.now().getTime());
 
   const page = (req: Request, status: number, title: string, notice: Notice, session?: WebSession) =>
     sendHtml(req.response, status, layout({ title, section: 'machines', notice, ...(session ? { session } : {}), ...version }, html`<p><a href="/">Back to the machines</a></p>`));
@@ -70,12 +83,13 @@ export function webInterface(store: Store, options: WebOptions = {}): WebHandler
   async function login(req: Request): Promise<void> {
     const cookies = cookiesOf(req.request);
     const next = localPath(req.url.searchParams.get('next') ?? undefined);
-    const showForm = (status: number, notice?: Notice, username?: string, target = next) => {
+    const showForm = (status: number, notice?: Notice, username?: string, target = next, headers: Record<string, string> = {}) => {
       // An existing token is kept, so a second tab's login form does not invalidate the first's.
       const current = cookies.get(loginCookieName(secure));
       const token = current && /^[A-Za-z0-9_-]{43}$/.test(current) && status === 200 ? current : randomToken();
       sendHtml(req.response, status, loginPage({ csrfToken: token, next: target, ...(username ? { username } : {}), ...(notice ? { notice } : {}), ...version }), {
         'set-cookie': serializeCookie(loginCookieName(secure), token, { secure, maxAgeSeconds: 3600 }),
+        ...headers,
       });
     };
     if (req.method !== 'POST') {
@@ -88,8 +102,16 @@ export function webInterface(store: Store, options: WebOptions = {}): WebHandler
     if (!sameOrigin(req.request) || !csrfMatches(cookies.get(loginCookieName(secure)), field('csrf'))) {
       return showForm(403, { kind: 'error', text: 'The login form had expired or came from another site. Please log in again.' }, undefined, target);
     }
+    // Refused before the password is looked at: the right one is refused too, until the window ends.
+    const address = req.request.socket.remoteAddress;
+    const refusal = throttle.check(field('username'), address);
+    if (refusal) return showForm(429, { kind: 'error', text: refusalText(refusal) }, field('username'), target, { 'retry-after': String(refusal.retryAfterSeconds) });
     const user = authenticate(store, field('username'), field('password'));
-    if (!user) return showForm(401, { kind: 'error', text: 'Wrong user name or password.' }, field('username'), target);
+    if (!user) {
+      throttle.failed(field('username'), address);
+      return showForm(401, { kind: 'error', text: 'Wrong user name or password.' }, field('username'), target);
+    }
+    throttle.succeeded(field('username'));
     const hours = options.sessionHours ?? SESSION_HOURS;
     const { id } = createSession(store, user, hours);
     return redirect(req.response, target === '/login' ? '/' : target, {
