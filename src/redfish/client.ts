@@ -69,6 +69,8 @@ export class RedfishClient {
   #closed: Promise<void> | undefined;
   #authMemo: { readonly key: string; readonly headers: Readonly<Record<string, string>> } | undefined;
   #traced = 0;
+  // Requests waiting for the fleet's budget or on the wire.
+  #inFleet = 0;
   // What the BMC's credentials could be echoed back as (its password, the basic-auth token).
   readonly #secrets: readonly string[];
 
@@ -314,18 +316,9 @@ export class RedfishClient {
           if (error instanceof RedfishError) throw error;
           throw this.#fail(new RedfishError('timeout', `GET ${path}: abandoned before it was sent (${abortReason(this.#signal)})`, { bmc: this.origin, method: 'GET', path }));
         }
-        let answer: Exchange | undefined;
-        let failure: RedfishError | undefined;
-        if (sent instanceof RedfishError) failure = sent;
-        else {
-          try {
-            answer = decode(sent, this.origin, { method: 'GET', path, maxJsonDepth: this.options.maxJsonDepth });
-          } catch (error) {
-            failure = error as RedfishError;
-          }
-        }
-        if (answer === undefined) {
-          const error = failure!;
+        const answer = sent instanceof RedfishError ? sent : this.#decode(sent, path);
+        if (answer instanceof RedfishError) {
+          const error = answer;
           if (!this.#signal.aborted) {
             const wait = this.#retryWait(attempt, error.kind, undefined, undefined, error.connectPhase, errnoOf(error) === 'ECONNREFUSED');
             if (wait > 0) {
@@ -370,6 +363,15 @@ export class RedfishClient {
     if (this.#pausedUntil > Date.now()) await this.#sleep(this.#pausedUntil - Date.now());
     if (this.#lockedOut) throw this.#lockoutError(path);
     return this.#wire({ method: 'GET', path, headers }, id, priority, gauged).catch((error: unknown) => error as RedfishError);
+  }
+
+  // A GET's answer parsed, or why it could not be (a bad-response RedfishError).
+  #decode(raw: RawAnswer, path: string): Exchange | RedfishError {
+    try {
+      return decode(raw, this.origin, { method: 'GET', path, maxJsonDepth: this.options.maxJsonDepth });
+    } catch (error) {
+      return error as RedfishError;
+    }
   }
 
   // What a decoded answer means for the read: its body (a 304 gives the cached one), a redirect to
@@ -457,24 +459,29 @@ export class RedfishClient {
     const trace = this.#hooks.trace;
     const id = trace ? traced || ++this.#traced : 0;
     if (trace && !traced) trace('queued', id, method, path, priority);
-    const ticket = gauged ? this.#gauge : undefined;
+    const gauge = gauged ? this.#gauge : undefined;
     const go = (): Promise<RawAnswer> => {
       trace?.('sent', id, method, path, priority);
-      const sent = ticket?.sent(performance.now());
+      const ticket = gauge?.sent(performance.now());
+      const ended = (at: number | undefined) => {
+        this.#inFleet--;
+        if (ticket) this.#heard(ticket, at);
+        trace?.('answered', id, method, path, priority);
+      };
       return send(this.#transport, this.origin, full).then(
-        (answer) => {
-          if (sent) this.#heard(sent, performance.now());
-          trace?.('answered', id, method, path, priority);
-          return answer;
-        },
+        (answer) => (ended(performance.now()), answer),
         (error: unknown) => {
-          if (sent) this.#heard(sent, undefined);
-          trace?.('answered', id, method, path, priority);
+          ended(undefined);
           throw error;
         },
       );
     };
-    return this.#hooks.fleet ? this.#hooks.fleet.run(go, undefined, priority) : go();
+    // In the fleet's budget a BMC with nothing in flight goes before another BMC's second request:
+    // each BMC keeps one lane busy before any has two (a serial BMC's second would only wait in
+    // its backlog, holding a share of the budget).
+    const share: Priority = priority === 'urgent' ? 'urgent' : this.#inFleet > 0 ? 'leaf' : 'unlocks';
+    this.#inFleet++;
+    return this.#hooks.fleet ? this.#hooks.fleet.run(go, undefined, share) : go();
   }
 
   // Tells the gauge how a request ended (answered at `at`, or not at all) and follows its verdict.
@@ -543,12 +550,7 @@ export class RedfishClient {
 }
 
 /** Opens a client, runs `work` with it, and closes it whatever happens. */
-export async function withRedfishClient<T>(
-  endpoint: BmcEndpoint,
-  options: Partial<ClientOptions>,
-  hooks: ClientHooks,
-  work: (client: RedfishClient) => Promise<T>,
-): Promise<T> {
+export async function withRedfishClient<T>(endpoint: BmcEndpoint, options: Partial<ClientOptions>, hooks: ClientHooks, work: (client: RedfishClient) => Promise<T>): Promise<T> {
   const client = new RedfishClient(endpoint, options, hooks);
   try {
     await client.connect();

@@ -70,7 +70,7 @@ describe('a sweep with a hung BMC', () => {
       const tracker = new SweepTracker();
       const lines: string[] = [];
       const watch = setInterval(() => lines.push(progressLine(tracker.snapshot(), 200, plain)), 50);
-      const deadline = 1_500;
+      const deadline = 3_000;
       const report = await runSweep(bmcConfigs(fleet), new EmbeddedTarget(store), store, {
         concurrency: 3,
         progress: tracker,
