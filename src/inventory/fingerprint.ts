@@ -23,5 +23,15 @@ export function stableView(inventory: HardwareInventory): unknown {
  * keys at every level was a quarter of a millisecond per machine.
  */
 export function fingerprint(inventory: HardwareInventory): string {
-  return createHash('sha256').update(JSON.stringify(stableView(inventory))).digest('hex');
+  return fingerprintOfView(stableJson(inventory));
+}
+
+/** The stable view as JSON: what the fingerprint hashes (and the sweep measures). */
+export function stableJson(inventory: HardwareInventory): string {
+  return JSON.stringify(stableView(inventory));
+}
+
+/** The fingerprint of a stable view's JSON (see `stableJson`). */
+export function fingerprintOfView(json: string): string {
+  return createHash('sha256').update(json).digest('hex');
 }

@@ -15,6 +15,7 @@ import { failed, type Outcome } from './outcome.ts';
 export type Reuse = 'none' | 'members' | 'whole';
 
 const MEMBERS = ['Members'];
+const NOTHING: Promise<undefined> = Promise.resolve(undefined);
 const ODATA_ID = ['@odata.id'];
 
 /** The state of one crawl: outcomes so far, and reads in progress (so no path is read twice). */
@@ -80,6 +81,8 @@ export class Crawl {
   /** Reads a resource once (unless `again`), recording the outcome; resolves to the body or undefined. */
   // Not async, like the reads below it: each async layer is a frame and two ticks per request.
   resource(link: string, from: string, again = false, priority: Priority = 'unlocks'): Promise<unknown> {
+    // A BMC past its memory budget is not read further, and nothing more of it is kept.
+    if (this.#client.exhausted) return NOTHING;
     const path = this.pathOf(link);
     if (path === undefined) return this.#record(link, this.#client.get(link, from)).then(() => undefined);
     if (!again && this.outcomes.has(path)) return Promise.resolve(this.body(path));
@@ -140,7 +143,7 @@ export class Crawl {
    * dropped for the rest of this BMC's crawl.
    */
   async collection(link: string | undefined, from: string, expandable = false, reuse: Reuse = 'none'): Promise<string[]> {
-    if (link === undefined) return [];
+    if (link === undefined || this.#client.exhausted) return [];
     const path = this.pathOf(link);
     if (path === undefined) {
       await this.resource(link, from);
@@ -286,7 +289,7 @@ export class Crawl {
       this.store(key, { ok: true, body });
       return body;
     } catch (error) {
-      this.store(key, failed(error));
+      if (!this.#client.exhausted) this.store(key, failed(error));
       return undefined;
     } finally {
       this.#inflight.delete(key);

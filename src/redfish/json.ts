@@ -33,6 +33,19 @@ export function parseJsonBody(body: Uint8Array, maxDepth: number): unknown {
   return value;
 }
 
+/**
+ * An upper bound on the JSON values a body holds, counted on its bytes without parsing: one per
+ * comma and opening bracket, plus one (brackets and commas inside strings are counted too).
+ */
+export function jsonValues(body: Uint8Array): number {
+  let count = 1;
+  for (let at = 0; at < body.length; at++) {
+    const byte = body[at]!;
+    if (byte === 0x2c || byte === 0x7b || byte === 0x5b) count++;
+  }
+  return count;
+}
+
 /** A body's text, decoded as `parseJsonBody` decodes it (UTF-8, a leading BOM dropped). */
 export function decodeBody(body: Uint8Array): string {
   return decoder.decode(body);

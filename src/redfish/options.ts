@@ -34,6 +34,14 @@ export interface ClientOptions extends RetryOptions {
   readonly maxPages: number;
   /** Members accepted per collection; more is a bad response, not a reason to read them all. @default 4096 */
   readonly maxMembers: number;
+  /**
+   * What one BMC's answers may cost the collector in one sweep: 1 KiB per read, plus each body's
+   * bytes and 64 bytes per JSON value in it (what V8 holds, at most, once it is parsed). A body
+   * that would pass it is not parsed, and the BMC fails (`bad-response`, naming the budget): a
+   * hostile BMC costs at most this much, whatever it sends. A large real server's sweep costs
+   * 1–5 MiB. @default 33554432 (32 MiB)
+   */
+  readonly memoryBudgetBytes: number;
 }
 
 /** The defaults of every client option. */
@@ -50,6 +58,7 @@ export const DEFAULT_CLIENT_OPTIONS: ClientOptions = Object.freeze({
   expand: 'auto',
   maxPages: 50,
   maxMembers: 4096,
+  memoryBudgetBytes: 32 * 1024 * 1024,
   retries: 3,
   backoffBaseMs: 250,
   backoffMaxMs: 5_000,
@@ -66,6 +75,7 @@ const POSITIVE: readonly (keyof ClientOptions)[] = [
   'maxJsonDepth',
   'maxPages',
   'maxMembers',
+  'memoryBudgetBytes',
   'backoffBaseMs',
   'backoffMaxMs',
 ];

@@ -38,6 +38,8 @@ export interface ExchangeRequest {
   readonly timeoutMs: number;
   readonly maxBodyBytes: number;
   readonly maxJsonDepth: number;
+  /** Called with a body's bytes before it is parsed; throws (a RedfishError) to refuse it unparsed. */
+  readonly admit?: (raw: Uint8Array, path: string) => void;
 }
 
 /** Where one BMC's requests go, and the connections kept open to it between requests. */
@@ -355,12 +357,13 @@ function timedOut(carried: Carried): void {
 const failure = requestError;
 
 /** The answer with its body parsed (JSON within the request's depth limit); a bad 2xx body is a bad-response RedfishError. */
-export function decode(response: RawAnswer, bmc: string, request: Pick<ExchangeRequest, 'method' | 'path' | 'maxJsonDepth'>): Exchange {
+export function decode(response: RawAnswer, bmc: string, request: Pick<ExchangeRequest, 'method' | 'path' | 'maxJsonDepth' | 'admit'>): Exchange {
   const { status, headers, body: raw } = response;
   if (status === 304 || raw.length === 0) return { status, headers, body: undefined, bytes: raw.length };
   if (status >= 400) {
     let body: unknown;
     try {
+      request.admit?.(raw, request.path);
       body = parseJsonBody(raw, request.maxJsonDepth);
     } catch {
       body = undefined; // error bodies are informative only
@@ -368,6 +371,7 @@ export function decode(response: RawAnswer, bmc: string, request: Pick<ExchangeR
     return { status, headers, body, bytes: raw.length };
   }
   try {
+    request.admit?.(raw, request.path);
     return { status, headers, body: parseJsonBody(raw, request.maxJsonDepth), raw, bytes: raw.length };
   } catch (error) {
     if (error instanceof BodyError) throw failure('bad-response', bmc, request, error.message, { status });

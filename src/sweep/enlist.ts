@@ -1,13 +1,15 @@
 // What one reading of a machine does to the target: find it (never a duplicate), create it
 // Deployed or push what changed, follow it to a new BMC address, or leave it alone while MAAS is
 // busy with it; and the host name a new machine gets.
+import { documentBeyondBounds, inventoryBeyondBounds } from '../inventory/bounds.ts';
 import { FALLBACK_ARCHITECTURE } from '../inventory/commissioning.ts';
 import { diffInventories } from '../inventory/diff.ts';
-import { fingerprint } from '../inventory/fingerprint.ts';
+import { fingerprintOfView, stableJson } from '../inventory/fingerprint.ts';
 import type { HardwareInventory } from '../inventory/model.ts';
 import { carryForward } from '../inventory/partial.ts';
 import { toCommissioningResults } from '../inventory/results.ts';
 import { acceptsHardwareUpdate, statusOfRef } from '../lifecycle/index.ts';
+import { RedfishError } from '../redfish/errors.ts';
 import { lastInventory } from '../registry/bmc-state.ts';
 import { toHostname } from '../registry/machines.ts';
 import type { Store } from '../registry/store.ts';
@@ -37,9 +39,19 @@ export async function enlist(bmc: BmcConfig, read: HardwareInventory, knownSyste
     previous = lastInventory<HardwareInventory>(state, machine.powerAddress, read.system);
   }
   const inventory = carryForward(previous?.inventory, read, previous ? `sweep of ${previous.at}` : undefined);
-  const print = fingerprint(inventory);
+  // Its size measured on the JSON the fingerprint hashes anyway, before any output is made of it.
+  const view = stableJson(inventory);
+  const tooLarge = inventoryBeyondBounds(view.length);
+  if (tooLarge !== undefined) throw new RedfishError('bad-response', `${read.system}: ${tooLarge}`);
+  const print = fingerprintOfView(view);
   const results = toCommissioningResults(inventory, settings.producer);
+  // Measured before anything is created or pushed: the outputs a target stores and sends.
+  const measure = () => {
+    const outputs = documentBeyondBounds(results.outputs);
+    if (outputs !== undefined) throw new RedfishError('bad-response', `${read.system}: ${outputs}`);
+  };
   if (!machine) {
+    measure();
     const hostname = hostnameFor(inventory);
     if (settings.dryRun) return { system: read.system, outcome: 'created', hostname, reason: 'would be created (dry run)' };
     const created = await createWithFreeName(target, hostname, inventory, bmc);
@@ -62,6 +74,7 @@ export async function enlist(bmc: BmcConfig, read: HardwareInventory, knownSyste
   if (!previous && unknown.length > 0) {
     return { ...found, outcome: 'skipped', reason: `could not read ${unknown.join(', ')} and has no earlier reading to keep them from; not replacing what the target knows with an incomplete document` };
   }
+  measure();
   const changes = previous ? diffInventories(previous.inventory, inventory) : [];
   if (settings.dryRun) return { ...found, outcome: 'updated', reason: 'would be updated (dry run)', changes: changes.map((change) => change.description) };
   const report = await target.pushHardware(machine, results, changes);

@@ -3,6 +3,7 @@
 // One BMC's failure never stops the others; the report lists every BMC. Nothing here prints.
 import { RequestLimit } from '../redfish/limit.ts';
 import type { Producer } from '../inventory/commissioning.ts';
+import { beyondBounds } from '../inventory/bounds.ts';
 import { hostsOf, NOT_MACHINE_TYPES } from '../inventory/hosts.ts';
 import { toInventory } from '../inventory/normalise.ts';
 import { sourceFromCrawl } from '../inventory/source.ts';
@@ -246,6 +247,8 @@ async function sweepBmc(bmc: BmcConfig, target: Target, state: Store, settings: 
   try {
     await client.connect();
     raw = await crawl(client, { ...settings.crawl, reuseUnchanged: !full });
+    // Past its memory budget the BMC was not read further: nothing of it is used.
+    if (client.exhausted) throw client.exhausted;
   } catch (error) {
     await client.close();
     if (settings.signal?.aborted) return cancelledInFlight(bmc, client, t0, settings);
@@ -298,6 +301,12 @@ async function sweepBmc(bmc: BmcConfig, target: Target, state: Store, settings: 
       machines.push({ system: inventory.system, outcome: 'skipped', reason: `SystemType ${type} is not a machine` });
       continue;
     }
+    // A machine no real server could be is not enlisted: its document alone would cost without end.
+    const beyond = beyondBounds(inventory);
+    if (beyond !== undefined) {
+      machines.push({ system: inventory.system, outcome: 'failed', errorKind: 'bad-response', reason: scrub(`${inventory.system}: ${beyond}`) });
+      continue;
+    }
     // Each unreadable section with the error class of its failed reads (the earlier data is kept).
     for (const [name, section] of Object.entries(inventory.sections)) {
       if (!section.unknown) continue;
@@ -315,7 +324,7 @@ async function sweepBmc(bmc: BmcConfig, target: Target, state: Store, settings: 
       machines.push({
         system: inventory.system,
         outcome: 'failed',
-        errorKind: storage === undefined ? 'target' : 'storage',
+        errorKind: error instanceof RedfishError ? error.kind : storage === undefined ? 'target' : 'storage',
         reason: scrub(storage === undefined ? `${(error as Error).message}${status ? ` (HTTP ${status})` : ''}` : `not stored: ${storage}`),
       });
     }

@@ -407,6 +407,61 @@ describe('bounded input', () => {
   });
 });
 
+describe('memory budget of one BMC', () => {
+  const budget = { ...fast, memoryBudgetBytes: 4 * 1024 * 1024 };
+
+  it('refuses a body that would cost more than the budget once parsed, and reads nothing further', async () => {
+    // 3 MB of empty objects: within every size limit, ~60 MB on the heap once parsed.
+    const inflating = `[${'{},'.repeat(1_000_000)}{}]`;
+    const scope = nock(BMC)
+      .get('/redfish/v1/')
+      .reply(200, root)
+      .post('/redfish/v1/SessionService/Sessions')
+      .reply(405)
+      .get('/redfish/v1/Systems')
+      .reply(200, inflating, { 'Content-Type': 'application/json' });
+    await withRedfishClient(endpoint, budget, {}, async (client) => {
+      await expect(client.get('/redfish/v1/Systems')).rejects.toMatchObject({ kind: 'bad-response', message: expect.stringContaining('more than the 4 MiB one BMC may in a sweep') });
+      // Past the budget every read fails at once: nothing is sent.
+      await expect(client.get('/redfish/v1/Chassis')).rejects.toBe(client.exhausted);
+    });
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it('counts every read it queues, so a BMC listing thousands of links does not queue thousands of reads', async () => {
+    let sent = 0;
+    nock(BMC)
+      .get('/redfish/v1/')
+      .reply(200, root)
+      .post('/redfish/v1/SessionService/Sessions')
+      .reply(405)
+      .get(/\/redfish\/v1\/Chassis\/\d+/)
+      .times(10_000)
+      .reply(200, () => {
+        sent++;
+        return { Id: 'x' };
+      });
+    await withRedfishClient(endpoint, budget, {}, async (client) => {
+      const reads = await Promise.allSettled(Array.from({ length: 10_000 }, (_, index) => client.get(`/redfish/v1/Chassis/${index}`)));
+      const refused = reads.filter((read) => read.status === 'rejected');
+      expect(refused.length).toBeGreaterThan(6_000); // 4 MiB is ~4,000 reads
+      expect(refused.every((read) => read.reason === client.exhausted)).toBe(true);
+    });
+    expect(sent).toBeLessThan(4_100);
+  });
+
+  it('lets a large real server through: its sweep costs a few MiB', async () => {
+    const dimm = { '@odata.id': '/redfish/v1/Systems/1/Memory/1', Id: '1', CapacityMiB: 65536, Manufacturer: 'Hynix', PartNumber: 'HMCG94MEBRA123N', SerialNumber: '80AD0122', OperatingSpeedMhz: 4800, Status: { State: 'Enabled', Health: 'OK' } };
+    const memory = { '@odata.id': '/redfish/v1/Systems/1/Memory', Members: Array.from({ length: 1536 }, (_, index) => ({ ...dimm, '@odata.id': `/redfish/v1/Systems/1/Memory/${index}`, Id: String(index) })) };
+    nock(BMC).get('/redfish/v1/').reply(200, root).post('/redfish/v1/SessionService/Sessions').reply(405).get('/redfish/v1/Systems/1/Memory').reply(200, memory);
+    // 1,536 DIMMs in one answer (a 32-socket machine's, expanded): ~0.5 MB, within the default 32 MiB.
+    await withRedfishClient(endpoint, fast, {}, async (client) => {
+      await expect(client.get('/redfish/v1/Systems/1/Memory')).resolves.toMatchObject({ Members: expect.any(Array) });
+      expect(client.exhausted).toBeUndefined();
+    });
+  });
+});
+
 describe('conditional GET', () => {
   it('sends If-None-Match and reuses the cached body on 304', async () => {
     const cache = new Map<string, CachedRead>();

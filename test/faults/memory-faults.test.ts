@@ -1,0 +1,105 @@
+// What one hostile BMC can make a sweep spend. Each case sweeps three normal simulated BMCs and one
+// hostile BMC of this suite's own (memory-bmc.ts: a tree of millions of links, bodies a parser
+// inflates 21-fold, machines no real server could be) with `redfish-enlist sweep` in a child
+// process, and checks that the hostile BMC fails with `bad-response` naming the bound it passed,
+// the others are created, and the child's peak resident memory stays within the budget the README
+// states over the same sweep without the hostile BMC. A summary line per case is printed at the end.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadTrees, startFleet, type SimulatedFleet } from '../../src/redfish/simulator/index.ts';
+import { FIXTURES } from '../helpers/mockup.ts';
+import { startMemoryBmc, type HostileShape } from './memory-bmc.ts';
+import { summarise, type Verdicts } from './summary.ts';
+
+/** What one hostile BMC may add to a sweep's peak resident memory (README, "Fault and abuse suites"). */
+const BUDGET_MB = 200;
+const MB = 1_000_000;
+const CHILD_MS = 40_000;
+
+/** The bound each shape passes, as the report names it. */
+const CASES: readonly { shape: HostileShape; bound: RegExp }[] = [
+  { shape: 'processor-bomb', bound: /4,096 CPU sockets, more than the 1,024 a machine may have/ },
+  { shape: 'document-bomb', bound: /CPU (cores|threads), more than the [\d,]+ a machine may have/ },
+  { shape: 'drive-bomb', bound: /4,200 drives, more than the 4,096 a machine may have/ },
+  { shape: 'interface-bomb', bound: /2,000 network interfaces, more than the 1,024 a machine may have/ },
+  { shape: 'pcie-bomb', bound: /4,800 PCI functions, more than the 4,096 a machine may have/ },
+  { shape: 'read-flood', bound: /would cost more than the 32 MiB one BMC may in a sweep/ },
+  { shape: 'amplifying-bodies', bound: /would cost more than the 32 MiB one BMC may in a sweep/ },
+  { shape: 'long-strings', bound: /would cost more than the 32 MiB one BMC may in a sweep/ },
+  { shape: 'document-size', bound: /(inventory|output) would be [\d,]+ characters, more than the [\d,]+ one may be/ },
+];
+
+let fleet: SimulatedFleet;
+let baselineMb: number;
+const verdicts: Verdicts = [];
+const SWEEP_PEAK = join(import.meta.dirname, 'sweep-peak.ts');
+
+beforeAll(async () => {
+  const trees = await loadTrees(['dell-r750-idrac9', 'hpe-dl380-gen10-ilo5', 'lenovo-sr650v2-xcc'].map((tree) => join(FIXTURES, tree)));
+  fleet = await startFleet({ trees, size: 3, tls: false, credentials: { username: 'admin', password: 'memory-suite-pw' } });
+  baselineMb = (await sweepInChild([])).peakMb;
+});
+afterAll(async () => {
+  await fleet?.close();
+  summarise(`One hostile BMC's memory (clean sweep ${Math.round(baselineMb)} MB; budget +${BUDGET_MB} MB)`, verdicts);
+});
+
+/** Sweeps the fleet and `extra` BMCs with the CLI in a child process: its exit status, output and peak RSS. */
+async function sweepInChild(extra: readonly string[]): Promise<{ code: number; stdout: string; peakMb: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'memory-faults-'));
+  try {
+    writeFileSync(join(dir, 'bmc.pw'), 'memory-suite-pw\n');
+    const addresses = [...fleet.bmcs.map((bmc) => bmc.url), ...extra];
+    writeFileSync(
+      join(dir, 'config.yaml'),
+      `target: { kind: embedded, database: registry.db }
+credentials: { bmc: { username: admin, passwordFile: bmc.pw } }
+deadlines: { connect: 5s, request: 30s, bmc: 2m }
+bmcs:
+${addresses.map((address, index) => `  - { name: ${index < fleet.bmcs.length ? `normal-${index}` : 'hostile'}, address: "${address}", credentials: bmc }`).join('\n')}
+`,
+    );
+    const child = spawn(process.execPath, [SWEEP_PEAK, 'sweep', '--config', join(dir, 'config.yaml'), '--no-progress'], { stdio: ['ignore', 'pipe', 'ignore', 'pipe'] });
+    // A sweep the hostile BMC brings down (heap exhaustion) may take minutes: it fails the case first.
+    const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_MS);
+    let stdout = '';
+    let measured = '';
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stdio[3]!.on('data', (chunk: Buffer) => (measured += chunk.toString()));
+    const exit = await new Promise<number | string>((resolve) => child.on('close', (code, signal) => resolve(code ?? signal ?? 'unknown')));
+    clearTimeout(timer);
+    if (exit !== 0 || !measured) throw new Error(`the sweep's process ended with ${exit} (a sweep exits through sweep-peak.ts with 0): ${stdout.slice(-500)}`);
+    const { code, maxRssBytes } = JSON.parse(measured) as { code: number; maxRssBytes: number };
+    return { code, stdout, peakMb: maxRssBytes / MB };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('one hostile BMC among normal ones', { timeout: CHILD_MS + 5_000 }, () => {
+  for (const { shape, bound } of CASES) {
+    it(`fails it, names the bound and stays within the memory budget: ${shape}`, async () => {
+      const hostile = await startMemoryBmc(shape);
+      try {
+        const sweep = await sweepInChild([hostile.url]);
+        const rows = sweep.stdout.split('\n');
+        expect(sweep.code).toBe(1);
+        expect(rows.filter((row) => /^normal-\d +created /.test(row))).toHaveLength(3);
+        const row = rows.find((line) => line.startsWith('hostile'));
+        expect(row).toMatch(/^hostile +failed .*bad-response/);
+        expect(row).toMatch(bound);
+        const added = sweep.peakMb - baselineMb;
+        expect(added, `peak ${Math.round(sweep.peakMb)} MB against ${Math.round(baselineMb)} MB without it`).toBeLessThan(BUDGET_MB);
+        verdicts.push({ fault: shape, held: true, detail: `bad-response; peak +${Math.max(0, Math.round(added))} MB (${Math.round(sweep.peakMb)} MB)` });
+      } catch (error) {
+        verdicts.push({ fault: shape, held: false, detail: (error as Error).message.split('\n')[0] ?? '' });
+        throw error;
+      } finally {
+        await hostile.close();
+      }
+    });
+  }
+});
