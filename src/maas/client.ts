@@ -106,6 +106,7 @@ export class MaasClient {
     const idempotent = options.idempotent ?? IDEMPOTENT_METHODS.has(verb);
     const signal = combineSignals(this.#options.signal, options.signal);
     const context = { method: verb, path: where };
+    const body = options.form === undefined && options.files === undefined ? undefined : await multipart(options);
     let attempts = 0;
     let retries = 0;
     let clockCorrected = false;
@@ -116,8 +117,13 @@ export class MaasClient {
         const got = await loadGot();
         response = await got(url, {
           method: verb as Method,
-          headers: { authorization: this.#signer.sign(credentials, verb, url), accept: 'application/json' },
-          ...(options.form === undefined && options.files === undefined ? {} : { body: multipart(options) }),
+          headers: {
+            authorization: this.#signer.sign(credentials, verb, url),
+            accept: 'application/json',
+            ...(body === undefined ? {} : { 'content-type': body.contentType }),
+          },
+          // A Buffer body goes out with its Content-Length (got would stream a FormData chunked).
+          ...(body === undefined ? {} : { body: body.bytes }),
           throwHttpErrors: false,
           retry: { limit: 0 },
           followRedirect: false,
@@ -230,7 +236,18 @@ function toSearchParams(query: FormFields | undefined): URLSearchParams {
   return params;
 }
 
-function multipart(options: MaasRequestOptions): FormData {
+/**
+ * The multipart/form-data body of a request, whole, so that it is sent with a Content-Length: MAAS's
+ * Twisted web server hands Django an empty form for a chunked body ("This field is required"), which
+ * only an nginx in front of it (MAAS 3.2+) hides by buffering.
+ */
+async function multipart(options: MaasRequestOptions): Promise<{ bytes: Buffer; contentType: string }> {
+  const encoded = new Response(formData(options));
+  const bytes = Buffer.from(await encoded.arrayBuffer());
+  return { bytes, contentType: encoded.headers.get('content-type') ?? 'multipart/form-data' };
+}
+
+function formData(options: MaasRequestOptions): FormData {
   const form = new FormData();
   for (const [key, value] of Object.entries(options.form ?? {})) {
     for (const item of valuesOf(value)) form.append(key, item);

@@ -1,5 +1,6 @@
 // One sweep's view of MAAS: every machine, reachable by system id, hardware UUID, MAC, or BMC
 // address plus Redfish node id. Built from two admin calls instead of one lookup per BMC.
+import { bmcHostPort } from '../redfish/links.ts';
 import type { MachineRecord } from '../sweep/target.ts';
 import { normaliseMac, type MaasPowerParameters } from './machines.ts';
 
@@ -58,14 +59,9 @@ export class MachineIndex {
   }
 }
 
-/** A BMC address in one form: no scheme, no default https port, no path, lowercase. */
+/** A BMC address in one form, as MAAS stores it and as a configuration may spell it: `host[:port]`. */
 export function normaliseBmcAddress(address: string): string {
-  return address
-    .trim()
-    .toLowerCase()
-    .replace(/^https?:\/\//, '')
-    .replace(/\/.*$/, '')
-    .replace(/:443$/, '');
+  return bmcHostPort(address);
 }
 
 function bmcKey(address: string, nodeId: string): string {

@@ -4,6 +4,7 @@
 // src/metadataserver/api.py (signal), src/provisioningserver/refresh/maas_api_helper.py (signal's
 // multipart layout) — see ../shared/docs/maas-protocol.md.
 import { COMMISSIONING_SCRIPT, type CommissioningResults } from '../inventory/results.ts';
+import { bmcHostPort } from '../redfish/links.ts';
 import type { MachineRecord, NewMachine } from '../sweep/target.ts';
 import { checkApiKey, type ApiKey } from './api-key.ts';
 import type { MaasClient } from './client.ts';
@@ -105,7 +106,9 @@ export function createForm(machine: NewMachine, options: CreateOptions = {}): Re
       ? { power_type: MANUAL_POWER_TYPE }
       : {
           power_type: REDFISH_POWER_TYPE,
-          power_parameters_power_address: machine.power.address,
+          // MAAS parses power_address as an IP address or a host name; a URL there makes machine
+          // creation fail with 500 (netaddr's ValueError escapes its BMC code). Its driver adds `https://`.
+          power_parameters_power_address: bmcHostPort(machine.power.address),
           power_parameters_power_user: machine.power.user,
           power_parameters_power_pass: machine.power.password,
           power_parameters_node_id: machine.power.nodeId,

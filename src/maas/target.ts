@@ -3,8 +3,9 @@
 // enlisted earlier and holds no admin key at all.
 import type { CommissioningResults } from '../inventory/results.ts';
 import { describeViolations, validateCommissioningData } from '../inventory/validate.ts';
+import { bmcHostPort } from '../redfish/links.ts';
 import { acceptsHardwareUpdate, isTransitional, statusByNumber } from '../lifecycle/index.ts';
-import { TargetError, type MachineKeys, type MachineRecord, type NewMachine, type PushReport, type Target } from '../sweep/target.ts';
+import { MachineSkipped, TargetError, type MachineKeys, type MachineRecord, type NewMachine, type PushReport, type Target } from '../sweep/target.ts';
 import type { ApiKey } from './api-key.ts';
 import { MaasClient } from './client.ts';
 import { readCredentials, writeCredentials } from './credentials.ts';
@@ -34,7 +35,7 @@ export interface MaasTargetOptions {
 }
 
 /** A machine was left alone because of its status; the sweep reports it as skipped. */
-export class MachineStateError extends TargetError {
+export class MachineStateError extends MachineSkipped {
   override readonly name: string = 'MachineStateError';
   /** The machine's MAAS status number. */
   readonly machineStatus: number;
@@ -134,7 +135,7 @@ export class MaasTarget implements Target {
     }
     const created = await createDeployedMachine(this.#client, machine, { skipCheck: this.#skipCheck, powerType: this.#powerType });
     // A machine with manual power has no power address in MAAS: it is found by UUID or MAC.
-    const record: MachineRecord = this.#powerType === MANUAL_POWER_TYPE ? created : { ...created, powerAddress: machine.power.address };
+    const record: MachineRecord = this.#powerType === MANUAL_POWER_TYPE ? created : { ...created, powerAddress: bmcHostPort(machine.power.address) };
     this.#index?.add(record, machine.power.nodeId);
     try {
       await this.#fetchToken(record);
@@ -144,6 +145,17 @@ export class MaasTarget implements Target {
       // machine was not created.
     }
     return record;
+  }
+
+  /** Why MAAS would not take hardware for this machine, from the status MAAS gave (see checkAcceptsHardware). */
+  hardwareRefusal(machine: MachineRecord): string | undefined {
+    try {
+      checkAcceptsHardware(machine);
+      return undefined;
+    } catch (error) {
+      if (error instanceof MachineStateError) return error.message;
+      throw error;
+    }
   }
 
   /**

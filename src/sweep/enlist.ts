@@ -12,17 +12,47 @@ import { acceptsHardwareUpdate, statusOfRef } from '../lifecycle/index.ts';
 import { RedfishError } from '../redfish/errors.ts';
 import { lastInventory } from '../registry/bmc-state.ts';
 import { toHostname } from '../registry/machines.ts';
-import type { Store } from '../registry/store.ts';
+import { storageFailure, type Store } from '../registry/store.ts';
 import type { BmcConfig } from './config.ts';
 import type { MachineResult } from './report.ts';
 import type { SweepSettings } from './sweep.ts';
-import { maasArchitecture, TargetError, type MachineRecord, type PushReport, type Target } from './target.ts';
+import { maasArchitecture, MachineSkipped, TargetError, type MachineRecord, type PushReport, type Target } from './target.ts';
 
 /** An inventory pushed to the target, to remember as the system's last reading. */
 export interface Reading {
   readonly system: string;
   readonly fingerprint: string;
   readonly inventory: HardwareInventory;
+}
+
+/**
+ * Enlists one reading; what the target refuses or fails becomes the machine's result, never an
+ * exception: skipped when the target left the machine alone for its state, failed otherwise.
+ */
+export async function enlistOrFail(
+  bmc: BmcConfig,
+  read: HardwareInventory,
+  knownSystemId: string | undefined,
+  target: Target,
+  state: Store,
+  settings: SweepSettings,
+  readings: Reading[],
+  scrub: (text: string) => string,
+): Promise<MachineResult> {
+  try {
+    return await enlist(bmc, read, knownSystemId, target, state, settings, readings);
+  } catch (error) {
+    if (error instanceof MachineSkipped) return { system: read.system, outcome: 'skipped', reason: scrub(error.message) };
+    const status = error instanceof TargetError ? error.status : undefined;
+    // The embedded target's own database failing (full, locked) is the collector's storage, not a refusal.
+    const storage = storageFailure(error instanceof TargetError ? (error.cause ?? error) : error);
+    return {
+      system: read.system,
+      outcome: 'failed',
+      errorKind: error instanceof RedfishError ? error.kind : storage === undefined ? 'target' : 'storage',
+      reason: scrub(storage === undefined ? `${(error as Error).message}${status ? ` (HTTP ${status})` : ''}` : `not stored: ${storage}`),
+    };
+  }
 }
 
 export async function enlist(bmc: BmcConfig, read: HardwareInventory, knownSystemId: string | undefined, target: Target, state: Store, settings: SweepSettings, readings: Reading[]): Promise<MachineResult> {
@@ -67,6 +97,9 @@ export async function enlist(bmc: BmcConfig, read: HardwareInventory, knownSyste
   if (!acceptsHardwareUpdate(machine.status)) {
     return { ...found, outcome: 'skipped', reason: `machine is ${statusOfRef(machine.status).name}; hardware is updated once the operation ends` };
   }
+  // Decided from the target's own status before anything is pushed (real MAAS: Deployed only).
+  const refusal = target.hardwareRefusal?.(machine);
+  if (refusal !== undefined) return { ...found, outcome: 'skipped', reason: refusal };
   if (previous?.fingerprint === print) return { ...found, outcome: 'unchanged' };
   // Nothing to carry an unreadable section over from: pushing would replace the disks or NICs the
   // target knows with nothing. The machine is left as it is until every section reads.

@@ -14,11 +14,11 @@ import type { ClientOptions } from '../redfish/options.ts';
 import { bmcState, loadReadCache, pinCertificate, recordBmcSweep, saveReadCache, saveInventory, type BmcOutcome, type BmcSweepRecord } from '../registry/bmc-state.ts';
 import { StorageError, storageFailure, type Store } from '../registry/store.ts';
 import type { BmcConfig, Config } from './config.ts';
-import { enlist, type Reading } from './enlist.ts';
+import { enlistOrFail, type Reading } from './enlist.ts';
 import type { SweepTracker } from './progress.ts';
 import { credentialSecrets, redactEcho, withoutUserinfo } from '../redfish/redact.ts';
 import type { BmcResult, MachineResult, SweepOutcome, SweepReport } from './report.ts';
-import { TargetError, type Target } from './target.ts';
+import type { Target } from './target.ts';
 
 export { hostnameFor } from './enlist.ts';
 export { outcomeWord, SWEEP_OUTCOMES, type BmcResult, type MachineResult, type SweepOutcome, type SweepReport } from './report.ts';
@@ -313,21 +313,9 @@ async function sweepBmc(bmc: BmcConfig, target: Target, state: Store, settings: 
       const causes = [...new Set(section.failures.map((failure) => `${failure.kind} at ${failure.path}`))];
       warnings.push(scrub(`${inventory.system}: could not read ${name}${causes.length > 0 ? ` (${causes.slice(0, 3).join('; ')}${causes.length > 3 ? '; …' : ''})` : ''}`));
     }
-    try {
-      machines.push(await enlist(bmc, inventory, systemsSeen[inventory.system], target, state, settings, readings));
-      const last = machines.at(-1)!;
-      if (last.systemId) systemsSeen[inventory.system] = last.systemId;
-    } catch (error) {
-      const status = error instanceof TargetError ? error.status : undefined;
-      // The embedded target's own database failing (full, locked) is the collector's storage, not a refusal.
-      const storage = storageFailure(error instanceof TargetError ? (error.cause ?? error) : error);
-      machines.push({
-        system: inventory.system,
-        outcome: 'failed',
-        errorKind: error instanceof RedfishError ? error.kind : storage === undefined ? 'target' : 'storage',
-        reason: scrub(storage === undefined ? `${(error as Error).message}${status ? ` (HTTP ${status})` : ''}` : `not stored: ${storage}`),
-      });
-    }
+    const enlisted = await enlistOrFail(bmc, inventory, systemsSeen[inventory.system], target, state, settings, readings, scrub);
+    machines.push(enlisted);
+    if (enlisted.systemId) systemsSeen[inventory.system] = enlisted.systemId;
   }
   const outcome = bmcOutcome(machines, raw.systems.length);
   const fullyRead = full && outcome !== 'failed';

@@ -64,6 +64,11 @@ export interface Target {
    * `changes` (what the collector saw change, DIMM by DIMM) is kept as history by targets that keep one.
    */
   pushHardware(machine: MachineRecord, results: CommissioningResults, changes?: readonly HardwareChange[]): Promise<PushReport | void>;
+  /**
+   * Why the target would not take hardware for this machine now, decided from its status as the
+   * target reported it (undefined: it would). The sweep then reports the machine skipped, unpushed.
+   */
+  hardwareRefusal?(machine: MachineRecord): string | undefined;
   /** Points a machine at its BMC's new address (the BMC moved); targets that cannot may omit it. */
   updatePower?(machine: MachineRecord, power: PowerParameters): Promise<void>;
   /** Releases connections. */
@@ -91,6 +96,11 @@ export class TargetError extends Error {
     this.status = options.status;
     this.field = options.field;
   }
+}
+
+/** The target left a machine alone because of its state (no push): the sweep reports it skipped, not failed. */
+export class MachineSkipped extends TargetError {
+  override readonly name: string = 'MachineSkipped';
 }
 
 /** MAAS's architecture name for a kernel architecture ("amd64/generic" for x86_64). */

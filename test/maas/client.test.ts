@@ -232,6 +232,26 @@ describe('MaasClient errors', () => {
     }
   });
 
+  it('withholds the secret MAAS’s OAuth check echoes when it refuses a signature', async () => {
+    // django-piston3 answers a bad PLAINTEXT signature with the one it expected: `&<the real secret>`.
+    const real = 'TheRealSecretOnlyMaasKnows12345';
+    nock(MAAS).get('/MAAS/api/2.0/machines/').reply(401, `Authorization Error: 'Invalid signature. Expected signature base string: &${real}'`, { 'content-type': 'text/plain' });
+    const error = await rejection(client().request('GET', 'api/2.0/machines/'), MaasError);
+    expect(error.message).toContain('Expected signature base string: [withheld]');
+    for (const text of [error.message, JSON.stringify(error), inspect(error, { depth: 10 }), String(error.stack)]) expect(text).not.toContain(real);
+  });
+
+  it('sends a multipart body whole, with its Content-Length: MAAS’s own web server reads a chunked one as empty', async () => {
+    const received: Received[] = [];
+    nock(MAAS).post('/MAAS/api/2.0/machines/').reply(recordInto(received, [200, {}]));
+    await client().request('POST', 'api/2.0/machines/', { form: { hostname: 'node-1', mac_addresses: ['52:54:00:00:00:01', '52:54:00:00:00:02'] } });
+    const { headers, form } = received[0]!;
+    expect(headers.get('transfer-encoding')).toBeNull();
+    expect(Number(headers.get('content-length'))).toBeGreaterThan(0);
+    expect(headers.get('content-type')).toMatch(/^multipart\/form-data; boundary=/);
+    expect(form?.getAll('mac_addresses')).toEqual(['52:54:00:00:00:01', '52:54:00:00:00:02']);
+  });
+
   it('reports invalid JSON from MAAS as a bad response', async () => {
     nock(MAAS).get('/MAAS/api/2.0/machines/').reply(200, '{not json', { 'content-type': 'application/json' });
     const error = await rejection(client().request('GET', 'api/2.0/machines/'), MaasError);

@@ -6,6 +6,7 @@ import { MaasClient } from '../../src/maas/client.ts';
 import { MaasError } from '../../src/maas/errors.ts';
 import {
   createDeployedMachine,
+  createForm,
   getToken,
   listMachines,
   powerParameters,
@@ -96,6 +97,13 @@ describe('createDeployedMachine', () => {
       description: 'Dell R750 SN ABC123',
     });
     expect(record.systemId).toBe('abc123');
+  });
+
+  it('sends a BMC written as a URL as host[:port], the power_address MAAS takes (a URL there is a 500 in MAAS 3.1–3.6)', () => {
+    const address = (bmc: string) => createForm({ ...newMachine, power: { ...newMachine.power, address: bmc } }).power_parameters_power_address;
+    expect(address('https://10.0.0.5:8443/redfish/v1/')).toBe('10.0.0.5:8443');
+    expect(address('https://BMC-7.example')).toBe('bmc-7.example');
+    expect(address('http://10.0.0.6:8000')).toBe('10.0.0.6:8000');
   });
 
   it('adds power_parameters_skip_check=true only when asked, and a subarchitecture when missing', async () => {

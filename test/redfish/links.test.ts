@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkLink, originOf } from '../../src/redfish/links.ts';
+import { bmcHostPort, checkLink, originOf } from '../../src/redfish/links.ts';
 
 const origin = 'https://10.0.0.5';
 
@@ -55,5 +55,24 @@ describe('originOf', () => {
     expect(() => originOf('https://root:calvin@10.0.0.5')).toThrow(/must not carry credentials/);
     expect(() => originOf('ftp://10.0.0.5')).toThrow(/http or https/);
     expect(() => originOf('')).toThrow(/empty/);
+  });
+});
+
+describe('bmcHostPort', () => {
+  it('gives host[:port], the power_address MAAS’s Redfish driver adds https:// to, however the address is spelt', () => {
+    expect(bmcHostPort('https://10.0.0.5:8443/redfish/v1')).toBe('10.0.0.5:8443');
+    expect(bmcHostPort('10.0.0.5:8443')).toBe('10.0.0.5:8443');
+    expect(bmcHostPort('https://BMC-7.example:443/')).toBe('bmc-7.example');
+    expect(bmcHostPort('bmc-7.example')).toBe('bmc-7.example');
+    expect(bmcHostPort('[FD00::5]:8443')).toBe('[fd00::5]:8443');
+  });
+
+  it('keeps the port of an http:// address, 80 included, so it is never taken for HTTPS on 443', () => {
+    expect(bmcHostPort('http://127.0.0.1:8000')).toBe('127.0.0.1:8000');
+    expect(bmcHostPort('http://10.0.0.5')).toBe('10.0.0.5:80');
+  });
+
+  it('leaves what is no address at all as it is, trimmed and lowercased', () => {
+    expect(bmcHostPort(' Not An Address ')).toBe('not an address');
   });
 });
