@@ -2,6 +2,7 @@
 // its admin key, MAAS's own clients (maascli, python-libmaas, MAAS's ORM) and a database reset.
 // globalSetup (global-setup.ts) sets it up and stops it; tests only call what is here.
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -90,4 +91,99 @@ export async function setPowerOff(systemId: string): Promise<void> {
       "assert n == 1, 'no machine ' + sys.argv[1]",
     [systemId],
   );
+}
+
+/** A MAAS answer: its status and body text. */
+export interface MaasAnswer {
+  readonly status: number;
+  readonly text: string;
+}
+
+/**
+ * One request to the region signed as MAAS's own clients sign (OAuth 1.0a PLAINTEXT), with KEY
+ * (`consumer:token:secret`, the admin key by default): this suite's reader, independent of the
+ * project's client. PATH is relative to the MAAS URL (`api/2.0/machines/`); FORM is sent urlencoded.
+ */
+export async function maasRequest(method: string, path: string, options: { key?: string; form?: Record<string, string> } = {}): Promise<MaasAnswer> {
+  const [consumer = '', token = '', secret = ''] = (options.key ?? adminKey()).split(':');
+  const authorization =
+    `OAuth oauth_version="1.0", oauth_signature_method="PLAINTEXT", oauth_consumer_key="${consumer}", ` +
+    `oauth_token="${token}", oauth_signature="&${encodeURIComponent(secret)}", ` +
+    `oauth_nonce="${randomUUID()}", oauth_timestamp="${Math.floor(Date.now() / 1000)}"`;
+  const response = await fetch(new URL(path, MAAS_URL), {
+    method,
+    headers: { authorization, accept: 'application/json' },
+    ...(options.form === undefined ? {} : { body: new URLSearchParams(options.form) }),
+  });
+  return { status: response.status, text: await response.text() };
+}
+
+/** MAAS's JSON answer to a signed GET (admin key by default); anything but 200 throws, with MAAS's words. */
+export async function maasGet<T = unknown>(path: string, key?: string): Promise<T> {
+  const answer = await maasRequest('GET', path, key === undefined ? {} : { key });
+  if (answer.status !== 200) throw new Error(`GET ${path}: HTTP ${answer.status}: ${answer.text.slice(0, 300)}`);
+  return JSON.parse(answer.text) as T;
+}
+
+/** One SQL query on MAAS's own database (psql as user maas, trust authentication): rows of `|`-joined values. */
+export async function maasSql(query: string): Promise<string[]> {
+  const pgBin = /^PGBIN=(.*)$/m.exec(readFileSync(join(RM, 'config.sh'), 'utf8'))?.[1] ?? '/usr/lib/postgresql/15/bin';
+  const { stdout } = await run(join(pgBin, 'psql'), ['-X', '-At', '-h', join(RM, 'pgsock'), '-p', String(PG_PORT), '-U', 'maas', '-d', 'maasdb', '-c', query], {
+    timeout: 60_000,
+  });
+  return stdout.split('\n').filter((line) => line !== '');
+}
+
+// What a client of the machines API can change: machines, their BMCs, hardware, tags, results, events.
+const MACHINE_TABLES = [
+  'maasserver_node',
+  'maasserver_bmc',
+  'maasserver_blockdevice',
+  'maasserver_interface',
+  'maasserver_nodedevice',
+  'maasserver_numanode',
+  'maasserver_nodemetadata',
+  'maasserver_tag',
+  'maasserver_scriptresult',
+  'maasserver_secret',
+];
+
+/**
+ * MAAS-side evidence of writes: for every table a machines-API client can change, its row count and
+ * latest `updated` (microseconds), the script sets' latest `last_ping` and the number of events.
+ * Two equal stamps mean MAAS stored nothing in between (its own heartbeats live in other tables).
+ */
+export async function maasWriteStamp(): Promise<Record<string, string>> {
+  const parts = [
+    ...MACHINE_TABLES.map((table) => `(select count(*) || ' rows, updated ' || coalesce(max(updated)::text, '-') from ${table})`),
+    `(select count(*) || ' sets, pinged ' || coalesce(max(last_ping)::text, '-') from maasserver_scriptset)`,
+    `(select count(*) || ' events' from maasserver_event)`,
+  ];
+  const [row = ''] = await maasSql(`select ${parts.join(', ')}`);
+  const values = row.split('|');
+  return Object.fromEntries([...MACHINE_TABLES, 'maasserver_scriptset', 'maasserver_event'].map((table, i) => [table, values[i] ?? '']));
+}
+
+/** Per machine (system id): when MAAS last took a script result for it, to the microsecond ('-': never). */
+export async function lastSignals(): Promise<Record<string, string>> {
+  const rows = await maasSql(
+    "select n.system_id, coalesce(max(s.last_ping)::text, '-') from maasserver_node n " +
+      'left join maasserver_scriptset s on s.node_id = n.id where n.node_type = 0 group by n.system_id',
+  );
+  return Object.fromEntries(rows.map((row) => row.split('|') as [string, string]));
+}
+
+/**
+ * The BMC URL MAAS's own Redfish power driver would use for each machine, from the power parameters
+ * MAAS stored for it (RedfishPowerDriver.get_url), by system id.
+ */
+export async function redfishDriverUrls(): Promise<Record<string, string>> {
+  const out = await maasPython(
+    'import json, django; django.setup()\n' +
+      'from maasserver.models import Machine\n' +
+      'from provisioningserver.drivers.power.redfish import RedfishPowerDriver\n' +
+      'driver = RedfishPowerDriver()\n' +
+      "print(json.dumps({m.system_id: driver.get_url(m.get_effective_power_parameters()).decode() for m in Machine.objects.filter(bmc__power_type='redfish')}))",
+  );
+  return JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, string>;
 }
