@@ -35,10 +35,10 @@ export function originOf(address: string): string {
 
 /**
  * A BMC address as `host[:port]`, the form MAAS's Redfish driver takes as `power_address` (it adds
- * `https://` itself, and MAAS 3.1–3.6 answer 500 to a URL there): lowercase, no path, no port when
- * it is HTTPS's 443; an `http://` address keeps its port, 80 included. Two spellings of one BMC
- * (`https://BMC:443/`, `bmc`) give the same text; an address that is none of host, host:port or URL
- * is returned trimmed and lowercased.
+ * `https://` itself, and MAAS answers 500 to a machine created with a URL there): lowercase, no
+ * path, no port when it is HTTPS's 443; an `http://` address keeps its port, 80 included. Two
+ * spellings of one BMC (`https://BMC:443/`, `bmc`) give the same text; an address that is none of
+ * host, host:port or URL is returned trimmed and lowercased.
  */
 export function bmcHostPort(address: string): string {
   let url: URL;
