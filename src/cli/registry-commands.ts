@@ -41,6 +41,8 @@ export function registerRegistryCommands(program: Command, io: Io): void {
         host: flags.host,
         port: Number(flags.port),
         version: VERSION,
+        // Machines are expected to report on the sweep schedule: MAAS's hardware_sync_interval.
+        ...(config ? { syncIntervalSeconds: Math.round(config.schedule.intervalMs / 1000) } : {}),
         ...(tls ? { tls } : {}),
         onRequest: (entry) => log.info(entry, 'request'),
         fallback: webInterface(store, { secureCookies: tls !== undefined, version: VERSION, ...(config ? { configuredBmcs: () => configured } : {}) }),

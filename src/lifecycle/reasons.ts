@@ -55,26 +55,33 @@ export const TESTING_NEVER_COMMISSIONED: Refusal = {
     "Please use the 'Commission' action to commission & test this machine.",
 };
 
-/** Django's message for a missing required form field, as MAAS's create form returns it (400). */
-export function fieldRequired(field: 'mac_addresses' | 'architecture'): Refusal {
-  return { status: 400, reason: 'This field is required.', field };
+/**
+ * MAAS's create form (maasserver/forms `MachineForm.clean`), every error at once (400): Django's
+ * "This field is required." for a missing architecture or MAC, and a power type other than IPMI
+ * refused on a machine without network interfaces. Undefined when there is none.
+ */
+export function createFieldErrors(missing: { architecture: boolean; macAddresses: boolean }, powerType: PowerType, hasMac: boolean): Refusal | undefined {
+  const fields: Record<string, string[]> = {};
+  if (missing.architecture) fields.architecture = ['This field is required.'];
+  if (missing.macAddresses) fields.mac_addresses = ['This field is required.'];
+  if (!hasMac && powerType !== 'unknown' && powerType !== 'ipmi') fields.power_type = [`Can't set power type to ${powerType} without network interfaces`];
+  const [field, reasons] = Object.entries(fields)[0] ?? [];
+  return field === undefined ? undefined : { status: 400, field, reason: reasons![0]!, fields };
 }
 
-// A lock is a state conflict: the request is well-formed and allowed for the user, but not while
-// the machine is locked. It answers 409 like every other state conflict, so a client handles a
-// locked machine the same way on both targets.
+// MAAS grants no edit permission on a locked machine, so it refuses every change with a 403 and no
+// message (PermissionDenied); the reason is this project's, for its own pages and logs.
 /** A locked machine refuses changes. */
 export function lockedRefusal(operation: string): Refusal {
-  return { status: 409, reason: `Cannot ${operation} because the machine is locked.` };
+  return { status: 403, reason: `Cannot ${operation} because the machine is locked.`, answer: '' };
 }
 
-/** Rule 2: a machine without MACs keeps a power type that needs none unless it is given a MAC. */
+/**
+ * Rule 2: a machine without MACs keeps a power type that needs none unless it is given a MAC;
+ * maasserver/forms `MachineForm.clean` (400).
+ */
 export function macRequiredForPower(powerType: PowerType): Refusal {
-  return {
-    status: 400,
-    field: 'mac_addresses',
-    reason: `A MAC address is required to set power type '${powerType}' on a machine without MAC addresses.`,
-  };
+  return { status: 400, field: 'power_type', reason: `Can't set power type to ${powerType} without network interfaces` };
 }
 
 /** Rule 3: operations that network boot need a MAC. */

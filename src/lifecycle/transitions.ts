@@ -363,20 +363,27 @@ function statusState(status: StatusKey, byEvent: Record<LifecycleEventType, Buil
 const enlisting: LeafStateConfig = {
   on: {
     create: [
-      refuse(
-        why.fieldRequired('mac_addresses'),
-        allOf([
-          isNot('hasMac'),
-          anyOf([
-            isNot({ type: 'powerTypeAllowsNoMac', params: ({ context }) => ({ powerType: context.powerType }) }),
-            isNot('createMayOmitMacAndArchitecture'),
+      {
+        guard: anyOf([
+          allOf([
+            isNot('hasMac'),
+            anyOf([
+              isNot({ type: 'powerTypeAllowsNoMac', params: ({ context }) => ({ powerType: context.powerType }) }),
+              isNot('createMayOmitMacAndArchitecture'),
+            ]),
           ]),
+          allOf([isNot('hasArchitecture'), isNot('createMayOmitMacAndArchitecture')]),
         ]),
-      ),
-      refuse(
-        why.fieldRequired('architecture'),
-        allOf([isNot('hasArchitecture'), isNot('createMayOmitMacAndArchitecture')]),
-      ),
+        actions: {
+          type: 'refuse',
+          params: ({ context, event }) => {
+            const mayOmit = createMayOmit(context, event);
+            const hasMac = context.macAddresses.length > 0;
+            const missing = { macAddresses: !hasMac && (!['unknown', 'ipmi'].includes(context.powerType) || !mayOmit), architecture: !context.architecture && !mayOmit };
+            return why.createFieldErrors(missing, context.powerType, hasMac)!;
+          },
+        },
+      },
       { guard: 'createsController', target: 'deployed', actions: 'linkController' },
       {
         guard: 'createsDeployed',
@@ -389,6 +396,11 @@ const enlisting: LeafStateConfig = {
     ],
   },
 };
+
+// The guard createMayOmitMacAndArchitecture, for the refusal that lists every missing field.
+function createMayOmit(context: LifecycleContext, event: MachineEvent): boolean {
+  return context.powerType === 'ipmi' || (context.powerType === 'unknown' && event.type === 'create' && (event.deployed || event.controller !== null));
+}
 
 /** The states of the lifecycle machine. */
 export function buildStates(s: LifecycleSetup): Record<LifecycleStateKey, LeafStateConfig> {

@@ -114,6 +114,10 @@ export interface Refusal {
   readonly status: RefusalStatus;
   /** Form field the refusal is about, for MAAS-style `{field: [reason]}` bodies. */
   readonly field?: string;
+  /** Every field's errors when MAAS's form reports several at once; `field` and `reason` are the first. */
+  readonly fields?: Readonly<Record<string, readonly string[]>>;
+  /** What MAAS's API answers, when it is not `reason` (MAAS refuses a locked machine with an empty 403). */
+  readonly answer?: string;
 }
 
 /** An effect the caller (registry or MAAS client) carries out; the model itself never does I/O. */

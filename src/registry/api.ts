@@ -1,56 +1,23 @@
 // The registry's HTTP API: MAAS's paths, operations, field names and answers for what it supports,
-// so one MAAS client serves both. Every request but the version document is OAuth-signed; machine
-// tokens may only push their own machine's hardware.
+// so one MAAS client serves both. The version document and the API description are answered
+// anonymously, everything else needs an OAuth signature; machine tokens may only push their own
+// machine's hardware. Requests are routed by the handler table `describe/` lists (describe.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { applyEvent as decideEvent, isAllowedTransition, statusOfRef } from '../lifecycle/index.ts';
-import { listControllers, registerController, unregisterController } from './controllers.ts';
-import { readForm, fieldsOf, type Form } from './form.ts';
-import { machineHistory, pushHardware, type SignalStatus } from './hardware.ts';
-import { machineJson } from './machine-json.ts';
-import {
-  applyMachineEvent,
-  createMachine,
-  listMachines,
-  machineById,
-  machineOr404,
-  powerParametersOf,
-  registerMachine,
-  snapshotOf,
-  updateMachine,
-  type MachineRow,
-} from './machines.ts';
+import { isAllowedTransition, statusOfRef } from '../lifecycle/index.ts';
+import { API, first, formOnce, json, text, type Answer, type ApiOptions, type Context } from './api-support.ts';
+import { DETAIL_OUTPUTS } from './api-machines.ts';
+import { describeApi, findAction, findResource } from './describe.ts';
+import { fieldsOf } from './form.ts';
+import { pushHardware, type SignalStatus } from './hardware.ts';
+import { machineById } from './machines.ts';
 import { AuthError, verifyOAuth } from './oauth.ts';
 import { scriptsArchive } from './scripts.ts';
 import { RegistryError, type Store } from './store.ts';
-import { issueMachineToken, machineToken, type Credential, type User } from './users.ts';
-import { mayAccessToken } from '../lifecycle/index.ts';
+import type { Credential } from './users.ts';
 
-/** What the API needs besides the store. */
-export interface ApiOptions {
-  /** Version reported by /version/. */
-  readonly version: string;
-  /** Largest body of an ordinary request. @default 1048576 */
-  readonly maxBodyBytes?: number;
-  /** Largest body of a hardware push. @default 16777216 */
-  readonly maxPushBytes?: number;
-  /** Called once per request, for logs (no secrets are passed). */
-  readonly onRequest?: (entry: { method: string; path: string; status: number; ms: number; user?: string }) => void;
-}
+export type { ApiOptions } from './api-support.ts';
 
-interface Context {
-  readonly store: Store;
-  readonly options: ApiOptions;
-  readonly request: IncomingMessage;
-  readonly url: URL;
-  readonly credential: Credential | undefined;
-  readonly query: Form['fields'];
-}
-
-type Answer = { status: number; body: unknown; type?: 'json' | 'text' | 'tar' };
-
-const API = '/MAAS/api/2.0';
 const COMMISSIONING_OUTPUT = '50-maas-01-commissioning.out';
-const OWN = `${API}/redfish-enlist`;
 
 /** Handles one HTTP request. Never throws: every failure becomes a MAAS-style answer. */
 export async function handleApiRequest(store: Store, options: ApiOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -66,13 +33,23 @@ async function answerFor(store: Store, options: ApiOptions, request: IncomingMes
   try {
     credential = verifyOAuth(store, request.headers.authorization);
   } catch (error) {
-    if (error instanceof AuthError) return { answer: { status: 401, body: `Authorization Error: ${error.message}`, type: 'text' } };
+    if (error instanceof AuthError) return { answer: text(401, `Authorization Error: ${error.message}`) };
     return { answer: failure(error) };
   }
   const user = credential?.user?.username;
   try {
     const url = new URL(request.url ?? '/', 'http://registry.invalid');
-    return { answer: await route({ store, options, request, url, credential, query: fieldsOf(url.searchParams).fields }), ...(user ? { user } : {}) };
+    const ctx: Context = {
+      store,
+      options,
+      request,
+      url,
+      credential,
+      query: fieldsOf(url.searchParams).fields,
+      params: {},
+      form: formOnce(request, options.maxBodyBytes ?? 1_048_576),
+    };
+    return { answer: await route(ctx), ...(user ? { user } : {}) };
   } catch (error) {
     return { answer: failure(error), ...(user ? { user } : {}) };
   }
@@ -82,163 +59,41 @@ async function route(ctx: Context): Promise<Answer> {
   const path = ctx.url.pathname.replace(/\/?$/, '/');
   const method = ctx.request.method ?? 'GET';
   const op = first(ctx.query.op);
-  if (path === `${API}/version/` && method === 'GET') {
-    return json({ capabilities: ['networks-management', 'static-ipaddresses', 'ipv6-deployment-ubuntu', 'devices-management', 'storage-deployment-ubuntu', 'network-deployment-ubuntu'], version: ctx.options.version, subversion: 'redfish-enlist' });
-  }
   if (path.startsWith('/MAAS/metadata/')) return metadata(ctx, path, method);
-  if (!path.startsWith(`${API}/`)) return { status: 404, body: 'Not Found', type: 'text' };
-  const user = requireUser(ctx);
-
-  if (path === `${API}/users/` && method === 'GET' && op === 'whoami') {
-    return json({ username: user.username, is_superuser: user.isAdmin, is_local: true });
-  }
-  if (path === `${API}/machines/`) {
-    if (method === 'GET' && op === 'power_parameters') {
-      requireAdmin(user);
-      const ids = ctx.query.id;
-      return json(Object.fromEntries(listMachines(ctx.store, ids ? { id: ids } : {}).map((row) => [row.system_id, JSON.parse(row.power_parameters)])));
-    }
-    if (method === 'GET' && op === undefined) {
-      const rows = listMachines(ctx.store, { hostname: ctx.query.hostname, mac_address: ctx.query.mac_address, id: ctx.query.id, status: ctx.query.status });
-      return json(rows.map((row) => machineJson(ctx.store, row)));
-    }
-    if (method === 'POST' && op === undefined) return createFromForm(ctx, user, false);
-    // This project's own operation: find-or-create, so registering the same machine again updates
-    // it instead of failing on its MACs (rule 5).
-    if (method === 'POST' && op === 'register') return createFromForm(ctx, user, true);
-    return notAllowed(method, op);
-  }
-  const machine = /^\/MAAS\/api\/2\.0\/machines\/([a-z0-9]+)\/$/.exec(path)?.[1];
-  if (machine) return machineRoute(ctx, user, machine, method, op);
-  if (path === `${OWN}/controllers/`) {
-    if (method === 'GET') return json(listControllers(ctx.store).map(controllerJson));
-    if (method === 'POST') {
-      const form = await readForm(ctx.request, { maxBytes: ctx.options.maxBodyBytes ?? 1_048_576 });
-      const name = first(form.fields.name);
-      if (!name) throw new RegistryError(400, 'This field is required.', { field: 'name' });
-      return json(controllerJson(registerController(ctx.store, name, user, first(form.fields.system_id))));
-    }
-    return notAllowed(method, op);
-  }
-  const controller = new RegExp(`^${OWN}/controllers/([^/]+)/$`).exec(path)?.[1];
-  if (controller && method === 'DELETE') return json(unregisterController(ctx.store, decodeURIComponent(controller), user));
-  const history = new RegExp(`^${OWN}/machines/([a-z0-9]+)/history/$`).exec(path)?.[1];
-  if (history && method === 'GET') {
-    const row = machineOr404(ctx.store, history);
-    return json(machineHistory(ctx.store, row.id));
-  }
-  return { status: 404, body: 'Not Found', type: 'text' };
+  if (path === `${API}/describe/` && method === 'GET') return json(describeApi(originOf(ctx.request)));
+  const found = findResource(path);
+  if (!found) return text(404, `Unknown API endpoint: ${ctx.url.pathname}.`);
+  // As piston: the signed handler when the request is signed (or there is no anonymous one), and
+  // only then the operation's signature.
+  const handler = (ctx.credential ? found.resource.auth : null) ?? found.resource.anon;
+  if (!handler) throw new RegistryError(401, 'Authorization Error: request is not signed');
+  const { action, methodKnown } = findAction(handler, method, op);
+  if (!methodKnown) return { status: 405, body: '', type: 'text', headers: { allow: [...new Set(handler.actions.map((one) => one.method))].join(', ') } };
+  if (!action) return text(400, `Unrecognised signature: method=${method} op=${op ?? 'None'}`);
+  return action.run({ ...ctx, params: found.params });
 }
 
-async function machineRoute(ctx: Context, user: User, systemId: string, method: string, op: string | undefined): Promise<Answer> {
-  const row = machineOr404(ctx.store, systemId);
-  if (method === 'GET') {
-    if (op === undefined) return json(machineJson(ctx.store, row));
-    if (op === 'power_parameters') {
-      requireAdmin(user);
-      return json(JSON.parse(row.power_parameters));
-    }
-    if (op === 'get_token') {
-      requireOwner(ctx, user, row);
-      const token = machineToken(ctx.store, row.id);
-      return json(token ? { token_key: token.tokenKey, token_secret: token.tokenSecret, consumer_key: token.consumerKey } : null);
-    }
-    return notAllowed(method, op);
-  }
-  if (method === 'DELETE') {
-    requireAdmin(user);
-    applyMachineEvent(ctx.store, systemId, { type: 'delete' });
-    return { status: 204, body: '', type: 'text' };
-  }
-  const form = await readForm(ctx.request, { maxBytes: ctx.options.maxBodyBytes ?? 1_048_576 });
-  if (method === 'PUT') {
-    requireAdmin(user);
-    return json(machineJson(ctx.store, updateMachine(ctx.store, systemId, form.fields)));
-  }
-  if (method !== 'POST') return notAllowed(method, op);
-  const after = (updated: MachineRow | undefined) => json(updated ? machineJson(ctx.store, updated) : null);
-  switch (op) {
-    case 'release':
-    case 'lock':
-    case 'unlock':
-    case 'mark_broken':
-    case 'mark_fixed': {
-      requireAdmin(user);
-      const type = { release: 'release', lock: 'lock', unlock: 'unlock', mark_broken: 'markBroken', mark_fixed: 'markFixed' }[op] as 'release';
-      return after(applyMachineEvent(ctx.store, systemId, { type }));
-    }
-    case 'set_workload_annotations': {
-      const annotations: Record<string, string> = {};
-      for (const [key, values] of Object.entries(form.fields)) if (key !== 'op') annotations[key] = values.at(-1) ?? '';
-      return after(applyMachineEvent(ctx.store, systemId, { type: 'setWorkloadAnnotations', user: user.username, annotations }));
-    }
-    case 'deploy':
-    case 'rescue_mode':
-    case 'test':
-    case 'erase': {
-      requireAdmin(user);
-      // The lifecycle rules decide first (rule 3: no network boot without a MAC); an allowed
-      // operation still needs MAAS, which boots machines — the registry only records them.
-      const type = ({ deploy: 'deploy', rescue_mode: 'rescue', test: 'test', erase: 'erase' } as const)[op];
-      const decision = decideEvent(snapshotOf(ctx.store, row), type === 'deploy' ? { type, user: user.username } : { type });
-      if (!decision.ok) throw new RegistryError(decision.status, decision.reason, decision.field ? { field: decision.field } : {});
-      return { status: 501, body: `The embedded registry records machines; to ${op.replace('_', ' ')} a machine, use MAAS.`, type: 'text' };
-    }
-    case 'regenerate_token': {
-      requireOwner(ctx, user, row);
-      return ctx.store.transaction(() => {
-        applyMachineEvent(ctx.store, systemId, { type: 'regenerateToken', user: user.username });
-        const token = machineToken(ctx.store, row.id) ?? issueMachineToken(ctx.store, row.id);
-        return json({ token_key: token.tokenKey, token_secret: token.tokenSecret, consumer_key: token.consumerKey });
-      });
-    }
-    default:
-      return notAllowed(method, op);
-  }
-}
-
-async function createFromForm(ctx: Context, user: User, register: boolean): Promise<Answer> {
-  const form = await readForm(ctx.request, { maxBytes: ctx.options.maxBodyBytes ?? 1_048_576 });
-  const field = (name: string) => first(form.fields[name]);
-  const power = powerParametersOf(form.fields);
-  const hostname = field('hostname');
-  const description = field('description');
-  const architecture = field('architecture');
-  const powerType = field('power_type');
-  const input = {
-    ...(hostname ? { hostname } : {}),
-    ...(description ? { description } : {}),
-    ...(architecture ? { architecture } : {}),
-    ...(powerType ? { powerType } : {}),
-    macAddresses: form.fields.mac_addresses ?? [],
-    powerParameters: power,
-    deployed: truthy(field('deployed')),
-    commission: truthy(field('commission')),
-  };
-  if (!register) return json(machineJson(ctx.store, createMachine(ctx.store, input, user)));
-  const uuid = field('hardware_uuid');
-  const { row, created } = registerMachine(
-    ctx.store,
-    { ...input, ...(uuid ? { uuid } : {}), ...(power.power_address ? { powerAddress: power.power_address } : {}), ...(power.node_id ? { nodeId: power.node_id } : {}) },
-    user,
-  );
-  return json({ ...machineJson(ctx.store, row), created });
+// Where the client reached the registry, for the description's absolute URIs.
+function originOf(request: IncomingMessage): string {
+  const secure = 'encrypted' in request.socket && request.socket.encrypted === true;
+  const host = request.headers.host ?? `${request.socket.localAddress}:${request.socket.localPort}`;
+  return `${secure ? 'https' : 'http'}://${host}`;
 }
 
 // The metadata API: a machine, authenticated by its own token, reports script results.
 async function metadata(ctx: Context, path: string, method: string): Promise<Answer> {
   const match = /^\/MAAS\/metadata\/(2012-03-01|latest)\/(maas-scripts\/)?$/.exec(path);
-  if (!match) return { status: 404, body: 'Not Found', type: 'text' };
+  if (!match) return text(404, 'Not Found');
   if (!ctx.credential) throw new RegistryError(401, 'Authorization Error: request is not signed');
   if (ctx.credential.machineId === undefined) throw new RegistryError(403, 'Not authenticated as a known node.');
   // Which results to report: MAAS's script runner reads the machine's script set here.
   if (match[2]) {
     if (method !== 'GET') return notAllowed(method, first(ctx.query.op));
     if (!machineById(ctx.store, ctx.credential.machineId)) throw new RegistryError(403, 'Not authenticated as a known node.');
-    return { status: 200, body: scriptsArchive(ctx.store.now()), type: 'tar' };
+    return { status: 200, body: scriptsArchive(ctx.store.now()), type: 'bytes', contentType: 'application/x-tar' };
   }
   if (method !== 'POST') return notAllowed(method, first(ctx.query.op));
-  const form = await readForm(ctx.request, { maxBytes: ctx.options.maxPushBytes ?? 16 * 1_048_576 });
+  const form = await formOnce(ctx.request, ctx.options.maxPushBytes ?? 16 * 1_048_576)();
   const op = first(form.fields.op) ?? first(ctx.query.op);
   if (op !== 'signal') return notAllowed(method, op);
   const status = first(form.fields.status);
@@ -253,8 +108,16 @@ async function metadata(ctx: Context, path: string, method: string): Promise<Ans
     const current = statusOfRef(row.status);
     if (!isAllowedTransition(current.key, 'failedCommissioning')) throw new RegistryError(409, `Invalid transition: ${current.name} -> Failed commissioning.`);
   }
-  // MAAS parses hardware only from a `<script>.out` part of a script that exited 0.
-  if (!file || exitStatus !== 0) return { status: 200, body: 'OK', type: 'text' };
+  // MAAS keeps a script's output only when it exited 0, and parses hardware only from a
+  // `<script>.out` part; the lshw and LLDP outputs are what `op=details` serves.
+  if (exitStatus !== 0) return text(200, 'OK');
+  const details = Object.entries(form.files).filter(([name]) => DETAIL_OUTPUTS.has(name));
+  if (details.length > 0) {
+    ctx.store.transaction(() => {
+      for (const [name, part] of details) ctx.store.run('INSERT OR REPLACE INTO script_outputs (machine_id, name, data) VALUES (?, ?, ?)', row.id, name, part.data);
+    });
+  }
+  if (!file) return text(200, 'OK');
   let document: unknown;
   try {
     document = JSON.parse(file.data.toString('utf8'));
@@ -262,65 +125,33 @@ async function metadata(ctx: Context, path: string, method: string): Promise<Ans
     throw new RegistryError(400, `${COMMISSIONING_OUTPUT} is not JSON: ${(error as Error).message}`, { field: COMMISSIONING_OUTPUT });
   }
   pushHardware(ctx.store, row.id, document, { status: status as SignalStatus });
-  return { status: 200, body: 'OK', type: 'text' };
-}
-
-function requireUser(ctx: Context): User {
-  if (!ctx.credential) throw new RegistryError(401, 'Authorization Error: request is not signed');
-  if (!ctx.credential.user) throw new RegistryError(403, "A machine token can only report that machine's hardware information.");
-  return ctx.credential.user;
-}
-
-function requireAdmin(user: User): void {
-  if (!user.isAdmin) throw new RegistryError(403, 'You do not have permission to perform this action.');
-}
-
-// Rule 8: only the machine's owner sees or regenerates its token.
-function requireOwner(ctx: Context, user: User, row: MachineRow): void {
-  if (!mayAccessToken(snapshotOf(ctx.store, row), user.username)) {
-    throw new RegistryError(403, "Only the machine's owner may see or regenerate its token.");
-  }
-}
-
-function controllerJson(record: { name: string; systemId: string }): Record<string, string> {
-  return { name: record.name, system_id: record.systemId };
+  return text(200, 'OK');
 }
 
 function notAllowed(method: string, op: string | undefined): Answer {
-  return { status: op ? 400 : 405, body: op ? `Unrecognised signature: method=${method} op=${op}` : `Method not allowed: ${method}`, type: 'text' };
+  return op ? text(400, `Unrecognised signature: method=${method} op=${op}`) : { status: 405, body: '', type: 'text' };
 }
 
 function failure(error: unknown): Answer {
   if (error instanceof RegistryError) {
+    if (error.status === 400 && error.fields) return { status: 400, body: error.fields };
     if (error.status === 400 && error.field) return { status: 400, body: { [error.field]: error.details.length > 0 ? error.details : [error.message] } };
-    return { status: error.status, body: error.message, type: 'text' };
+    return text(error.status, error.answer ?? error.message);
   }
-  return { status: 500, body: 'Internal error; see the registry log.', type: 'text' };
+  return text(500, 'Internal error; see the registry log.');
 }
-
-const CONTENT_TYPES = { json: 'application/json', text: 'text/plain; charset=utf-8', tar: 'application/x-tar' } as const;
 
 function send(response: ServerResponse, answer: Answer, store: Store): void {
   if (response.headersSent) return;
-  const text = answer.type === 'tar' ? (answer.body as Buffer) : answer.type === 'text' ? String(answer.body) : JSON.stringify(answer.body);
+  const bytes = answer.type === 'bytes' ? answer.body : Buffer.from(answer.type === 'text' ? String(answer.body) : JSON.stringify(answer.body));
+  const type = answer.type === 'bytes' ? answer.contentType : answer.type === 'text' ? 'text/plain; charset=utf-8' : 'application/json';
   response.writeHead(answer.status, {
-    'content-type': CONTENT_TYPES[answer.type ?? 'json'],
-    'content-length': Buffer.byteLength(text),
+    ...(answer.type !== 'bytes' ? answer.headers : {}),
+    'content-type': type,
+    'content-length': bytes.length,
     // Clients correct their OAuth clock from this (MAAS's own client does).
     date: store.now().toUTCString(),
     'cache-control': 'no-store',
   });
-  response.end(answer.status === 204 ? undefined : text);
-}
-
-function json(body: unknown): Answer {
-  return { status: 200, body };
-}
-
-function first(values: readonly string[] | undefined): string | undefined {
-  return values?.[0];
-}
-
-function truthy(value: string | undefined): boolean {
-  return value !== undefined && ['true', '1', 'yes', 'on'].includes(value.toLowerCase());
+  response.end(answer.status === 204 ? undefined : bytes);
 }

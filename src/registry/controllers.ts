@@ -32,7 +32,7 @@ export function registerController(store: Store, name: string, actor: User, syst
     let machine: MachineRow | undefined;
     if (systemId !== undefined) {
       machine = findMachine(store, systemId);
-      if (!machine) throw new RegistryError(404, `No machine matches the given query: ${systemId}`);
+      if (!machine) throw new RegistryError(404, 'No Machine matches the given query.');
       machine = applyMachineEvent(store, machine.system_id, { type: 'controllerLinked', controller: name, owner: actor.username })!;
     } else {
       machine = createMachine(store, { hostname: name, controller: name, deployed: true }, actor);

@@ -69,7 +69,7 @@ function readMultipart(request: IncomingMessage, limits: BodyLimits): Promise<Fo
     parser.on('field', (name, value, info) => {
       parts++;
       if (info.valueTruncated) return fail(new RegistryError(413, `field ${name} is too large`));
-      (fields[name] ??= []).push(value);
+      (fields[name] ??= []).push(isBase64(info.encoding) ? Buffer.from(value, 'base64').toString('utf8') : value);
     });
     parser.on('file', (name, stream, info) => {
       parts++;
@@ -79,7 +79,8 @@ function readMultipart(request: IncomingMessage, limits: BodyLimits): Promise<Fo
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('limit', () => fail(new RegistryError(413, `file part ${name} is larger than ${limits.maxBytes} bytes`)));
       stream.on('end', () => {
-        files[name] = { filename: info.filename ?? '', data: Buffer.concat(chunks) };
+        const data = Buffer.concat(chunks);
+        files[name] = { filename: info.filename ?? '', data: isBase64(info.encoding) ? Buffer.from(data.toString('latin1'), 'base64') : data };
       });
     });
     parser.on('partsLimit', () => fail(new RegistryError(413, 'too many parts')));
@@ -94,6 +95,12 @@ function readMultipart(request: IncomingMessage, limits: BodyLimits): Promise<Fo
     request.on('error', (error) => fail(new RegistryError(400, `request aborted: ${error.message}`)));
     request.pipe(parser);
   });
+}
+
+// MAAS's CLI sends every part base64-encoded (Content-Transfer-Encoding: base64), which Django
+// decodes; so does the registry.
+function isBase64(encoding: string | undefined): boolean {
+  return encoding?.toLowerCase() === 'base64';
 }
 
 function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {

@@ -8,6 +8,7 @@ import { describeViolations, validateCommissioningData } from '../inventory/vali
 import { createHash } from 'node:crypto';
 import { acceptsHardwareUpdate, applyEvent, isAllowedTransition, statusOfRef } from '../lifecycle/index.ts';
 import { commit, machineById, snapshotOf, type MachineRow } from './machines.ts';
+import { recordSubnets } from './network-json.ts';
 import { RegistryError, type Store } from './store.ts';
 
 /** What a push did. */
@@ -183,6 +184,7 @@ function applyInterfaces(store: Store, machineId: number, parsed: ParsedHardware
       keep.push(lastInsertRowid);
     }
   }
+  recordSubnets(store, parsed.interfaces.flatMap((iface) => iface.ips));
   const placeholders = keep.map(() => '?').join(', ');
   store.run(`DELETE FROM interfaces WHERE machine_id = ?${keep.length > 0 ? ` AND id NOT IN (${placeholders})` : ''}`, machineId, ...keep);
 }

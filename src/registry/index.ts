@@ -5,7 +5,6 @@ export {
   applyMachineEvent,
   createMachine,
   findMachine,
-  freeHostname,
   interfacesOf,
   listMachines,
   machineById,
@@ -22,4 +21,4 @@ export { serveRegistry, type RegistryServer, type ServeOptions } from './serve.t
 export { handleApiRequest, type ApiOptions } from './api.ts';
 export { verifyPassword } from './secrets.ts';
 export { bmcState, lastInventory, listBmcStates, loadReadCache, pinCertificate, recordBmcSweep, saveReadCache, saveInventory, type BmcOutcome, type BmcState, type BmcSweepRecord } from './bmc-state.ts';
-export { registerMachine, matchMachine } from './machines.ts';
+export { freeHostname, registerMachine, matchMachine } from './register.ts';

@@ -13,6 +13,7 @@ import {
   type LifecycleContext,
   type LifecycleEvent,
   type LifecycleSnapshot,
+  type Refusal,
 } from '../lifecycle/index.ts';
 import { newSystemId } from './secrets.ts';
 import { RegistryError, type Store } from './store.ts';
@@ -84,7 +85,8 @@ export interface MachineFilter {
   readonly status?: readonly string[];
 }
 
-const MAC = /^([0-9a-f]{2}[:-]){5}[0-9a-f]{2}$/i;
+/** What a MAC address looks like (colons or hyphens). */
+export const MAC = /^([0-9a-f]{2}[:-]){5}[0-9a-f]{2}$/i;
 const HOSTNAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const ARCHITECTURES = new Set(['amd64', 'i386', 'arm64', 'armhf', 'ppc64el', 's390x', 'mips', 'mips64el', 'riscv64']);
 
@@ -96,7 +98,7 @@ export function findMachine(store: Store, systemId: string): MachineRow | undefi
 /** A machine by system id, or a 404 naming it. */
 export function machineOr404(store: Store, systemId: string): MachineRow {
   const row = findMachine(store, systemId);
-  if (!row) throw new RegistryError(404, `No machine matches the given query: ${systemId}`);
+  if (!row) throw new RegistryError(404, 'No Machine matches the given query.');
   return row;
 }
 
@@ -162,24 +164,25 @@ export function snapshotOf(store: Store, row: MachineRow): LifecycleSnapshot {
 /** Creates a machine through the lifecycle rules; `actor` is the authenticated user. */
 export function createMachine(store: Store, input: MachineInput, actor: User): MachineRow {
   if (input.deployed && !actor.isAdmin) throw new RegistryError(403, 'Only administrators can create deployed machines.');
-  const macs = (input.macAddresses ?? []).map((mac) => {
-    if (!MAC.test(mac)) throw new RegistryError(400, `'${mac}' is not a valid MAC address.`, { field: 'mac_addresses' });
-    return normaliseMac(mac);
-  });
+  const given = input.macAddresses ?? [];
+  const invalid = given.find((mac) => !MAC.test(mac));
+  const macs = invalid === undefined ? given.map(normaliseMac) : [];
   if (new Set(macs).size !== macs.length) throw new RegistryError(400, 'Duplicate MAC addresses given.', { field: 'mac_addresses' });
   const architecture = input.architecture ? fullArchitecture(input.architecture) : undefined;
-  const decision = decideCreate({
-    ...(architecture ? { architecture } : {}),
-    macAddresses: macs,
-    powerType: input.powerType || 'unknown',
-    deployed: input.deployed === true,
-    commission: input.commission === true,
-    owner: actor.username,
-    controller: input.controller ?? null,
-  });
-  const snapshot = decided(decision);
   return store.transaction(() => {
-    assertMacsFree(store, macs);
+    // As MAAS's form: refused MACs count as none, so the rules that need a MAC are reported too.
+    const macProblem = invalid !== undefined ? `'${invalid}' is not a valid MAC address.` : macInUse(store, macs);
+    const decision = decideCreate({
+      ...(architecture ? { architecture } : {}),
+      macAddresses: macProblem ? [] : macs,
+      powerType: input.powerType || 'unknown',
+      deployed: input.deployed === true,
+      commission: input.commission === true,
+      owner: actor.username,
+      controller: input.controller ?? null,
+    });
+    if (macProblem) throw withMacProblem(decision, macProblem);
+    const snapshot = decided(decision);
     const hostname = input.hostname ? checkHostname(store, input.hostname) : undefined;
     const systemId = uniqueSystemId(store);
     const now = store.timestamp();
@@ -200,67 +203,6 @@ export function createMachine(store: Store, input: MachineInput, actor: User): M
     const row = machineById(store, lastInsertRowid)!;
     return commit(store, row, decision)!;
   });
-}
-
-/** What identifies a machine's hardware, in matching order (rule 5: never a second record). */
-export interface MachineKeys {
-  readonly uuid?: string;
-  readonly macAddresses?: readonly string[];
-  readonly powerAddress?: string;
-  readonly nodeId?: string;
-}
-
-/** The machine these keys identify: by hardware UUID, then any MAC, then BMC address and node id. */
-export function matchMachine(store: Store, keys: MachineKeys): MachineRow | undefined {
-  if (keys.uuid) {
-    const byUuid = store.get<MachineRow>('SELECT * FROM machines WHERE hardware_uuid = ?', keys.uuid.toLowerCase());
-    if (byUuid) return byUuid;
-  }
-  const macs = (keys.macAddresses ?? []).filter((mac) => MAC.test(mac)).map(normaliseMac);
-  if (macs.length > 0) {
-    const byMac = store.get<MachineRow>(
-      `SELECT m.* FROM machines m JOIN interfaces i ON i.machine_id = m.id WHERE i.type = 'physical' AND i.mac_address IN (${macs.map(() => '?').join(', ')}) LIMIT 1`,
-      ...macs,
-    );
-    if (byMac) return byMac;
-  }
-  if (keys.powerAddress) {
-    return store.get<MachineRow>(
-      "SELECT * FROM machines WHERE json_extract(power_parameters, '$.power_address') = ? AND COALESCE(json_extract(power_parameters, '$.node_id'), '') = ?",
-      keys.powerAddress,
-      keys.nodeId ?? '',
-    );
-  }
-  return undefined;
-}
-
-/**
- * Registers a machine (rule 5): the machine these keys identify is updated — power parameters,
- * missing MACs — and never renamed; otherwise a Deployed machine is created. Idempotent.
- */
-export function registerMachine(store: Store, input: MachineInput & MachineKeys, actor: User): { row: MachineRow; created: boolean } {
-  if (!actor.isAdmin) throw new RegistryError(403, 'Only administrators can enlist machines.');
-  return store.transaction(() => {
-    const existing = matchMachine(store, { ...input, macAddresses: input.macAddresses ?? [] });
-    if (!existing) {
-      const hostname = input.hostname ? freeHostname(store, input.hostname) : undefined;
-      return { row: createMachine(store, { ...input, ...(hostname ? { hostname } : {}), deployed: true }, actor), created: true };
-    }
-    const known = new Set(interfacesOf(store, existing.id).map((iface) => iface.mac_address));
-    const missing = (input.macAddresses ?? []).map(normaliseMac).filter((mac) => !known.has(mac) && !matchOtherMachine(store, mac, existing.id));
-    const fields: Record<string, string | readonly string[]> = { ...(missing.length > 0 ? { mac_addresses: missing } : {}) };
-    if (input.powerType && input.powerType !== existing.power_type) fields.power_type = input.powerType;
-    // Only what differs is written: an unchanged registration writes nothing, so a sweep that
-    // registers a locked (controller) machine again is not refused as an update of it.
-    const stored = JSON.parse(existing.power_parameters) as Record<string, string>;
-    for (const [name, value] of Object.entries(input.powerParameters ?? {})) if (stored[name] !== value) fields[`power_parameters_${name}`] = value;
-    if (!existing.architecture && input.architecture) fields.architecture = input.architecture;
-    return { row: Object.keys(fields).length > 0 ? updateMachine(store, existing.system_id, fields) : existing, created: false };
-  });
-}
-
-function matchOtherMachine(store: Store, mac: string, machineId: number): boolean {
-  return store.get("SELECT 1 AS taken FROM interfaces WHERE mac_address = ? AND type = 'physical' AND machine_id != ?", mac, machineId) !== undefined;
 }
 
 /** Applies a lifecycle event to a machine and writes the outcome; refusals become RegistryErrors. */
@@ -396,30 +338,36 @@ export function fullArchitecture(value: string): string {
 
 /** Refuses MACs that machines already have, naming the first taken one in the order given; one query for all. */
 export function assertMacsFree(store: Store, macs: readonly string[]): void {
-  if (macs.length === 0) return;
+  const problem = macInUse(store, macs);
+  if (problem) throw new RegistryError(400, problem, { field: 'mac_addresses' });
+}
+
+// MAAS's message for the first of these MACs another machine has; undefined when all are free.
+function macInUse(store: Store, macs: readonly string[]): string | undefined {
+  if (macs.length === 0) return undefined;
   const taken = store.all<{ mac_address: string; hostname: string }>(
     `SELECT i.mac_address, m.hostname FROM interfaces i JOIN machines m ON m.id = i.machine_id WHERE i.type = 'physical' AND i.mac_address IN (${macs.map(() => '?').join(', ')})`,
     ...macs,
   );
   for (const mac of macs) {
     const owner = taken.find((row) => row.mac_address === mac);
-    if (owner) throw new RegistryError(400, `MAC address ${mac} already in use on ${owner.hostname}.`, { field: 'mac_addresses' });
+    if (owner) return `MAC address ${mac} already in use on ${owner.hostname}.`;
   }
+  return undefined;
+}
+
+// A refused MAC with whatever else the create's rules refuse, fields in the order of MAAS's form.
+function withMacProblem(decision: Decision, problem: string): RegistryError {
+  const others = decision.ok ? {} : (decision.fields ?? (decision.field ? { [decision.field]: [decision.reason] } : {}));
+  const fields: Record<string, readonly string[]> = { ...others, mac_addresses: [problem] };
+  const order = ['architecture', 'mac_addresses', 'power_type'];
+  const sorted = Object.fromEntries(Object.entries(fields).sort(([a], [b]) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99)));
+  return new RegistryError(400, problem, { field: 'mac_addresses', fields: sorted });
 }
 
 /** Inserts a physical interface. */
 export function insertInterface(store: Store, machineId: number, name: string, mac: string): void {
   store.run('INSERT INTO interfaces (machine_id, name, mac_address, type) VALUES (?, ?, ?, ?)', machineId, name, mac, 'physical');
-}
-
-/** A free host name: the given one if unused, else one with a numeric suffix (for the collector). */
-export function freeHostname(store: Store, wanted: string): string {
-  const base = toHostname(wanted);
-  if (!store.get('SELECT 1 AS taken FROM machines WHERE hostname = ?', base)) return base;
-  for (let n = 2; ; n++) {
-    const candidate = `${base.slice(0, 58)}-${n}`;
-    if (!store.get('SELECT 1 AS taken FROM machines WHERE hostname = ?', candidate)) return candidate;
-  }
 }
 
 /** Turns any name into a valid host name label. */
@@ -447,8 +395,17 @@ function uniqueSystemId(store: Store): string {
 }
 
 function decided(decision: Decision): LifecycleSnapshot {
-  if (!decision.ok) throw new RegistryError(decision.status, decision.reason, decision.field ? { field: decision.field } : {});
+  if (!decision.ok) throw refusalError(decision);
   return decision.snapshot;
+}
+
+/** A lifecycle refusal as the API answers it. */
+export function refusalError(refusal: Refusal): RegistryError {
+  return new RegistryError(refusal.status, refusal.reason, {
+    ...(refusal.field ? { field: refusal.field } : {}),
+    ...(refusal.fields ? { fields: refusal.fields } : {}),
+    ...(refusal.answer !== undefined ? { answer: refusal.answer } : {}),
+  });
 }
 
 /** The status of a row as MAAS names it. */

@@ -33,7 +33,7 @@ export function verifyOAuth(store: Store, header: string | undefined): Credentia
   if (params.get('oauth_signature_method') !== 'PLAINTEXT') throw new AuthError('only the PLAINTEXT signature method is supported');
   const tokenKey = params.get('oauth_token') ?? '';
   const credential = findCredential(store, tokenKey);
-  if (!credential || !sameSecret(params.get('oauth_consumer_key') ?? '', credential.consumerKey)) throw new AuthError('unknown credentials');
+  if (!credential || !sameSecret(params.get('oauth_consumer_key') ?? '', credential.consumerKey)) throw new AuthError('Invalid API key.');
   // The consumer secret is always empty, so the signature is "&" + token secret.
   if (!sameSecret(params.get('oauth_signature') ?? '', `&${credential.tokenSecret}`)) throw new AuthError('bad signature');
   const timestamp = Number(params.get('oauth_timestamp'));

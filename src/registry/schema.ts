@@ -1,9 +1,13 @@
 // The registry's schema as numbered migrations. Each runs in its own transaction and bumps
 // `PRAGMA user_version`, so a database opens at any earlier version and never half-migrates.
 import type { DatabaseSync } from 'node:sqlite';
+import { networkOf } from './network-json.ts';
+
+/** A migration: SQL, or a function for what SQL cannot compute. */
+export type Migration = string | ((db: DatabaseSync) => void);
 
 /** Migrations in order; index + 1 is the schema version they produce. */
-export const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly Migration[] = [
   `
   CREATE TABLE users (
     id INTEGER PRIMARY KEY,
@@ -213,6 +217,42 @@ export const MIGRATIONS: readonly string[] = [
   DROP TABLE inventories;
   ALTER TABLE inventory_rows RENAME TO inventories;
   `,
+  // What MAAS clients read besides machines: the subnets machines' addresses are on (one row per
+  // network, so a subnet's id never changes), tags and the machines carrying them, and the outputs
+  // of MAAS's lshw and LLDP scripts that `op=details` serves. Subnets are filled from the
+  // interfaces already stored.
+  (db) => {
+    db.exec(`
+      CREATE TABLE subnets (
+        id INTEGER PRIMARY KEY,
+        cidr TEXT NOT NULL UNIQUE
+      );
+      CREATE TABLE tags (
+        name TEXT PRIMARY KEY,
+        comment TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE machine_tags (
+        machine_id INTEGER NOT NULL REFERENCES machines(id) ON DELETE CASCADE,
+        tag TEXT NOT NULL REFERENCES tags(name) ON DELETE CASCADE,
+        PRIMARY KEY (machine_id, tag)
+      ) WITHOUT ROWID;
+      CREATE INDEX machine_tags_tag ON machine_tags(tag);
+      CREATE TABLE script_outputs (
+        machine_id INTEGER NOT NULL REFERENCES machines(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        data BLOB NOT NULL,
+        PRIMARY KEY (machine_id, name)
+      ) WITHOUT ROWID;
+    `);
+    const insert = db.prepare('INSERT OR IGNORE INTO subnets (cidr) VALUES (?)');
+    for (const row of db.prepare("SELECT ips FROM interfaces WHERE ips != '[]' ORDER BY id").all() as { ips: string }[]) {
+      for (const address of JSON.parse(row.ips) as string[]) {
+        const cidr = networkOf(address);
+        if (cidr) insert.run(cidr);
+      }
+    }
+  },
 ];
 
 /** The schema version this code writes. */
@@ -226,15 +266,19 @@ export function migrate(db: DatabaseSync, options: { readonly inOpenTransaction?
   }
   for (let version = current; version < SCHEMA_VERSION; version++) {
     // Inside a transaction the caller will roll back (a dry run's store), the migrations join it.
-    if (options.inOpenTransaction) {
-      db.exec(MIGRATIONS[version]!);
+    const migration = MIGRATIONS[version]!;
+    const apply = () => {
+      if (typeof migration === 'string') db.exec(migration);
+      else migration(db);
       db.exec(`PRAGMA user_version = ${version + 1}`);
+    };
+    if (options.inOpenTransaction) {
+      apply();
       continue;
     }
     db.exec('BEGIN IMMEDIATE');
     try {
-      db.exec(MIGRATIONS[version]!);
-      db.exec(`PRAGMA user_version = ${version + 1}`);
+      apply();
       db.exec('COMMIT');
     } catch (error) {
       db.exec('ROLLBACK');

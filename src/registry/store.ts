@@ -14,12 +14,22 @@ export class RegistryError extends Error {
   readonly field: string | undefined;
   /** Every problem, when there are several (a document that fails validation). */
   readonly details: readonly string[];
+  /** Every field's problems, when a form has several fields wrong (MAAS reports them all at once). */
+  readonly fields: Readonly<Record<string, readonly string[]>> | undefined;
+  /** What the API answers, when it is not the message (MAAS's empty 403 for a locked machine). */
+  readonly answer: string | undefined;
 
-  constructor(status: number, message: string, options: { field?: string; details?: readonly string[] } = {}) {
+  constructor(
+    status: number,
+    message: string,
+    options: { field?: string; details?: readonly string[]; fields?: Readonly<Record<string, readonly string[]>>; answer?: string } = {},
+  ) {
     super(message);
     this.status = status;
     this.field = options.field;
     this.details = options.details ?? [];
+    this.fields = options.fields;
+    this.answer = options.answer;
   }
 }
 

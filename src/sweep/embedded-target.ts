@@ -3,7 +3,8 @@
 import type { HardwareChange } from '../inventory/diff.ts';
 import type { CommissioningResults } from '../inventory/results.ts';
 import { statusOfRef } from '../lifecycle/index.ts';
-import { findMachine, interfacesOf, matchMachine, registerMachine, updateMachine, type MachineRow } from '../registry/machines.ts';
+import { findMachine, interfacesOf, updateMachine, type MachineRow } from '../registry/machines.ts';
+import { matchMachine, registerMachine } from '../registry/register.ts';
 import { pushHardware } from '../registry/hardware.ts';
 import { RegistryError, type Store } from '../registry/store.ts';
 import { createUser, type User } from '../registry/users.ts';

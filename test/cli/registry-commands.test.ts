@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { recordBmcSweep } from '../../src/registry/bmc-state.ts';
-import { registerMachine } from '../../src/registry/machines.ts';
+import { registerMachine } from '../../src/registry/register.ts';
 import { verifyPassword } from '../../src/registry/secrets.ts';
 import { Store } from '../../src/registry/store.ts';
 import { findUser } from '../../src/registry/users.ts';

@@ -78,7 +78,7 @@ describe('rule 1: a machine can be created directly as Deployed', () => {
 });
 
 describe('rule 2: no power driver is required, and MACs follow the power type', () => {
-  it('refuses to create a machine without a MAC when power is redfish', () => {
+  it('refuses to create a machine without a MAC when power is redfish, naming both fields as MAAS does', () => {
     const decision = createMachine({ ...deployedByAdmin, powerType: 'redfish', architecture: 'amd64/generic' });
 
     expect(refused(decision)).toEqual({
@@ -86,6 +86,15 @@ describe('rule 2: no power driver is required, and MACs follow the power type', 
       status: 400,
       field: 'mac_addresses',
       reason: 'This field is required.',
+      fields: { mac_addresses: ['This field is required.'], power_type: ["Can't set power type to redfish without network interfaces"] },
+    });
+  });
+
+  it('lists every missing field of a create at once, architecture first, as MAAS’s form does', () => {
+    expect(refused(createMachine({ ...deployedByAdmin, powerType: 'manual' })).fields).toEqual({
+      architecture: ['This field is required.'],
+      mac_addresses: ['This field is required.'],
+      power_type: ["Can't set power type to manual without network interfaces"],
     });
   });
 
@@ -106,13 +115,12 @@ describe('rule 2: no power driver is required, and MACs follow the power type', 
     expect(statusName(created({ ...deployedByAdmin, macAddresses: [MAC] }))).toBe('Deployed');
   });
 
-  it('requires a MAC when an Unknown machine without MACs gets the redfish driver', () => {
+  it('requires a MAC when an Unknown machine without MACs gets the redfish driver, in MAAS’s words', () => {
     const machine = created(deployedByAdmin);
 
     const refusal = refused(applyEvent(machine, { type: 'setPowerDriver', powerType: 'redfish' }));
 
-    expect(refusal).toMatchObject({ status: 400, field: 'mac_addresses' });
-    expect(refusal.reason).toContain("power type 'redfish'");
+    expect(refusal).toMatchObject({ status: 400, field: 'power_type', reason: "Can't set power type to redfish without network interfaces" });
   });
 
   it('lets an Unknown machine without MACs switch to IPMI', () => {
@@ -308,7 +316,8 @@ describe('locking', () => {
     ];
     for (const event of events) {
       const refusal = refused(applyEvent(locked, event));
-      expect(refusal.status).toBe(409);
+      expect(refusal.status).toBe(403);
+      expect(refusal.answer).toBe('');
       expect(refusal.reason).toMatch(/because the machine is locked\.$/);
     }
   });
@@ -351,7 +360,7 @@ describe('rule 7: controllers', () => {
     const machine = created({ ...deployedByAdmin, controller: 'region-1' });
 
     expect(refused(applyEvent(machine, { type: 'unlock' })).status).toBe(409);
-    expect(refused(applyEvent(machine, { type: 'release' })).status).toBe(409);
+    expect(refused(applyEvent(machine, { type: 'release' })).status).toBe(403);
   });
 
   it('unlinking a controller unlocks the machine', () => {

@@ -3,7 +3,8 @@ import type { CommissioningData } from '../../src/inventory/commissioning.ts';
 import { registerController, unregisterController } from '../../src/registry/controllers.ts';
 import { pushHardware } from '../../src/registry/hardware.ts';
 import { machineJson } from '../../src/registry/machine-json.ts';
-import { applyMachineEvent, createMachine, findMachine, listMachines, registerMachine, updateMachine, type MachineRow } from '../../src/registry/machines.ts';
+import { applyMachineEvent, createMachine, findMachine, listMachines, updateMachine, type MachineRow } from '../../src/registry/machines.ts';
+import { registerMachine } from '../../src/registry/register.ts';
 import { RegistryError, type Store } from '../../src/registry/store.ts';
 import { createUser, machineToken, type User } from '../../src/registry/users.ts';
 import { fixtureDocument, macsOf, temporaryStore } from './fixtures.ts';
@@ -70,7 +71,7 @@ describe('enlisting', () => {
 
   it('adds a MAC when an Unknown machine without MACs gets the redfish driver', () => {
     const row = createMachine(store, { hostname: 'win-01', deployed: true }, admin);
-    expect(refusal(() => updateMachine(store, row.system_id, { power_type: 'redfish' })).field).toBe('mac_addresses');
+    expect(refusal(() => updateMachine(store, row.system_id, { power_type: 'redfish' })).field).toBe('power_type');
     const updated = updateMachine(store, row.system_id, { power_type: 'redfish', mac_addresses: ['B0:26:28:5E:1A:40'] });
     expect(updated.power_type).toBe('redfish');
     expect(machineJson(store, updated).interface_set).toEqual([expect.objectContaining({ mac_address: 'b0:26:28:5e:1a:40' })]);
@@ -190,10 +191,10 @@ describe('lifecycle through the registry', () => {
     expect(applyMachineEvent(store, row.system_id, { type: 'release' })).toMatchObject({ status: 0 });
   });
 
-  it('refuses to release a locked machine with 409', () => {
+  it('refuses to release a locked machine with 403, saying why', () => {
     const row = enlist();
     applyMachineEvent(store, row.system_id, { type: 'lock' });
-    expect(refusal(() => applyMachineEvent(store, row.system_id, { type: 'release' })).status).toBe(409);
+    expect(refusal(() => applyMachineEvent(store, row.system_id, { type: 'release' }))).toMatchObject({ status: 403, message: 'Cannot release the machine because the machine is locked.' });
   });
 
   it('makes a controller machine Deployed, locked and annotated; removal unlocks it', () => {
@@ -265,7 +266,7 @@ describe('rule 5: registering the same machine again never duplicates or renames
     registerController(store, 'region-1', admin, row.system_id);
     expect(registerMachine(store, registration('r750-db01'), admin)).toMatchObject({ created: false, row: { system_id: row.system_id, locked: 1 } });
     const moved = { ...registration('r750-db01'), powerParameters: { ...bmc, power_address: '10.0.0.6' } };
-    expect(refusal(() => registerMachine(store, moved, admin)).status).toBe(409);
+    expect(refusal(() => registerMachine(store, moved, admin)).status).toBe(403);
   });
 
   it('updates the BMC credentials of a machine registered again', () => {

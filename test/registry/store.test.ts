@@ -7,6 +7,15 @@ import { MIGRATIONS, SCHEMA_VERSION } from '../../src/registry/schema.ts';
 import { Store } from '../../src/registry/store.ts';
 import { temporaryStore } from './fixtures.ts';
 
+// A database as a version COUNT of this project left it.
+function applyMigrations(db: DatabaseSync, count: number): void {
+  MIGRATIONS.slice(0, count).forEach((migration, index) => {
+    if (typeof migration === 'string') db.exec(migration);
+    else migration(db);
+    db.exec(`PRAGMA user_version = ${index + 1}`);
+  });
+}
+
 let cleanup: (() => void) | undefined;
 afterEach(() => {
   cleanup?.();
@@ -39,7 +48,7 @@ describe('registry database', () => {
     cleanup = dispose;
     const path = join(folder, 'older.db');
     const raw = new DatabaseSync(path);
-    MIGRATIONS.slice(0, -1).forEach((migration, index) => raw.exec(`${migration}; PRAGMA user_version = ${index + 1};`));
+    applyMigrations(raw, SCHEMA_VERSION - 1);
     raw.exec(`INSERT INTO read_cache VALUES ('https://bmc-1', '[["/redfish/v1",{"etag":"\\"1\\"","body":{}}]]', '2026-12-01T00:00:00.000Z')`);
     raw.exec(`INSERT INTO inventories VALUES ('https://bmc-1', '/redfish/v1/Systems/1', 'f1', '{"vendor":"dell"}', '2026-12-01T00:00:00.000Z')`);
     raw.close();
@@ -51,6 +60,26 @@ describe('registry database', () => {
       saveInventory(store, 'https://bmc-1', '/redfish/v1/Systems/1', 'f2', { vendor: 'hpe' });
       expect(store.get<{ n: number }>('SELECT COUNT(*) AS n FROM inventories')?.n).toBe(1);
       expect(lastInventory(store, 'https://bmc-1', '/redfish/v1/Systems/1')?.fingerprint).toBe('f2');
+    } finally {
+      store.close();
+    }
+  });
+
+  it('puts the addresses machines already had on subnets when it upgrades to the version with subnets', () => {
+    const { folder, dispose } = temporaryStore();
+    cleanup = dispose;
+    const path = join(folder, 'before-subnets.db');
+    const raw = new DatabaseSync(path);
+    applyMigrations(raw, 6);
+    raw.exec(`INSERT INTO machines (system_id, hostname, status, created_at, updated_at) VALUES ('abc123', 'old', 6, 'now', 'now')`);
+    raw.exec(`INSERT INTO interfaces (machine_id, name, mac_address, ips) VALUES (1, 'eth0', '02:00:00:00:00:01', '["10.1.2.3/24","2001:db8:0:1::5/64"]'), (1, 'eth1', '02:00:00:00:00:03', '["10.1.2.4/24"]')`);
+    raw.close();
+    const store = new Store(path);
+    try {
+      expect(store.all('SELECT id, cidr FROM subnets ORDER BY id')).toEqual([
+        { id: 1, cidr: '10.1.2.0/24' },
+        { id: 2, cidr: '2001:db8:0:1::/64' },
+      ]);
     } finally {
       store.close();
     }
