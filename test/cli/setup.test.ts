@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { CHROMIUM_MISSING, findChromium } from '../helpers/chromium.ts';
+import { findGomaasapi, GOMAASAPI_MISSING } from '../helpers/gomaasapi.ts';
 import { runCli } from '../helpers/cli.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -40,6 +41,11 @@ describe('setting up', () => {
     const lines = (failure as { stderr: string }).stderr.trimEnd().split('\n');
     expect(lines).toEqual(['npm test: CHROMIUM=/nonexistent/chromium is not an executable file']);
     expect(CHROMIUM_MISSING).toMatch(/apt-get install chromium.*playwright-core install chromium.*CHROMIUM=/);
+  });
+
+  it('names Debian’s packages for Go and gomaasapi when either is missing', () => {
+    expect(findGomaasapi({ PATH: '' }, '/nonexistent/gocode')).toEqual({ problem: GOMAASAPI_MISSING });
+    expect(GOMAASAPI_MISSING).toMatch(/apt-get install golang-go golang-github-juju-gomaasapi-dev/);
   });
 
   it("runs the README's examples from a checkout after npm install, through npx", async () => {
