@@ -2,7 +2,7 @@
 // the nodes listing, and a machine's interfaces and block devices.
 import { applyEvent as decideEvent, RELEASABLE_STATUSES, statusOfRef } from '../lifecycle/index.ts';
 import { API, first, json, operation, requireAdmin, requireOwner, requireUser, restful, text, truthy, type Answer, type Context, type Handler } from './api-support.ts';
-import { encodeBsonDocument } from './bson.ts';
+import { detailsBson } from './details.ts';
 import { blockDeviceJson, blockDevicesOf, interfacesJson, machineJson } from './machine-json.ts';
 import {
   applyMachineEvent,
@@ -112,21 +112,9 @@ function bootOperation(op: 'deploy' | 'rescue_mode' | 'test' | 'erase', doc: str
   });
 }
 
-// MAAS serves the outputs of its lshw and LLDP scripts, null for each it has not received.
-const DETAILS = [
-  ['lldp', 'maas-capture-lldpd'],
-  ['lshw', 'maas-lshw'],
-] as const;
-
-/** The script outputs `op=details` serves, by the part name a machine posts them under. */
-export const DETAIL_OUTPUTS: ReadonlySet<string> = new Set(DETAILS.map(([, script]) => `${script}.out`));
-
 function details(ctx: Context): Answer {
   requireUser(ctx);
-  const row = machine(ctx);
-  const stored = new Map(ctx.store.all<{ name: string; data: Uint8Array }>('SELECT name, data FROM script_outputs WHERE machine_id = ?', row.id).map((output) => [output.name, Buffer.from(output.data)]));
-  const body = encodeBsonDocument(DETAILS.map(([key, script]) => [key, stored.get(`${script}.out`) ?? null]));
-  return { status: 200, body, type: 'bytes', contentType: 'application/bson' };
+  return { status: 200, body: detailsBson(ctx.store, machine(ctx).id), type: 'bytes', contentType: 'application/bson' };
 }
 
 const DETAILS_DOC = 'Get system details\n\nReturns the LLDP and lshw XML outputs a machine reported, as BSON; null for each it has not.\n';

@@ -5,8 +5,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isAllowedTransition, statusOfRef } from '../lifecycle/index.ts';
 import { API, first, formOnce, json, text, type Answer, type ApiOptions, type Context } from './api-support.ts';
-import { DETAIL_OUTPUTS } from './api-machines.ts';
 import { describeApi, findAction, findResource } from './describe.ts';
+import { keepDetails } from './details.ts';
 import { fieldsOf } from './form.ts';
 import { pushHardware, type SignalStatus } from './hardware.ts';
 import { machineById } from './machines.ts';
@@ -111,20 +111,18 @@ async function metadata(ctx: Context, path: string, method: string): Promise<Ans
   // MAAS keeps a script's output only when it exited 0, and parses hardware only from a
   // `<script>.out` part; the lshw and LLDP outputs are what `op=details` serves.
   if (exitStatus !== 0) return text(200, 'OK');
-  const details = Object.entries(form.files).filter(([name]) => DETAIL_OUTPUTS.has(name));
-  if (details.length > 0) {
-    ctx.store.transaction(() => {
-      for (const [name, part] of details) ctx.store.run('INSERT OR REPLACE INTO script_outputs (machine_id, name, data) VALUES (?, ?, ?)', row.id, name, part.data);
-    });
+  const outputs = Object.fromEntries(Object.entries(form.files).flatMap(([name, part]) => (name.endsWith('.out') ? [[name.slice(0, -'.out'.length), part.data]] : [])));
+  if (!file) {
+    ctx.store.transaction(() => keepDetails(ctx.store, row.id, outputs));
+    return text(200, 'OK');
   }
-  if (!file) return text(200, 'OK');
   let document: unknown;
   try {
     document = JSON.parse(file.data.toString('utf8'));
   } catch (error) {
     throw new RegistryError(400, `${COMMISSIONING_OUTPUT} is not JSON: ${(error as Error).message}`, { field: COMMISSIONING_OUTPUT });
   }
-  pushHardware(ctx.store, row.id, document, { status: status as SignalStatus });
+  pushHardware(ctx.store, row.id, document, { status: status as SignalStatus, outputs });
   return text(200, 'OK');
 }
 

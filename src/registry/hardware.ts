@@ -8,6 +8,7 @@ import { describeViolations, validateCommissioningData } from '../inventory/vali
 import { createHash } from 'node:crypto';
 import { acceptsHardwareUpdate, applyEvent, isAllowedTransition, statusOfRef } from '../lifecycle/index.ts';
 import { commit, machineById, snapshotOf, type MachineRow } from './machines.ts';
+import { keepDetails } from './details.ts';
 import { recordSubnets } from './network-json.ts';
 import { RegistryError, type Store } from './store.ts';
 
@@ -202,7 +203,7 @@ export function pushHardware(
   store: Store,
   machineId: number,
   document: unknown,
-  options: { status?: SignalStatus; changes?: readonly HardwareChange[] } = {},
+  options: { status?: SignalStatus; changes?: readonly HardwareChange[]; outputs?: Readonly<Record<string, string | Uint8Array>> } = {},
 ): PushOutcome {
   const status = options.status ?? 'WORKING';
   return store.transaction(() => {
@@ -220,6 +221,8 @@ export function pushHardware(
       throw new RegistryError(409, `Machine is ${current.name}: hardware information is not accepted until the operation under way ends.`);
     }
     const parsed = readDocument(document);
+    // The lshw and LLDP outputs `op=details` serves, kept even when the document is unchanged.
+    if (options.outputs) keepDetails(store, machineId, options.outputs);
     // Serialised once: the fingerprint and the stored copy are of the same text.
     const json = JSON.stringify(document);
     const fingerprint = fingerprintOfJson(json);

@@ -1,11 +1,12 @@
 // The registry's answer to `GET /MAAS/metadata/<version>/maas-scripts`: as MAAS, a tar whose
 // index.json lists the machine's commissioning scripts, so a client asks both the same way which
-// results to report. The registry parses and keeps one result, the commissioning document, so its
-// set is that one script; a machine with hardware from it is released to Ready.
-import { COMMISSIONING_SCRIPT } from '../inventory/results.ts';
+// results to report. The registry parses one result, the commissioning document, and keeps lshw's
+// for `op=details`, so its set is those two scripts; a machine with hardware from it is released
+// to Ready.
+import { COMMISSIONING_SCRIPT, LSHW_SCRIPT } from '../inventory/results.ts';
 
-/** The registry's commissioning script set: the one script whose output it parses and keeps. */
-export const REGISTRY_SCRIPTS: readonly string[] = [COMMISSIONING_SCRIPT];
+/** The registry's commissioning script set: the script whose output it parses, and lshw's, which it keeps. */
+export const REGISTRY_SCRIPTS: readonly string[] = [COMMISSIONING_SCRIPT, LSHW_SCRIPT];
 
 /** The tar MAAS's script runner reads for a machine (index.json only: the registry runs nothing). */
 export function scriptsArchive(mtime: Date): Buffer {

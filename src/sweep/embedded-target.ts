@@ -59,12 +59,12 @@ export class EmbeddedTarget implements Target {
     }
   }
 
-  /** Stores the commissioning document: the registry parses it and keeps no other script's output. */
+  /** Stores the commissioning document, which the registry parses, and the lshw output its `op=details` serves. */
   async pushHardware(machine: MachineRecord, results: CommissioningResults, changes?: readonly HardwareChange[]): Promise<void> {
     const row = findMachine(this.#store, machine.systemId);
     if (!row) throw new TargetError(`machine ${machine.systemId} no longer exists in the registry`, { status: 404 });
     try {
-      pushHardware(this.#store, row.id, results.document, changes && changes.length > 0 ? { changes } : {});
+      pushHardware(this.#store, row.id, results.document, { outputs: results.outputs, ...(changes && changes.length > 0 ? { changes } : {}) });
     } catch (error) {
       throw asTargetError(error);
     }

@@ -47,6 +47,10 @@ describe('the maas target against the registry server', () => {
     const machines = listMachines(registry.store);
     expect(machines).toHaveLength(4);
     expect(machines.every((machine) => machine.status === 6 && machine.cpu_count > 0 && machine.power_type === 'redfish')).toBe(true);
+    // Each machine's lshw output is kept for op=details, as MAAS keeps it: the registry's script set lists it.
+    const lshw = registry.store.all<{ data: Uint8Array }>("SELECT data FROM script_outputs WHERE name = 'maas-lshw'");
+    expect(lshw).toHaveLength(4);
+    expect(lshw.every((row) => Buffer.from(row.data).toString('utf8').startsWith('<?xml'))).toBe(true);
     // A new collector with no memory of the first run: it must find every machine in MAAS.
     const fresh = temporaryStore();
     try {

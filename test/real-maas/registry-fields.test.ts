@@ -3,13 +3,15 @@
 // then every answer the MAAS clients read compared by key set and type, place by place.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommissioningData } from '../../src/inventory/commissioning.ts';
-import { fixtureDocument, macsOf } from '../registry/fixtures.ts';
+import { fixtureDocument, fixtureResults, macsOf } from '../registry/fixtures.ts';
 import { maasPython, resetRegion } from './region.ts';
 import { call, createDeployed, pushDocument, realRegion, registryServe, shapeDifferences, shapeOf, type Target } from './targets.ts';
 
 let serve: Target & { close(): Promise<void> };
 let maas: Target;
 let document: CommissioningData;
+/** lshw's output for the machine, as a sweep makes it. */
+let lshw: string;
 /** System ids of the machines in each target: the swept one and one without a MAC. */
 const ids: Record<'maas' | 'serve', { swept: string; bare: string }> = {} as never;
 
@@ -49,11 +51,12 @@ beforeAll(async () => {
   maas = realRegion();
   serve = await registryServe();
   document = await fixtureDocument('dell-r750-idrac9');
+  lshw = (await fixtureResults('dell-r750-idrac9')).outputs['maas-lshw']!;
   for (const target of [maas, serve]) {
     const swept = await createDeployed(target, { hostname: 'r750-fields', architecture: 'amd64', power_type: 'manual', mac_addresses: macsOf(document) });
     const bare = await createDeployed(target, { hostname: 'bare-ipmi', architecture: 'amd64', power_type: 'ipmi', power_parameters_power_address: '10.0.9.9' });
     ids[target.name] = { swept, bare };
-    await pushDocument(target, swept, document);
+    await pushDocument(target, swept, document, { 'maas-lshw.out': lshw });
     expect((await call(target, 'POST', 'api/2.0/tags/', { name: 'rack-a1', comment: 'first rack' })).status).toBe(200);
     expect((await call(target, 'POST', 'api/2.0/tags/rack-a1/?op=update_nodes', { add: swept })).json).toEqual({ added: 1, removed: 0 });
   }
@@ -123,6 +126,19 @@ describe('the registry answers with MAAS 3.4’s fields and types', () => {
     }
     expect(shapeDifferences(shapeOf(iface.maas), shapeOf(iface.serve))).toEqual([]);
     expect(shapeDifferences(shapeOf(disk.maas), shapeOf(disk.serve))).toEqual([]);
+  });
+
+  it('serves the same details, byte for byte: MAAS’s BSON with the lshw output the machine reported, and null for LLDP', async () => {
+    const details = [];
+    for (const target of [maas, serve]) {
+      for (const path of [`api/2.0/machines/${ids[target.name].swept}/?op=details`, `api/2.0/machines/${ids[target.name].bare}/?op=details`]) {
+        const reply = await call(target, 'GET', path);
+        expect(reply.type, `${target.name} ${path}`).toBe('application/bson');
+        details.push(reply.bytes.toString('hex'));
+      }
+    }
+    expect(details.slice(2)).toEqual(details.slice(0, 2));
+    expect(Buffer.from(details[0]!, 'hex').includes(Buffer.from(lshw))).toBe(true);
   });
 
   it('describes the same machine with the same values where the registry holds the same facts', async () => {

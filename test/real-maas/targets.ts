@@ -20,6 +20,7 @@ export interface Target {
 
 export interface Reply {
   readonly status: number;
+  readonly bytes: Buffer;
   readonly text: string;
   readonly json: any;
   readonly type: string;
@@ -56,14 +57,15 @@ export async function call(target: Target, method: string, path: string, fields?
     for (const [name, content] of Object.entries(files ?? {})) body.append(name, new Blob([content]), name);
   }
   const response = await fetch(url, { method, headers: { authorization: signerFor(target.key)(method, url) }, ...(body ? { body } : {}) });
-  const text = await response.text();
+  const bytes = Buffer.from(await response.arrayBuffer());
+  const text = bytes.toString('utf8');
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
     json = undefined;
   }
-  return { status: response.status, text, json, type: response.headers.get('content-type') ?? '' };
+  return { status: response.status, bytes, text, json, type: response.headers.get('content-type') ?? '' };
 }
 
 /** Creates a Deployed machine with these fields; its system id. */

@@ -165,7 +165,7 @@ describe('hardware pushes and release', () => {
     expect((await call(token, 'POST', `/api/2.0/machines/${json.system_id}/?op=release`)).status).toBe(403);
   });
 
-  it('lists a machine its commissioning script set as MAAS does (a tar with index.json): the one script it parses', async () => {
+  it('lists a machine its commissioning script set as MAAS does (a tar with index.json): the script it parses, and lshw, kept for details', async () => {
     const systemId = await enlistRedfish();
     const token = await machineTokenKey(systemId);
     const url = `${server.url}/metadata/2012-03-01/maas-scripts`;
@@ -174,7 +174,7 @@ describe('hardware pushes and release', () => {
     expect(response.headers.get('content-type')).toBe('application/x-tar');
     const archive = new Uint8Array(await response.arrayBuffer());
     const index = JSON.parse(Buffer.from(tarEntry(archive, 'index.json')!).toString('utf8'));
-    expect(index['1.0'].commissioning_scripts.map((script: { name: string }) => script.name)).toEqual(['50-maas-01-commissioning']);
+    expect(index['1.0'].commissioning_scripts.map((script: { name: string }) => script.name)).toEqual(['50-maas-01-commissioning', 'maas-lshw']);
     expect((await call(adminKey, 'GET', '/metadata/2012-03-01/maas-scripts')).status).toBe(403);
     expect((await call(token, 'POST', '/metadata/2012-03-01/maas-scripts')).status).toBe(405);
   });

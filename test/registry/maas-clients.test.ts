@@ -10,7 +10,9 @@ import type { RegistryServer } from '../../src/registry/serve.ts';
 import type { Store } from '../../src/registry/store.ts';
 import { createApiKey, createUser, formatApiKey } from '../../src/registry/users.ts';
 import { signerFor } from '../helpers/oauth.ts';
-import { fixtureDocument, macsOf, registryUnderTest } from './fixtures.ts';
+import { EmbeddedTarget } from '../../src/sweep/embedded-target.ts';
+import { findMachine } from '../../src/registry/machines.ts';
+import { fixtureDocument, fixtureResults, macsOf, registryUnderTest } from './fixtures.ts';
 
 let store: Store;
 let server: RegistryServer;
@@ -241,6 +243,19 @@ describe('machines for MAAS’s clients', () => {
     expect(details.subarray(10, 16).toString('latin1')).toBe('\x05lshw\0');
     expect(details.readInt32LE(16)).toBe(lshw.length);
     expect(details.subarray(21, 21 + lshw.length).toString()).toBe(lshw);
+  });
+});
+
+describe('details of swept machines', () => {
+  it('serves the lshw output a sweep made, as the embedded target stores it', async () => {
+    const systemId = await deployed('swept');
+    const results = await fixtureResults('dell-r750-idrac9');
+    const row = findMachine(store, systemId)!;
+    await new EmbeddedTarget(store).pushHardware({ systemId, hostname: row.hostname, status: 6, statusName: 'Deployed', locked: false, macAddresses: [], powerType: 'manual' }, results);
+    const details = (await call(adminKey, 'GET', `/api/2.0/machines/${systemId}/?op=details`)).bytes;
+    const lshw = Buffer.from(results.outputs['maas-lshw']!, 'utf8');
+    expect(details.readInt32LE(16)).toBe(lshw.length);
+    expect(details.subarray(21, 21 + lshw.length).equals(lshw)).toBe(true);
   });
 });
 
