@@ -119,6 +119,7 @@ function details(ctx: Context): Answer {
 
 const DETAILS_DOC = 'Get system details\n\nReturns the LLDP and lshw XML outputs a machine reported, as BSON; null for each it has not.\n';
 
+/** MAAS's machine handlers, as the registry implements them. */
 export const MACHINE_HANDLERS: readonly Handler[] = [
   {
     name: 'MachinesHandler',

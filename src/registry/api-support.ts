@@ -75,6 +75,7 @@ export interface Resource {
   readonly anon: Handler | null;
 }
 
+/** Where MAAS's REST API lives. */
 export const API = '/MAAS/api/2.0';
 
 /** A restful operation: read (GET), create (POST), update (PUT), delete (DELETE). */
@@ -98,10 +99,12 @@ export function text(status: number, body: string): Answer {
   return { status, body, type: 'text' };
 }
 
+/** A field's first value. */
 export function first(values: readonly string[] | undefined): string | undefined {
   return values?.[0];
 }
 
+/** A form boolean as Django reads one. */
 export function truthy(value: string | undefined): boolean {
   return value !== undefined && ['true', '1', 'yes', 'on'].includes(value.toLowerCase());
 }
@@ -113,11 +116,12 @@ export function requireUser(ctx: Context): User {
   return ctx.credential.user;
 }
 
+/** Refuses anyone but an administrator, in MAAS's words. */
 export function requireAdmin(user: User): void {
   if (!user.isAdmin) throw new RegistryError(403, 'You do not have permission to perform this action.');
 }
 
-// Rule 8: only the machine's owner sees or regenerates its token.
+/** Rule 8: only the machine's owner sees or regenerates its token. */
 export function requireOwner(ctx: Context, user: User, row: MachineRow): void {
   if (!mayAccessToken(snapshotOf(ctx.store, row), user.username)) {
     throw new RegistryError(403, "Only the machine's owner may see or regenerate its token.");
