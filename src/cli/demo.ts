@@ -12,7 +12,8 @@ import { fixtureTrees } from './fixtures.ts';
 import { duration } from './format.ts';
 import { EXIT, say, type Io } from './io.ts';
 import { printMachines } from './registry-commands.ts';
-import { printReport, sweepOnce } from './sweep.ts';
+import { incompleteText, printReport, sweepOnce } from './sweep.ts';
+import { styleFor } from './style.ts';
 
 /** Adds the command. */
 export function registerDemo(program: Command, io: Io, result: { code: number }): void {
@@ -42,7 +43,7 @@ export function registerDemo(program: Command, io: Io, result: { code: number })
         }
         say(io, '\n== Second sweep: nothing changed, nothing is pushed');
         const second = await sweepOnce(config, io, { progress: false, logLevel: 'silent' });
-        say(io, `${second.results.length} BMCs in ${duration(second.ms)}: ${second.totals.unchanged} unchanged, ${second.totals.created} created, ${second.totals.updated} updated, ${second.totals.failed} failed; ${second.results.reduce((sum, r) => sum + r.notModified, 0)} answers were 304 Not Modified`);
+        say(io, `${second.results.length} BMCs in ${duration(second.ms)}: ${second.totals.unchanged} unchanged, ${second.totals.created} created, ${second.totals.updated} updated, ${second.totals.failed} failed${incompleteText(second, styleFor(io, 'stdout'))}; ${second.results.reduce((sum, r) => sum + r.notModified, 0)} answers were 304 Not Modified`);
         say(io, `\nDone in ${duration(performance.now() - started)}.${flags.keep ? ` Files kept in ${dir}.` : ''}`);
         const failed = first.totals.failed + second.totals.failed;
         result.code = failed > 0 || first.totals.created !== fleet.bmcs.length || second.totals.unchanged !== fleet.bmcs.length ? EXIT.failed : EXIT.ok;

@@ -2,10 +2,12 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { machineJson } from '../registry/machine-json.ts';
+import { bmcState } from '../registry/bmc-state.ts';
 import { interfacesOf, listMachines } from '../registry/machines.ts';
 import { serveRegistry } from '../registry/serve.ts';
 import { defaultDatabasePath, Store } from '../registry/store.ts';
 import { loadConfig, type BmcConfig } from '../sweep/config.ts';
+import { unknownFor } from '../sweep/unknown.ts';
 import { webInterface, type ConfiguredBmc } from '../web/index.ts';
 import { diskSize, memorySize } from '../inventory/units.ts';
 import { jsonText, table } from './format.ts';
@@ -92,6 +94,10 @@ export function printMachines(io: Io, store: Store, flags: { status?: string; js
       rows.map((row) => {
         const json = machineJson(store, row) as { status_name: string; storage: number; physicalblockdevice_set: unknown[] };
         const macs = interfacesOf(store, row.id).filter((iface) => iface.type === 'physical').map((iface) => iface.mac_address);
+        // What the machine's last sweep could not read is said, never shown as nothing.
+        const address = (JSON.parse(row.power_parameters) as { power_address?: string }).power_address;
+        const bmc = address ? bmcState(store, address) : undefined;
+        const storage = unknownFor(bmc?.last?.unknown, row.system_id, bmc?.systems).find((entry) => entry.section === 'storage');
         return [
           row.hostname,
           row.system_id,
@@ -99,7 +105,7 @@ export function printMachines(io: Io, store: Store, flags: { status?: string; js
           row.power_type,
           row.cpu_count,
           row.memory ? memorySize(row.memory) : '',
-          json.physicalblockdevice_set.length ? `${diskSize(json.storage * 1e6)} (${json.physicalblockdevice_set.length})` : '',
+          json.physicalblockdevice_set.length ? `${diskSize(json.storage * 1e6)} (${json.physicalblockdevice_set.length})${storage ? ' (kept)' : ''}` : storage ? `unknown: ${storage.kind}` : '',
           macs.length > 2 ? `${macs.slice(0, 2).join(' ')} +${macs.length - 2}` : macs.join(' '),
           row.last_sync?.replace('T', ' ').slice(0, 19) ?? '',
         ];

@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { loadConfig, type Config, type TargetConfig } from '../sweep/config.ts';
 import { openTarget } from '../sweep/open.ts';
 import { SweepTracker } from '../sweep/progress.ts';
-import { outcomeWord, runSweep, SWEEP_OUTCOMES, settingsFromConfig, type SweepOutcome, type SweepReport } from '../sweep/sweep.ts';
+import { outcomeWord, runSweep, SWEEP_OUTCOMES, settingsFromConfig, type BmcResult, type SweepOutcome, type SweepReport } from '../sweep/sweep.ts';
+import { describeUnknown, unknownNames } from '../sweep/unknown.ts';
 import { duration, jsonText, table } from './format.ts';
 import { EXIT, CliError, say, warn, VERSION, type Io } from './io.ts';
 import { createLogger, humanLogStream } from './log.ts';
@@ -140,6 +141,21 @@ function warningsText(warnings: readonly string[]): string {
   return `warning: ${warnings[0]}${warnings.length > 1 ? ` (and ${warnings.length - 1} more; --json lists them)` : ''}`;
 }
 
+// A BMC's unknown sections, each with the read that failed: what its row says when nothing else must.
+function unknownText(result: BmcResult): string {
+  return result.machines.flatMap((machine) => machine.unknown ?? []).map(describeUnknown).join('; ');
+}
+
+/** "; 2 incomplete: storage unknown on 2, memory on 1": the BMCs with a machine whose section is unknown. */
+export function incompleteText(report: SweepReport, style: ReturnType<typeof styleFor>): string {
+  const incomplete = report.results.filter((result) => unknownNames(result.machines).length > 0);
+  if (incomplete.length === 0) return '';
+  const bySection = new Map<string, number>();
+  for (const result of incomplete) for (const name of unknownNames(result.machines)) bySection.set(name, (bySection.get(name) ?? 0) + 1);
+  const sections = [...bySection].map(([name, count], index) => `${name}${index === 0 ? ' unknown' : ''} on ${count}`).join(', ');
+  return `; ${style('yellow', `${incomplete.length} incomplete`)}: ${sections}`;
+}
+
 /** Prints a sweep report: a table (messages whole, wrapped to a terminal's width), then a summary line. */
 export function printReport(io: Io, report: SweepReport): void {
   const style = styleFor(io, 'stdout');
@@ -152,13 +168,14 @@ export function printReport(io: Io, report: SweepReport): void {
       outcomeWord(result.outcome, report.dryRun),
       result.machines.map((machine) => machine.hostname ?? machine.systemId ?? '').filter(Boolean).join(', '),
       result.errorKind ?? '',
+      unknownNames(result.machines).join(', '),
       result.requests,
       duration(result.ms),
-      result.message ?? result.machines.find((machine) => machine.reason)?.reason ?? warningsText(result.warnings),
+      result.message ?? result.machines.find((machine) => machine.reason)?.reason ?? (unknownText(result) || warningsText(result.warnings)),
     ]);
   const words = new Map(SWEEP_OUTCOMES.map((outcome) => [outcomeWord(outcome, report.dryRun), outcome]));
-  const colour = (text: string, column: number) => (column === 1 ? style(OUTCOME_STYLE[words.get(text) ?? ''] ?? 'reset', text) : column === 3 ? style('red', text) : text);
-  say(io, table(['BMC', 'OUTCOME', 'MACHINES', 'ERROR', 'REQUESTS', 'TIME', 'MESSAGE'], rows, { colour, ...(io.stdout.isTTY && io.stdout.columns ? { width: io.stdout.columns } : {}) }));
+  const colour = (text: string, column: number) => (column === 1 ? style(OUTCOME_STYLE[words.get(text) ?? ''] ?? 'reset', text) : column === 3 ? style('red', text) : column === 4 ? style('yellow', text) : text);
+  say(io, table(['BMC', 'OUTCOME', 'MACHINES', 'ERROR', 'UNKNOWN', 'REQUESTS', 'TIME', 'MESSAGE'], rows, { colour, ...(io.stdout.isTTY && io.stdout.columns ? { width: io.stdout.columns } : {}) }));
   if (silent > 0) say(io, `${silent} address${silent === 1 ? '' : 'es'} of discovery ranges did not answer (not listed; --json lists them)`);
   const totals = report.totals;
   const count = (outcome: SweepOutcome) => {
@@ -167,5 +184,5 @@ export function printReport(io: Io, report: SweepReport): void {
   };
   const counts = (['created', 'updated', 'unchanged', 'skipped', 'failed'] as const).map(count);
   if (totals.cancelled > 0) counts.push(count('cancelled'));
-  say(io, `\n${report.dryRun ? 'dry run, nothing written: ' : ''}${report.results.length} BMCs in ${duration(report.ms)}: ${counts.join(', ')}`);
+  say(io, `\n${report.dryRun ? 'dry run, nothing written: ' : ''}${report.results.length} BMCs in ${duration(report.ms)}: ${counts.join(', ')}${incompleteText(report, style)}`);
 }

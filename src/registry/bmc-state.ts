@@ -23,6 +23,20 @@ export interface BmcSweepRecord {
   readonly tls: string;
   /** ISO time the sweep of this BMC ended. */
   readonly at: string;
+  /** Sections its machines' sweep could not read, by Redfish system (and registry system id). */
+  readonly unknown?: readonly RecordedUnknown[];
+  /** Its first warnings (refused links, a system still Starting …), as the sweep reported them. */
+  readonly warnings?: readonly string[];
+}
+
+/** A section a machine's last sweep could not read (see the sweep report's UnknownSection). */
+export interface RecordedUnknown {
+  readonly system: string;
+  readonly systemId?: string;
+  readonly section: string;
+  readonly kind: string;
+  readonly path?: string;
+  readonly keptFrom?: string;
 }
 
 /** Everything remembered about one BMC. */

@@ -20,5 +20,5 @@ export { listControllers, registerController, unregisterController, type Control
 export { serveRegistry, type RegistryServer, type ServeOptions } from './serve.ts';
 export { handleApiRequest, type ApiOptions } from './api.ts';
 export { verifyPassword } from './secrets.ts';
-export { bmcState, lastInventory, listBmcStates, loadReadCache, pinCertificate, recordBmcSweep, saveReadCache, saveInventory, type BmcOutcome, type BmcState, type BmcSweepRecord } from './bmc-state.ts';
+export { bmcState, lastInventory, listBmcStates, loadReadCache, pinCertificate, recordBmcSweep, saveReadCache, saveInventory, type BmcOutcome, type BmcState, type BmcSweepRecord, type RecordedUnknown } from './bmc-state.ts';
 export { freeHostname, registerMachine, matchMachine } from './register.ts';

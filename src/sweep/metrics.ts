@@ -3,6 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { SECTION_NAMES } from '../inventory/model.ts';
 import type { SweepReport } from './sweep.ts';
 
 /** The daemon's metrics. */
@@ -23,6 +24,8 @@ export class SweepMetrics {
   readonly #lastSweep = new Gauge({ name: 'redfish_enlist_last_sweep_timestamp_seconds', help: 'When the last sweep finished', registers: [this.registry] });
   readonly #failing = new Gauge({ name: 'redfish_enlist_bmcs_failing', help: 'BMCs whose last sweep failed', registers: [this.registry] });
   readonly #bmcs = new Gauge({ name: 'redfish_enlist_bmcs', help: 'BMCs in the configuration', registers: [this.registry] });
+  readonly #incomplete = new Gauge({ name: 'redfish_enlist_bmcs_incomplete', help: 'BMCs whose last sweep could not read a section of one of their machines', registers: [this.registry] });
+  readonly #unknown = new Gauge({ name: 'redfish_enlist_sections_unknown', help: 'Machines whose section could not be read at the last sweep, by section', labelNames: ['section'], registers: [this.registry] });
   #lastSweepAt = 0;
 
   /** Counts a finished sweep. */
@@ -38,6 +41,14 @@ export class SweepMetrics {
     this.#lastSweepAt = Date.parse(report.finishedAt);
     this.#lastSweep.set(this.#lastSweepAt / 1000);
     this.#failing.set(report.totals.failed);
+    const unknown = new Map<string, number>(SECTION_NAMES.map((name) => [name, 0]));
+    let incomplete = 0;
+    for (const result of report.results) {
+      if (result.machines.some((machine) => machine.unknown && machine.unknown.length > 0)) incomplete++;
+      for (const machine of result.machines) for (const name of new Set((machine.unknown ?? []).map((entry) => entry.section))) unknown.set(name, (unknown.get(name) ?? 0) + 1);
+    }
+    this.#incomplete.set(incomplete);
+    for (const [section, count] of unknown) this.#unknown.set({ section }, count);
     this.#bmcs.set(configured);
   }
 

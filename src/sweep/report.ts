@@ -1,6 +1,18 @@
 // What a sweep reports: per machine, per BMC and for the whole sweep. Plain data, written as the
 // `--json` report and shown as the sweep's table.
+import type { SectionName } from '../inventory/model.ts';
 import type { BmcOutcome } from '../registry/bmc-state.ts';
+
+/** A section of a machine that could not be read this sweep (its data, if any, is an earlier sweep's). */
+export interface UnknownSection {
+  readonly section: SectionName;
+  /** Error class of the first read it needed that failed (licence, timeout, server …). */
+  readonly kind: string;
+  /** That read's path. */
+  readonly path?: string;
+  /** When the earlier reading shown in its place was taken (ISO time), if there is one. */
+  readonly keptFrom?: string;
+}
 
 /** What happened to one machine (one ComputerSystem) behind a BMC. */
 export interface MachineResult {
@@ -14,6 +26,8 @@ export interface MachineResult {
   readonly errorKind?: string;
   /** What changed since the last sweep, in words. */
   readonly changes?: readonly string[];
+  /** Sections that could not be read: the machine is incomplete. */
+  readonly unknown?: readonly UnknownSection[];
 }
 
 /**

@@ -5,16 +5,19 @@ import { RequestLimit } from '../redfish/limit.ts';
 import type { Producer } from '../inventory/commissioning.ts';
 import { beyondBounds } from '../inventory/bounds.ts';
 import { hostsOf, NOT_MACHINE_TYPES } from '../inventory/hosts.ts';
+import type { HardwareInventory } from '../inventory/model.ts';
 import { toInventory } from '../inventory/normalise.ts';
 import { sourceFromCrawl } from '../inventory/source.ts';
 import { RedfishClient, type ClientLog, type RequestTrace } from '../redfish/client.ts';
 import { crawl, systemsFailure, type CrawlOptions, type RawCrawl } from '../redfish/crawl.ts';
 import { RedfishError } from '../redfish/errors.ts';
 import type { ClientOptions } from '../redfish/options.ts';
-import { bmcState, loadReadCache, pinCertificate, recordBmcSweep, saveReadCache, saveInventory, type BmcOutcome, type BmcSweepRecord } from '../registry/bmc-state.ts';
-import { StorageError, storageFailure, type Store } from '../registry/store.ts';
+import { bmcState, lastInventory, loadReadCache, pinCertificate, recordBmcSweep, saveReadCache, saveInventory, type BmcOutcome, type BmcSweepRecord } from '../registry/bmc-state.ts';
+import { storageFailure, type Store } from '../registry/store.ts';
+import { notStored, notSwept, skipped, StorageError, write, writeRefusal } from './storing.ts';
 import type { BmcConfig, Config } from './config.ts';
 import { enlistOrFail, type Reading } from './enlist.ts';
+import { unknownSectionsOf } from './unknown.ts';
 import type { SweepTracker } from './progress.ts';
 import { credentialSecrets, redactEcho, withoutUserinfo } from '../redfish/redact.ts';
 import type { BmcResult, MachineResult, SweepOutcome, SweepReport } from './report.ts';
@@ -158,54 +161,6 @@ function cancelledInFlight(bmc: BmcConfig, client: RedfishClient, t0: number, se
   return { ...skipped(bmc, 'cancelled while in flight; nothing was changed'), outcome: 'cancelled', ...stats(client, t0) };
 }
 
-// A BMC whose sweep threw: cancelled by the signal, or a fault of the collector's own (its
-// database locked or full), which is a failure, never a skip.
-function notSwept(bmc: BmcConfig, error: unknown, settings: SweepSettings): BmcResult {
-  if ((error as Error)?.name === 'AbortError' || settings.signal?.aborted) return skipped(bmc, 'not swept: the sweep was stopped');
-  const storage = storageFailure(error);
-  const message = storage === undefined ? `the collector failed: ${(error as Error)?.message ?? String(error)}` : `not stored: ${storage}`;
-  settings.log?.error({ bmc: bmc.name, message }, 'BMC sweep failed');
-  return { ...skipped(bmc, message), outcome: 'failed', errorKind: storage === undefined ? 'internal' : 'storage' };
-}
-
-// A result whose writes were lost with the grouped commit that held them. The embedded target's
-// machines were in that commit too; a MAAS target has them, but the collector does not remember.
-function notStored(result: BmcResult, error: unknown, target: Target): BmcResult {
-  if (result.noAnswer || result.outcome === 'cancelled') return result; // nothing to keep: the address is probed again next time
-  const why = storageFailure(error) ?? String((error as Error)?.message ?? error);
-  const embedded = target.kind === 'embedded';
-  const message = embedded ? `not stored: ${why}` : `not recorded by the collector: ${why} (the target has what was pushed; the next sweep finds it)`;
-  return {
-    ...result,
-    outcome: 'failed',
-    errorKind: result.outcome === 'failed' ? (result.errorKind ?? 'storage') : 'storage',
-    message: result.outcome === 'failed' ? `${result.message ?? 'failed'}; ${message}` : message,
-    machines: result.machines.map((machine) => ({
-      system: machine.system,
-      outcome: 'failed',
-      errorKind: 'storage',
-      reason: message,
-      ...(embedded ? {} : { ...(machine.systemId ? { systemId: machine.systemId } : {}), ...(machine.hostname ? { hostname: machine.hostname } : {}) }),
-    })),
-  };
-}
-
-// Why nothing can be written to the collector's database (another process holds its write lock
-// past the busy timeout), if so.
-function writeRefusal(state: Store): string | undefined {
-  try {
-    state.checkWritable();
-    return undefined;
-  } catch (error) {
-    const storage = storageFailure(error);
-    if (storage === undefined) throw error;
-    return `not swept: the registry database cannot be written (${storage})`;
-  }
-}
-
-function skipped(bmc: BmcConfig, message: string): BmcResult {
-  return { name: bmc.name, address: bmc.address, outcome: 'skipped', message, requests: 0, bytes: 0, notModified: 0, reused: 0, ms: 0, machines: [], warnings: [] };
-}
 
 async function sweepBmc(bmc: BmcConfig, target: Target, state: Store, settings: SweepSettings, fleet: RequestLimit | undefined): Promise<BmcResult> {
   const t0 = performance.now();
@@ -313,8 +268,10 @@ async function sweepBmc(bmc: BmcConfig, target: Target, state: Store, settings: 
       const causes = [...new Set(section.failures.map((failure) => `${failure.kind} at ${failure.path}`))];
       warnings.push(scrub(`${inventory.system}: could not read ${name}${causes.length > 0 ? ` (${causes.slice(0, 3).join('; ')}${causes.length > 3 ? '; …' : ''})` : ''}`));
     }
+    const incomplete = Object.values(inventory.sections).some((section) => section.unknown);
+    const unknown = incomplete ? unknownSectionsOf(inventory, lastInventory<HardwareInventory>(state, bmc.address, inventory.system)).map((entry) => (entry.path ? { ...entry, path: scrub(entry.path) } : entry)) : [];
     const enlisted = await enlistOrFail(bmc, inventory, systemsSeen[inventory.system], target, state, settings, readings, scrub);
-    machines.push(enlisted);
+    machines.push(unknown.length > 0 && enlisted.outcome !== 'failed' ? { ...enlisted, unknown } : enlisted);
     if (enlisted.systemId) systemsSeen[inventory.system] = enlisted.systemId;
   }
   const outcome = bmcOutcome(machines, raw.systems.length);
@@ -353,18 +310,6 @@ async function sweepBmc(bmc: BmcConfig, target: Target, state: Store, settings: 
   return result;
 }
 
-// Runs one transaction of the collector's; the database's reason when it could not be written.
-function write(state: Store, work: () => void): string | undefined {
-  try {
-    state.transaction(work);
-    return undefined;
-  } catch (error) {
-    const storage = storageFailure(error);
-    if (storage === undefined) throw error;
-    return storage;
-  }
-}
-
 // A BMC that lists no system is `not-found` only when every read on the way succeeded; otherwise
 // the read that failed says why (a broken answer, a refused redirect, a server error).
 function noSystems(raw: RawCrawl, scrub: (text: string) => string): { errorKind: string; message: string } {
@@ -398,8 +343,15 @@ function tlsMode(bmc: BmcConfig): string {
 /** A result the registry records: every outcome but `cancelled`. */
 type Recorded = BmcResult & { readonly outcome: BmcOutcome };
 
+// What the BMCs page shows of a sweep's findings; a hostile BMC's thousands of warnings are not kept.
+const RECORDED_UNKNOWN = 64;
+const RECORDED_WARNINGS = 5;
+
 function record(result: Recorded, tls: string): BmcSweepRecord {
+  const unknown = result.machines.flatMap((machine) => (machine.unknown ?? []).map((entry) => ({ system: machine.system, ...(machine.systemId ? { systemId: machine.systemId } : {}), ...entry })));
   return {
+    ...(unknown.length > 0 ? { unknown: unknown.slice(0, RECORDED_UNKNOWN) } : {}),
+    ...(result.warnings.length > 0 ? { warnings: result.warnings.slice(0, RECORDED_WARNINGS).map((warning) => warning.slice(0, 300)) } : {}),
     outcome: result.outcome,
     ...(result.noAnswer ? { noAnswer: true } : {}),
     ...(result.errorKind ? { errorKind: result.errorKind } : {}),

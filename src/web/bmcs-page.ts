@@ -9,13 +9,14 @@ import * as format from './format.ts';
 import { html, type SafeHtml } from './html.ts';
 import { layout } from './layout.ts';
 import type { WebSession } from './session.ts';
+import { describeUnknown } from './unknown.ts';
 
 /** Columns the BMCs page sorts by; `health` (failing first, then by address) is the default. */
 export type BmcSortKey = 'health' | 'address' | 'swept' | 'outcome' | 'error' | 'requests' | 'duration' | 'tls';
 
 // The SQL behind each sort key: constants chosen by key, never built from the request.
 const BMC_SORT_SQL: Readonly<Record<BmcSortKey, string>> = {
-  health: "CASE WHEN json_extract(outcome, '$.outcome') = 'failed' THEN 0 ELSE 1 END",
+  health: "CASE WHEN json_extract(outcome, '$.outcome') = 'failed' THEN 0 WHEN json_array_length(outcome, '$.unknown') > 0 THEN 1 ELSE 2 END",
   address: 'address',
   swept: "COALESCE(json_extract(outcome, '$.at'), '')",
   outcome: "COALESCE(json_extract(outcome, '$.outcome'), '')",
@@ -139,14 +140,22 @@ function machinesBehind(store: Store, state: BmcState): SafeHtml {
   return html`${rows.map((row) => html`<div><a href="/machines/${row.system_id}">${row.hostname}</a></div>`)}`;
 }
 
+// The last sweep's message; else what it could not read, section by section; else its first warning.
+function messageOf(last: BmcState['last']): SafeHtml | string {
+  if (!last) return '';
+  if (last.message) return folded(last.message);
+  if (last.unknown?.length) return folded(last.unknown.map(describeUnknown).join('; '));
+  return last.warnings?.length ? folded(`warning: ${last.warnings[0]}`) : '';
+}
+
 function bmcRow(store: Store, state: BmcState, now: Date, configured: ConfiguredBmc | undefined): SafeHtml {
   const last = state.last;
   return html`<tr class="${last?.outcome === 'failed' ? 'failing' : ''}">
   <td><code>${state.address}</code>${configured && configured.name !== configured.address ? html`<div class="sub">${configured.name}</div>` : ''}</td>
   <td>${last ? html`<time datetime="${last.at}" title="${format.time(last.at)}">${format.ago(last.at, now)}</time>` : html`<span class="muted">never</span>`}</td>
-  <td>${last ? html`<span class="badge ${last.outcome === 'failed' ? 'bad' : 'ok'}">${last.outcome}</span>` : '—'}${state.consecutiveFailures > 1 ? html` <span class="sub">${state.consecutiveFailures} failures in a row</span>` : ''}</td>
+  <td>${last ? html`<span class="badge ${last.outcome === 'failed' ? 'bad' : 'ok'}">${last.outcome}</span>` : '—'}${last?.unknown?.length && last.outcome !== 'failed' ? html` <span class="badge warn" title="${last.unknown.map(describeUnknown).join('\n')}">incomplete</span>` : ''}${state.consecutiveFailures > 1 ? html` <span class="sub">${state.consecutiveFailures} failures in a row</span>` : ''}</td>
   <td>${last?.errorKind ?? ''}</td>
-  <td class="message">${last?.message ? folded(last.message) : ''}</td>
+  <td class="message">${messageOf(last)}</td>
   <td class="num">${last ? html`${last.requests} <span class="sub">${format.transferred(last.bytes)}</span>` : ''}</td>
   <td class="num">${last ? format.duration(last.ms) : ''}</td>
   <td>${last?.tls ?? configured?.tls ?? ''}</td>

@@ -91,6 +91,8 @@ export interface ListedRow extends MachineRow {
   readonly bmc_outcome: string | null;
   readonly bmc_error_kind: string | null;
   readonly bmc_failures: number | null;
+  /** The sections the BMC's last sweep could not read (JSON, see BmcSweepRecord.unknown). */
+  readonly bmc_unknown: string | null;
 }
 
 /** One page of the listing. */
@@ -145,7 +147,7 @@ export function listingPage(store: Store, query: ListingQuery): ListingPage {
   const direction = query.descending ? 'DESC' : 'ASC';
   const rows = store.all<ListedRow>(
     `SELECT m.*, b.address AS bmc_address, ${BMC_OUTCOME} AS bmc_outcome, json_extract(b.outcome, '$.errorKind') AS bmc_error_kind,
-            b.consecutive_failures AS bmc_failures
+            b.consecutive_failures AS bmc_failures, json_extract(b.outcome, '$.unknown') AS bmc_unknown
        ${FROM} ${where.sql}
       ORDER BY ${SORT_SQL[query.sort]} ${direction}, m.hostname ${direction}, m.id
       LIMIT ? OFFSET ?`,
@@ -175,6 +177,8 @@ export interface FleetSummary {
   readonly byVendor: readonly { readonly vendor: string; readonly count: number }[];
   readonly bmcs: number;
   readonly bmcsFailing: number;
+  /** BMCs whose last sweep could not read a section of one of their machines. */
+  readonly bmcsIncomplete: number;
 }
 
 /** Counts for the summary strip (grouped in SQL; the status count uses its index). */
@@ -188,10 +192,12 @@ export function fleetSummary(store: Store): FleetSummary {
     )
     .map((row) => ({ vendor: row.vendor, count: row.n }));
   // Addresses of discovery ranges where nothing answered are not BMCs.
-  const bmcs = store.get<{ n: number; failing: number | null }>(
-    `SELECT COUNT(*) AS n, SUM(json_extract(outcome, '$.outcome') = 'failed') AS failing FROM bmc_state WHERE json_extract(outcome, '$.noAnswer') IS NOT 1`,
+  const bmcs = store.get<{ n: number; failing: number | null; incomplete: number | null }>(
+    `SELECT COUNT(*) AS n, SUM(json_extract(outcome, '$.outcome') = 'failed') AS failing,
+            SUM(json_extract(outcome, '$.outcome') <> 'failed' AND json_array_length(outcome, '$.unknown') > 0) AS incomplete
+       FROM bmc_state WHERE json_extract(outcome, '$.noAnswer') IS NOT 1`,
   )!;
-  return { machines: byStatus.reduce((sum, entry) => sum + entry.count, 0), byStatus, byVendor, bmcs: bmcs.n, bmcsFailing: bmcs.failing ?? 0 };
+  return { machines: byStatus.reduce((sum, entry) => sum + entry.count, 0), byStatus, byVendor, bmcs: bmcs.n, bmcsFailing: bmcs.failing ?? 0, bmcsIncomplete: bmcs.incomplete ?? 0 };
 }
 
 /** Every MAAS status, for the status filter. */

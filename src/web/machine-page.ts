@@ -8,6 +8,7 @@ import { layout, type Notice } from './layout.ts';
 import { known, type MaasBlockDevice } from './maas-json.ts';
 import type { MachineView } from './machine-view.ts';
 import type { WebSession } from './session.ts';
+import { describeUnknown } from './unknown.ts';
 
 function facts(rows: readonly [string, Interpolation][]): SafeHtml {
   return html`<dl class="facts">${rows.map(([label, value]) => html`<dt>${label}</dt><dd>${value === undefined || value === null || value === '' ? html`<span class="muted">—</span>` : value}</dd>`)}</dl>`;
@@ -41,7 +42,8 @@ function lastSweep(view: MachineView, now: Date): SafeHtml {
   if (!bmc?.last) return html`<section class="panel"><h2>Last sweep</h2><p class="muted">This machine's BMC has not been swept${view.power.address ? '' : ' (no BMC address is known)'}.</p></section>`;
   const last = bmc.last;
   return html`<section class="panel"><h2>Last sweep</h2>${facts([
-    ['Outcome', html`<span class="badge ${last.outcome === 'failed' ? 'bad' : 'ok'}">${last.outcome}</span>`],
+    ['Outcome', html`<span class="badge ${last.outcome === 'failed' ? 'bad' : 'ok'}">${last.outcome}</span>${view.unknown.length > 0 ? html` <span class="badge warn">incomplete</span>` : ''}`],
+    ['Unknown sections', view.unknown.length > 0 ? html`${view.unknown.map((entry) => html`<div class="unknown">${describeUnknown(entry)}</div>`)}` : undefined],
     ['Error class', last.errorKind],
     ['Message', last.message],
     ['When', html`${format.time(last.at)} <span class="muted">(${format.ago(last.at, now)})</span>`],
@@ -52,9 +54,21 @@ function lastSweep(view: MachineView, now: Date): SafeHtml {
   ])}</section>`;
 }
 
+// What the last sweep could not read of a section, said where the section is shown: its figures are
+// an earlier sweep's, or there are none (never "0 disks").
+function unknownNote(view: MachineView, section: string): SafeHtml | undefined {
+  const entry = view.unknown.find((candidate) => candidate.section === section);
+  if (!entry) return undefined;
+  const name = section === 'cpu' ? 'CPU' : `${section[0]!.toUpperCase()}${section.slice(1)}`;
+  const cause = `${entry.kind}${entry.path ? ` at ${entry.path}` : ''}`;
+  return html`<p class="unknown-note">${name} unknown: ${cause} — ${entry.keptFrom ? `showing what the sweep of ${format.time(entry.keptFrom)} read` : 'the last sweep could not read it'}.</p>`;
+}
+
 function cpus(view: MachineView): SafeHtml {
   const { machine, inventory, cpu } = view;
-  const summary = html`<p>${known(machine.hardware_info.cpu_model) ?? 'CPU'}: ${cpu ? `${cpu.sockets} socket${cpu.sockets === 1 ? '' : 's'}, ${cpu.cores} cores, ` : ''}${machine.cpu_count} threads${machine.cpu_speed ? ` at ${(machine.cpu_speed / 1000).toFixed(2)} GHz` : ''}</p>`;
+  const note = unknownNote(view, 'cpu');
+  if (note && machine.cpu_count === 0) return html`<h3>CPU</h3>${note}`;
+  const summary = html`${note ?? ''}<p>${known(machine.hardware_info.cpu_model) ?? 'CPU'}: ${cpu ? `${cpu.sockets} socket${cpu.sockets === 1 ? '' : 's'}, ${cpu.cores} cores, ` : ''}${machine.cpu_count} threads${machine.cpu_speed ? ` at ${(machine.cpu_speed / 1000).toFixed(2)} GHz` : ''}</p>`;
   if (!inventory || inventory.cpus.length === 0) return html`<h3>CPU</h3>${summary}`;
   return html`<h3>CPU</h3>${summary}<table><thead><tr><th>Socket</th><th>Model</th><th class="num">Cores</th><th class="num">Threads</th><th class="num">Speed</th></tr></thead><tbody>${inventory.cpus.map(
     (entry) => html`<tr><td>${entry.socket}</td><td>${entry.model ?? ''}</td><td class="num">${entry.cores || '—'}</td><td class="num">${entry.threads || '—'}</td><td class="num">${cpuSpeed(entry)}</td></tr>`,
@@ -68,7 +82,9 @@ function cpuSpeed(cpu: { readonly speedMHz?: number; readonly maxSpeedMHz?: numb
 }
 
 function dimms(view: MachineView): SafeHtml {
-  const heading = html`<h3>Memory</h3><p>${format.memory(view.machine.memory)}${view.inventory ? html` in ${view.inventory.memory.dimms.length} DIMMs` : ''}</p>`;
+  const note = unknownNote(view, 'memory');
+  if (note && view.machine.memory === 0) return html`<h3>Memory</h3>${note}`;
+  const heading = html`<h3>Memory</h3>${note ?? ''}<p>${format.memory(view.machine.memory)}${view.inventory ? html` in ${view.inventory.memory.dimms.length} DIMMs` : ''}</p>`;
   if (!view.inventory || view.inventory.memory.dimms.length === 0) {
     return html`${heading}<p class="muted">DIMM details come from the BMC's inventory; ${view.inventory ? 'the BMC reported only a total' : 'none is stored for this machine'}.</p>`;
   }
@@ -90,7 +106,9 @@ function media(disk: MaasBlockDevice, inventory: HardwareInventory | undefined):
 function disks(view: MachineView): SafeHtml {
   const list = view.machine.physicalblockdevice_set;
   const total = list.reduce((sum, disk) => sum + disk.size, 0);
-  return html`<h3>Storage</h3><p>${format.size(total)} in ${list.length} disk${list.length === 1 ? '' : 's'}</p>${
+  const note = unknownNote(view, 'storage');
+  if (note && list.length === 0) return html`<h3>Storage</h3>${note}`;
+  return html`<h3>Storage</h3>${note ?? ''}<p>${format.size(total)} in ${list.length} disk${list.length === 1 ? '' : 's'}</p>${
     list.length === 0
       ? ''
       : html`<table class="disks"><thead><tr><th>Name</th><th>Model</th><th>Serial</th><th class="num">Size</th><th>Media</th><th>Firmware</th></tr></thead><tbody>${list.map(
@@ -101,7 +119,7 @@ function disks(view: MachineView): SafeHtml {
 
 function interfaces(view: MachineView): SafeHtml {
   const list = view.machine.interface_set;
-  return html`<h3>Network</h3>${
+  return html`<h3>Network</h3>${unknownNote(view, 'network') ?? ''}${
     list.length === 0
       ? html`<p class="muted">No interfaces.</p>`
       : html`<table class="nics"><thead><tr><th>Name</th><th>MAC</th><th>Type</th><th>Vendor / product</th><th class="num">Speed</th><th>Link</th></tr></thead><tbody>${list.map(
@@ -151,7 +169,9 @@ function hardware(view: MachineView): SafeHtml {
   if (view.machine.last_sync === null && !view.document && !view.inventory) {
     return html`<p class="no-hardware">No hardware information yet: nothing has been read from this machine's BMC or pushed for it.</p>${interfaces(view)}`;
   }
-  return html`${cpus(view)}${dimms(view)}${disks(view)}${interfaces(view)}${hardwareInfo(view)}`;
+  // The sections without a place of their own here (PCI devices, firmware, chassis, the BMC).
+  const others = ['pci', 'firmware', 'chassis', 'identity', 'bmc'].map((section) => unknownNote(view, section)).filter((note) => note !== undefined);
+  return html`${others}${cpus(view)}${dimms(view)}${disks(view)}${interfaces(view)}${hardwareInfo(view)}`;
 }
 
 /** The machine page. */

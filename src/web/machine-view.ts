@@ -5,10 +5,11 @@
 // leaves this file.
 import type { HardwareChange } from '../inventory/diff.ts';
 import type { HardwareInventory } from '../inventory/model.ts';
-import { bmcState, lastInventory, machineHistory, type BmcState, type MachineRow, type Store, type User } from '../registry/index.ts';
+import { bmcState, lastInventory, machineHistory, type BmcState, type MachineRow, type RecordedUnknown, type Store, type User } from '../registry/index.ts';
 import { availableActions, type ActionAvailability } from './actions.ts';
 import { cpuTopology } from './listing.ts';
 import { maasMachine, type MaasMachine } from './maas-json.ts';
+import { unknownFor } from './unknown.ts';
 
 /** One entry of a machine's hardware history. */
 export interface HistoryEntry {
@@ -31,6 +32,8 @@ export interface MachineView {
   /** The latest commissioning document pushed: when, and how large. */
   readonly document?: { readonly receivedAt: string; readonly bytes: number };
   readonly actions: readonly ActionAvailability[];
+  /** Sections the BMC's last sweep could not read for this machine. */
+  readonly unknown: readonly RecordedUnknown[];
 }
 
 /** The BMC address and Redfish system id of a machine; user and password are dropped here. */
@@ -99,5 +102,6 @@ export function machineView(store: Store, row: MachineRow, user: User): MachineV
     history: historyOf(store, row.id),
     ...(document ? { document: { receivedAt: document.received_at, bytes: document.bytes } } : {}),
     actions: availableActions(store, row, user),
+    unknown: unknownFor(bmc?.last?.unknown, row.system_id, bmc?.systems),
   };
 }

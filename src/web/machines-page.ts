@@ -8,7 +8,9 @@ import { html, type SafeHtml } from './html.ts';
 import { layout, type Notice } from './layout.ts';
 import { cpuTopology, fleetSummary, listingPage, listingParams, PAGE_SIZES, STATUS_CHOICES, type FleetSummary, type ListedRow, type ListingQuery, type SortKey } from './listing.ts';
 import { known, maasMachine } from './maas-json.ts';
+import type { RecordedUnknown } from '../registry/index.ts';
 import type { WebSession } from './session.ts';
+import { describeUnknown, figure, parseUnknown, unknownFor } from './unknown.ts';
 
 // Columns a narrower screen leaves out: `wide` below 1500 px, `medium` below 1100 px, `narrow`
 // below 900 px (the lock then shows beside the status).
@@ -39,12 +41,14 @@ function sortHeader(query: ListingQuery, key: SortKey, label: string, classes = 
   return html`<th scope="col" aria-sort="${sortState}"${classes ? html` class="${classes}"` : ''}><a href="${listingHref(query, { sort: key, descending, page: 1 })}">${label}${arrow}</a></th>`;
 }
 
-function bmcHealth(row: ListedRow): SafeHtml {
+function bmcHealth(row: ListedRow, unknown: readonly RecordedUnknown[]): SafeHtml {
   if (!row.bmc_address) return html`<span class="muted">—</span>`;
   if (row.bmc_outcome === 'failed') {
     return html`<a class="badge bad" href="/bmcs?q=${encodeURIComponent(row.bmc_address)}">failing${row.bmc_error_kind ? html` (${row.bmc_error_kind})` : ''}</a>`;
   }
   if (!row.bmc_outcome) return html`<span class="badge">not swept</span>`;
+  // Read, but not all of it: the machine is incomplete, and the sections are named on hover.
+  if (unknown.length > 0) return html`<a class="badge warn" href="/machines/${row.system_id}" title="${unknown.map(describeUnknown).join('\n')}">incomplete</a>`;
   return html`<span class="badge ok">ok</span>`;
 }
 
@@ -73,6 +77,7 @@ function machineRow(store: Store, row: ListedRow, now: Date): SafeHtml {
   // Nothing was ever pushed: no figure is shown as if it were one (0 disks, 0 threads).
   const bare = machine.last_sync === null;
   const none = html`<span class="muted">—</span>`;
+  const unknown = unknownFor(parseUnknown(row.bmc_unknown), row.system_id);
   return html`<tr>
   <td><a class="host" href="/machines/${row.system_id}">${machine.hostname}</a> <span class="sub">${row.system_id}</span></td>
   <td><span class="status s${machine.status}">${machine.status_name}</span>${machine.locked ? html` <span class="badge lock narrow-only">locked</span>` : ''}</td>
@@ -80,13 +85,13 @@ function machineRow(store: Store, row: ListedRow, now: Date): SafeHtml {
   <td class="narrow">${machine.locked ? html`<span class="badge lock" title="Locked">locked</span>` : ''}</td>
   <td class="wide">${machine.power_type || html`<span class="muted">none</span>`}</td>
   <td class="vendor" title="${vendor}">${vendor || html`<span class="muted">${bare ? 'no hardware information yet' : 'unknown'}</span>`}</td>
-  <td class="num">${bare ? none : cpuCell(cpu, machine.cpu_count)}</td>
-  <td class="num">${format.memory(machine.memory)}</td>
-  <td class="num">${format.size(storageBytes)}</td>
-  <td class="num medium">${bare ? none : disks.length}</td>
+  <td class="num">${bare ? none : figure(unknown, 'cpu', cpuCell(cpu, machine.cpu_count), machine.cpu_count === 0)}</td>
+  <td class="num">${figure(unknown, 'memory', format.memory(machine.memory), machine.memory === 0)}</td>
+  <td class="num">${figure(unknown, 'storage', format.size(storageBytes), disks.length === 0)}</td>
+  <td class="num medium">${bare ? none : figure(unknown, 'storage', String(disks.length), disks.length === 0, { short: true })}</td>
   ${macsCell(macs)}
   <td class="medium"><time datetime="${machine.last_sync ?? ''}" title="${format.time(machine.last_sync)}">${format.ago(machine.last_sync, now)}</time></td>
-  <td>${bmcHealth(row)}</td>
+  <td>${bmcHealth(row, unknown)}</td>
 </tr>`;
 }
 
@@ -105,7 +110,7 @@ function summaryStrip(summary: FleetSummary, query: ListingQuery): SafeHtml {
   <span class="total"><b>${summary.machines}</b> machines</span>
   <span class="group" aria-label="By status">${summary.byStatus.map(statusChip)}</span>
   <span class="group" aria-label="By vendor">${summary.byVendor.map(vendorChip)}</span>
-  <a class="bmc-health${summary.bmcsFailing > 0 ? ' alarm' : ''}" href="/bmcs?failing=1"><b>${summary.bmcsFailing}</b> BMCs failing of ${summary.bmcs}</a>
+  <a class="bmc-health${summary.bmcsFailing > 0 ? ' alarm' : ''}" href="/bmcs?failing=1"><b>${summary.bmcsFailing}</b> BMCs failing of ${summary.bmcs}</a>${summary.bmcsIncomplete > 0 ? html` <a class="bmc-health incomplete" href="/bmcs"><b>${summary.bmcsIncomplete}</b> incomplete</a>` : ''}
 </section>`;
 }
 

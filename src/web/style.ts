@@ -37,6 +37,7 @@ input, select { font: inherit; padding: 5px 8px; border: 1px solid #999; border-
 .summary .group { display: flex; flex-wrap: wrap; gap: 4px; }
 .summary .bmc-health { margin-left: auto; color: var(--fg); }
 .summary .bmc-health.alarm { color: var(--bad); font-weight: 600; }
+.summary .bmc-health.incomplete { margin-left: 8px; color: #8a5300; }
 .chip { display: inline-block; border: 1px solid var(--line); border-radius: 10px; padding: 0 8px; color: var(--fg); font-size: 12px; white-space: nowrap; }
 .chip.chosen { background: var(--accent); border-color: var(--accent); color: #fff; }
 .filters { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 16px; background: var(--panel); border: 1px solid var(--line); border-radius: 3px; padding: 5px 12px; margin-bottom: 6px; }
@@ -80,6 +81,10 @@ tr.failing td { background: #fdf1f2; }
 .badge.ok { background: #e6f4e8; color: var(--ok); }
 .badge.bad { background: #fbe7e9; color: var(--bad); }
 .badge.lock { background: #fff3dc; color: #8a5300; }
+.badge.warn { background: #fff3dc; color: #8a5300; }
+.unknown { color: #8a5300; cursor: help; }
+table.machines td .unknown { font-size: 12px; }
+p.unknown-note { color: #8a5300; margin: 2px 0 6px; }
 .status { display: inline-block; font-size: 12px; border-radius: 3px; padding: 1px 7px; background: #eee; font-weight: 500; vertical-align: middle; }
 .status.s6 { background: #e4effa; color: #0b4f8f; }
 .status.s4 { background: #e6f4e8; color: var(--ok); }

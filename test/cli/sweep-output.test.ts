@@ -92,7 +92,7 @@ describe('redfish-enlist sweep output', () => {
     const logs = result.stderr.trim().split('\n').map((line) => JSON.parse(line) as { msg: string; bmc?: string });
     expect(logs).toContainEqual(expect.objectContaining({ msg: 'BMC sweep failed', bmc: 'refused' }));
     expect(result.stdout).not.toContain('{');
-    expect(result.stdout.split('\n')[0]).toMatch(/^BMC\s+OUTCOME\s+MACHINES\s+ERROR\s+REQUESTS\s+TIME\s+MESSAGE$/);
+    expect(result.stdout.split('\n')[0]).toMatch(/^BMC\s+OUTCOME\s+MACHINES\s+ERROR\s+UNKNOWN\s+REQUESTS\s+TIME\s+MESSAGE$/);
   });
 
   it('prints a changed certificate with both fingerprints whole, wrapping the message to the terminal', async () => {

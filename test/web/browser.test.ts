@@ -106,11 +106,12 @@ describe('the web interface in a browser', () => {
     expect(cells[8]).toBe(format.size(dell.inventory.drives.reduce((sum, drive) => sum + drive.sizeBytes, 0)));
     expect(cells[8]).toMatch(/^\d+(\.\d+)? TB$/);
     expect(cells[9]).toBe(String(dell.inventory.drives.length));
-    expect(cells[12]).toBe('ok');
+    expect(cells[12]).toBe('incomplete'); // its firmware inventory answered 503 at the second sweep
+    expect(await rowOf(machine('lenovo-sr650v2-xcc').hostname).locator('td').last().innerText()).toBe('ok');
     expect(await rowOf(seeded.failing.hostname).locator('td').last().innerText()).toBe('failing (auth)');
     const summary = page.getByRole('region', { name: 'Fleet summary' });
     await expect.poll(() => summary.innerText()).toContain(`Deployed ${seeded.machines.length}`);
-    expect(await summary.innerText()).toMatch(new RegExp(`2\\s+BMCs failing of ${answeringBmcs()}$`));
+    expect(await summary.innerText()).toMatch(new RegExp(`2\\s+BMCs failing of ${answeringBmcs()}\\s+9 incomplete$`));
   });
 
   it("shows one line per machine, its first MAC and +N with every MAC on hover, and 25 or more machines at 1400×1000", async () => {
@@ -179,6 +180,34 @@ describe('the web interface in a browser', () => {
     expect(hardware).not.toMatch(/0 threads|0 disks/);
     expect(hardware).toContain('52:54:00:aa:bb:01');
     store.run('DELETE FROM machines WHERE id = ?', row.id);
+  });
+
+  it("shows a section the BMC would not give as unknown with its cause, never as 0 disks: Supermicro's licence-gated storage is \"unknown: licence\"", async () => {
+    const supermicro = machine('supermicro-x12dpt-bmc');
+    await page.goto(`${base}/?q=${supermicro.hostname}`);
+    const row = rowOf(supermicro.hostname);
+    const cells = await row.locator('td').allInnerTexts();
+    expect(cells[8]).toBe('unknown: licence');
+    expect(cells[9]).toBe('?'); // the disk count, whose cause is on hover
+    expect(cells[12]).toBe('incomplete');
+    expect(await row.locator('td .unknown').first().getAttribute('title')).toMatch(/^storage unknown: licence at \/redfish\/v1\/Systems\/1\/Storage/);
+    expect(await row.locator('td').last().locator('a').getAttribute('title')).toMatch(/storage unknown: licence at .*\nfirmware unknown: licence at/);
+    await page.getByRole('link', { name: supermicro.hostname, exact: true }).click();
+    await page.getByRole('heading', { name: 'Hardware history' }).waitFor();
+    const hardware = await page.locator('section.panel', { hasText: 'Hardware' }).last().innerText();
+    expect(hardware).toMatch(/Storage unknown: licence at \/redfish\/v1\/Systems\/1\/Storage — the last sweep could not read it\./);
+    expect(hardware).not.toMatch(/0 disks/);
+    expect(await page.locator('dl.facts', { hasText: 'Unknown sections' }).innerText()).toMatch(/storage unknown: licence at/);
+    // A section kept from the last sweep says whose figures are shown.
+    await page.goto(`${base}/machines/${seeded.changed.systemId}`);
+    expect(await page.locator('p.unknown-note').innerText()).toMatch(/^Firmware unknown: server at \/redfish\/v1\/UpdateService\/FirmwareInventory — showing what the sweep of .* UTC read\.$/);
+    // The BMCs page names what each incomplete BMC could not read; the summary strip counts them.
+    await page.goto(`${base}/bmcs?q=${encodeURIComponent(supermicro.address)}`);
+    const bmc = await page.locator('table.bmcs tbody tr').first().locator('td').allInnerTexts();
+    expect(bmc[2]).toMatch(/^unchanged incomplete/);
+    expect(bmc[4]).toMatch(/^storage unknown: licence at/);
+    await page.goto(`${base}/`);
+    expect(await page.getByRole('region', { name: 'Fleet summary' }).innerText()).toMatch(/\b9 incomplete$/);
   });
 
   it("names an OpenBMC machine's DIMMs apart, from their labels, where the BMC calls every one \"DIMM Slot\"", async () => {

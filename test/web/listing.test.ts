@@ -142,6 +142,7 @@ describe('the fleet summary', () => {
       ],
       bmcs: 2,
       bmcsFailing: 1,
+      bmcsIncomplete: 0,
     });
   });
 

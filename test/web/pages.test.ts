@@ -104,7 +104,11 @@ describe('the machine page', () => {
     expect(failed).toMatchObject({ Outcome: 'failed', 'Error class': 'auth', 'Consecutive failures': '1' });
     expect(failed.Message).toContain('HTTP 401');
     const updated = factsOf(await machinePage(byTree('dell-r750-idrac9')), 'Last sweep');
-    expect(updated).toMatchObject({ Outcome: 'updated', 'Error class': '—', Message: '—', 'Consecutive failures': '0' });
+    // Its firmware inventory answered 503 at the second sweep: updated, and incomplete.
+    expect(updated).toMatchObject({ Outcome: 'updated incomplete', 'Error class': '—', Message: '—', 'Consecutive failures': '0' });
+    expect(updated['Unknown sections']).toMatch(/^firmware unknown: server at \/redfish\/v1\/UpdateService\/FirmwareInventory \(showing the sweep of \d{4}-\d\d-\d\d \d\d:\d\d UTC\)$/);
+    const complete = factsOf(await machinePage(byTree('lenovo-sr650v2-xcc')), 'Last sweep');
+    expect(complete).toMatchObject({ Outcome: 'unchanged', 'Unknown sections': '—' });
   });
 });
 

@@ -117,9 +117,11 @@ export async function seed(store: Store, options: SeedOptions = {}): Promise<See
   }
 }
 
-// The Dell after a service visit: DIMM B8 pulled, the disk in bay 1 swapped for a new one. The
+// The Dell after a service visit: DIMM B8 pulled, the disk in bay 1 swapped for a new one, and its
+// firmware inventory answering 503 (the page then shows the first sweep's, and says so). The
 // simulator renders each BMC's identity on top of what is set here, as on the tree itself.
 async function service(dell: SimulatedBmc): Promise<void> {
+  dell.setFaults([{ path: /\/UpdateService\/FirmwareInventory/, action: { type: 'status', status: 503 } }]);
   const mockup = await loadMockup(join(FIXTURES, 'dell-r750-idrac9'));
   const read = (path: string) => mockup.get(path)!.body as Record<string, unknown>;
   const memory = '/redfish/v1/Systems/System.Embedded.1/Memory';
