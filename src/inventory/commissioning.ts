@@ -1,7 +1,7 @@
 // HardwareInventory → the `50-maas-01-commissioning` document (LXD resources API 1.0 shape) that
 // MAAS's process_lxd_results parses. ../shared/docs/commissioning-data.md is the contract; the
 // validator in validate.ts encodes MAAS's rules and this builder's output must always pass it.
-import type { Cpu, Drive, HardwareInventory, KernelArchitecture, Nic, Note, Port } from './model.ts';
+import type { Cpu, Drive, HardwareInventory, KernelArchitecture, Nic, Note, PciFunction, Port } from './model.ts';
 
 /** The extensions MAAS requires, then the ones MAAS's own program lists. */
 export const API_EXTENSIONS: readonly string[] = [
@@ -73,7 +73,7 @@ export function toCommissioningData(inventory: HardwareInventory, producer: Prod
       cpu: cpuSection(inventory.cpus, architecture),
       memory: memorySection(inventory),
       gpu: gpuSection(inventory),
-      network: { cards: inventory.nics.map(card), total: inventory.nics.length },
+      network: networkSection(inventory),
       storage: { disks: inventory.drives.map(disk), total: inventory.drives.length },
       usb: { devices: [], total: 0 },
       pci: { devices: inventory.pci.map(pciDevice), total: inventory.pci.length },
@@ -168,20 +168,36 @@ function gpuSection(inventory: HardwareInventory) {
   return { cards, total: cards.length };
 }
 
-function card(nic: Nic) {
+// LXD lists a card per PCI function, with the ports on it: MAAS ties the function's PCI device to
+// the card's interface by `pci_address`. An adapter's ports are grouped by the function each is on;
+// those on no known function make a card without an address (MAAS then ties them to no device).
+function networkSection(inventory: HardwareInventory) {
+  const functions = new Map(inventory.pci.map((fn) => [fn.address, fn]));
+  const cards = inventory.nics.flatMap((nic) => {
+    const groups = new Map<string | undefined, Port[]>();
+    for (const port of nic.ports) {
+      const address = port.pciAddress ?? nic.pciAddress;
+      groups.set(address, [...(groups.get(address) ?? []), port]);
+    }
+    return [...groups].map(([address, ports]) => card(nic, ports, address, address === undefined ? undefined : functions.get(address)));
+  });
+  return { cards, total: cards.length };
+}
+
+function card(nic: Nic, ports: readonly Port[], address: string | undefined, fn: PciFunction | undefined) {
   return {
     driver: '',
     driver_version: '',
-    ports: nic.ports.map((port, index) => networkPort(port, index)),
+    ports: ports.map((port, index) => networkPort(port, index)),
     sriov: { current_vfs: 0, maximum_vfs: 0, vfs: [] },
     numa_node: 0,
-    vendor: nic.vendor ?? '',
-    vendor_id: nic.vendorId ?? '',
-    product: nic.model ?? '',
-    product_id: nic.deviceId ?? '',
-    firmware_version: nic.firmware ?? '',
-    // MAAS ties a card to its PCI device by this address; left out when no device is linked.
-    ...(nic.pciAddress ? { pci_address: nic.pciAddress } : {}),
+    vendor: nic.vendor ?? fn?.vendor ?? '',
+    vendor_id: fn?.vendorId ?? nic.vendorId ?? '',
+    product: nic.model ?? fn?.product ?? '',
+    product_id: fn?.deviceId ?? nic.deviceId ?? '',
+    firmware_version: nic.firmware ?? fn?.firmware ?? '',
+    // MAAS ties a card to its PCI device by this address; left out when no device is known.
+    ...(address ? { pci_address: address } : {}),
   };
 }
 

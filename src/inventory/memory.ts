@@ -5,6 +5,8 @@
 // - CapacityMiB sent as a string (AMI MegaRAC, fixtures/ami-megarac-gigabyte): read with a finding.
 // - MemoryLocation.Socket is 1-based on most BMCs and 0-based on some: normalised to a 0-based
 //   socket index so DIMMs land on the NUMA node of their CPU.
+// - No MemoryLocation (AMI MegaRAC, fixtures/ami-megarac-gigabyte): the socket is read from a slot
+//   name that states it (`DIMM_P1_A0`, `CPU2_DIMM_A1`, `PROC 2 DIMM 4`), with the same numbering rule.
 import { at, linkAt, type Resource } from '../redfish/navigate.ts';
 import type { Dimm, MemoryInventory } from './model.ts';
 import { count, LIMITS, naturalCompare, num, positive, str, text, type ReadContext } from './read.ts';
@@ -67,7 +69,7 @@ function systemDimms(system: Resource, reader: SectionReader, findings: ReadCont
     const manufacturer = text(body.Manufacturer);
     const partNumber = text(body.PartNumber);
     const serial = text(body.SerialNumber);
-    const socket = count(at(body, ['MemoryLocation', 'Socket']), ctx, 'MemoryLocation/Socket');
+    const socket = count(at(body, ['MemoryLocation', 'Socket']), ctx, 'MemoryLocation/Socket') ?? socketInName(slot);
     raw.push({
       system,
       id: `${prefix}${str(body.Id) ?? path}`,
@@ -84,6 +86,16 @@ function systemDimms(system: Resource, reader: SectionReader, findings: ReadCont
     });
   }
   return raw;
+}
+
+// A socket a slot name states: P<n> before a separator (AMI's DIMM_P1_A0, Supermicro's P2-DIMMA1),
+// CPU<n>, PROC <n>, Processor <n> or Socket <n>. A letter (Dell's A1 for CPU 1) is a board's
+// convention, not a statement, and is not read.
+const SOCKET_IN_NAME = /(?:^|[^a-z])(?:p|cpu|proc|processor|socket)[ _-]?(\d{1,2})(?=$|[^\d])/i;
+
+function socketInName(slot: string): number | undefined {
+  const match = SOCKET_IN_NAME.exec(slot);
+  return match ? Number(match[1]) : undefined;
 }
 
 // A slot name must tell DIMMs apart: the history says which one was pulled, by name. A BMC that

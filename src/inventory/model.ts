@@ -171,7 +171,10 @@ export interface Nic {
   readonly partNumber?: string;
   readonly vendorId?: string;
   readonly deviceId?: string;
-  /** Bus address of the adapter's first PCI function, as the pci list has it (ffff:… when made up). */
+  /**
+   * Bus address of the adapter's PCI function when its device has only one (every port is then on
+   * it), as the pci list has it (ffff:… when made up). A port's own `pciAddress` comes first.
+   */
   readonly pciAddress?: string;
   readonly ports: readonly Port[];
 }
@@ -187,6 +190,8 @@ export interface PciFunction {
   readonly classCode?: string;
   readonly vendor?: string;
   readonly product?: string;
+  /** The firmware of the device the function belongs to. */
+  readonly firmware?: string;
   readonly source: string;
 }
 

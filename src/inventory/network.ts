@@ -7,9 +7,14 @@
 // - Supermicro: port ids collide across adapters (both have Ports/1); MACs come from
 //   NetworkDeviceFunctions linked to a port by full path (fixtures/supermicro-x12dpt-bmc).
 // - The BMC's own MACs (manager interfaces, OpenBMC's 02:00:00:00:00:02) are never host ports.
+// - The PCI function a port is on is known where Redfish links them: a NetworkDeviceFunction's
+//   Links.PCIeFunction (Dell, Lenovo, Cisco), a PCIeFunction's Links.EthernetInterfaces or
+//   Links.NetworkDeviceFunctions (HPE iLO 5, AMI, Huawei), or an adapter whose PCIe device has one
+//   function. Nothing else ties them (Supermicro's functions are crossed with its ports): unknown.
 import { at, linkAt, linksAt, type Resource } from '../redfish/navigate.ts';
 import type { IpAddress, LinkState, Nic, Note, Port } from './model.ts';
 import { LIMITS, list, mac, positive, positiveNumber, str, text, type ReadContext } from './read.ts';
+import type { PciLinks } from './pci.ts';
 import { keyOf, type ResourceSource, type SectionReader } from './source.ts';
 
 interface PortDraft {
@@ -20,6 +25,7 @@ interface PortDraft {
   link: LinkState;
   addresses: IpAddress[];
   mtu?: number;
+  pciAddress?: string;
 }
 
 /** The interface name of a port: `enx` + MAC hex, as systemd names interfaces by MAC (15 chars). */
@@ -45,8 +51,11 @@ export function readNetwork(
   source: ResourceSource,
   bmcMacs: ReadonlySet<string>,
   findings: ReadContext['findings'],
-  deviceAddresses: ReadonlyMap<string, string> = new Map(),
+  pciLinks: PciLinks = { functions: new Map(), carried: new Map(), singleFunction: new Map() },
 ): NetworkReading {
+  // The function a NetworkDeviceFunction or EthernetInterface is on, by either side's link.
+  const functionOf = (body: Resource, fnLink?: string) =>
+    (fnLink === undefined ? undefined : pciLinks.functions.get(keyOf(source, fnLink) ?? '')) ?? pciLinks.carried.get(keyOf(source, str(body['@odata.id']) ?? '') ?? '');
   const adapters = chassis.flatMap((body) => reader.members(linkAt(body, ['NetworkAdapters']))).map((adapter, index) => {
     const path = str(adapter['@odata.id']) ?? `(adapter ${index})`;
     const physical = new Map<string, Resource>();
@@ -86,7 +95,7 @@ export function readNetwork(
   };
   const cards = new Map<string, Omit<Nic, 'ports'>>();
   for (const { path: adapterPath, adapter, physical, functions } of adapters) {
-    cards.set(adapterPath, adapterInfo(adapter, source, deviceAddresses));
+    cards.set(adapterPath, adapterInfo(adapter, source, pciLinks.singleFunction));
     for (const [key, port] of physical) {
       for (const address of [...list(at(port, ['Ethernet', 'AssociatedMACAddresses'])), ...list(port.AssociatedNetworkAddresses)]) {
         const draft = take(mac(address), adapterPath);
@@ -98,6 +107,7 @@ export function readNetwork(
       if (!draft) continue;
       const mtu = positive(at(fn, ['Ethernet', 'MTUSize']), LIMITS.mtu);
       if (mtu && draft.mtu === undefined) draft.mtu = mtu;
+      draft.pciAddress ??= functionOf(fn, linkAt(fn, ['Links', 'PCIeFunction']));
       // The function names its physical port by full path, so colliding port ids cannot mix.
       const assigned = portLinks(fn).map((link) => physical.get(keyOf(source, link) ?? '')).find(Boolean);
       if (assigned) applyPort(draft, assigned, { resource: str(fn['@odata.id']) ?? adapterPath, findings });
@@ -106,7 +116,9 @@ export function readNetwork(
 
   for (const iface of systems.flatMap((system) => reader.members(linkAt(system, ['EthernetInterfaces'])))) {
     const draft = take(mac(iface.MACAddress) ?? mac(iface.PermanentMACAddress), undefined);
-    if (draft) applyInterface(draft, iface, { resource: str(iface['@odata.id']) ?? '(interface)', findings });
+    if (!draft) continue;
+    applyInterface(draft, iface, { resource: str(iface['@odata.id']) ?? '(interface)', findings });
+    draft.pciAddress ??= functionOf(iface);
   }
 
   const nics: Nic[] = [];
@@ -182,16 +194,16 @@ export function managerAddresses(managers: readonly Resource[], reader: SectionR
   return [...addresses].sort();
 }
 
-function adapterInfo(adapter: Resource, source: ResourceSource, deviceAddresses: ReadonlyMap<string, string>): Omit<Nic, 'ports'> {
+function adapterInfo(adapter: Resource, source: ResourceSource, singleFunction: ReadonlyMap<string, string>): Omit<Nic, 'ports'> {
   const vendor = text(adapter.Manufacturer);
   const model = text(adapter.Model) ?? text(adapter.Name);
   const serial = text(adapter.SerialNumber);
   const partNumber = text(adapter.PartNumber);
   const firmware = text(at(list(adapter.Controllers)[0], ['FirmwarePackageVersion']));
-  // The adapter's controller links its PCIe device; the device's first function has the address.
+  // The adapter's controller links its PCIe device: with a single function, every port is on it.
   const device = list(adapter.Controllers).flatMap((controller) => linksAt(controller, ['Links', 'PCIeDevices']))[0];
   const key = device === undefined ? undefined : keyOf(source, device);
-  const pciAddress = key === undefined ? undefined : deviceAddresses.get(key);
+  const pciAddress = key === undefined ? undefined : singleFunction.get(key);
   return {
     ...(vendor ? { vendor } : {}),
     ...(model ? { model } : {}),
@@ -241,6 +253,7 @@ function finishPort(draft: PortDraft): Port {
     ...(draft.speedMbps ? { speedMbps: draft.speedMbps } : {}),
     ...(draft.maxSpeedMbps ? { maxSpeedMbps: draft.maxSpeedMbps } : {}),
     ...(draft.mtu ? { mtu: draft.mtu } : {}),
+    ...(draft.pciAddress ? { pciAddress: draft.pciAddress } : {}),
   };
 }
 

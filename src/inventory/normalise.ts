@@ -77,7 +77,7 @@ export function toInventory(source: ResourceSource, systemPath: string, group: P
   const storage = readStorage(systems, chassis, reader('storage'), findings);
   const ownMacs = managerMacs(managers, reader('bmc'));
   const pci = readPci(systems, chassis, reader('pci'), profile, processors.gpus);
-  const network = readNetwork(systems, chassis, reader('network'), source, new Set([...ownMacs, ...profile.bmcOnlyMacs]), findings, pci.deviceAddresses);
+  const network = readNetwork(systems, chassis, reader('network'), source, new Set([...ownMacs, ...profile.bmcOnlyMacs]), findings, pci.links);
   const firmware = readFirmware(system, root, reader('firmware'), findings);
   const main = mainChassis(chassis);
   const maker = readMaker(system, main, profile);

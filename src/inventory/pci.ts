@@ -1,19 +1,32 @@
 // PCIe devices and functions → MAAS's pci list, and GPUs from wherever the BMC lists them:
 // display-class PCIe functions, and HPE iLO's OEM device inventory (Chassis Oem.Hpe.Links.Devices,
 // fixtures/hpe-dl380-gen10-ilo5), which is the only place some iLO firmware names a GPU.
+// - HPE iLO 5 leaves every device's Manufacturer empty: the vendor is named from the vendor id.
+// - Functions that name the host interfaces they carry (Links.EthernetInterfaces or
+//   Links.NetworkDeviceFunctions) are remembered, so each port can be tied to its function.
 import { at, linkAt, linksAt, normalisePath, type Resource } from '../redfish/navigate.ts';
 import type { ProcessorGpu } from './cpu.ts';
 import type { Gpu, PciFunction } from './model.ts';
 import { count, hexId, naturalCompare, str, text } from './read.ts';
+import { pciVendorName } from './pci-names.ts';
 import type { SectionReader } from './source.ts';
 import type { VendorProfile } from './vendor.ts';
+
+/** What ties host ports to PCI functions: each by the Redfish path that names it. */
+export interface PciLinks {
+  /** PCIe function path → its bus address. */
+  readonly functions: ReadonlyMap<string, string>;
+  /** Path of an EthernetInterface or NetworkDeviceFunction a function links → the function's address. */
+  readonly carried: ReadonlyMap<string, string>;
+  /** PCIe device path → the address of its function, for devices with exactly one. */
+  readonly singleFunction: ReadonlyMap<string, string>;
+}
 
 /** PCI functions and the GPUs among them. */
 export interface PciReading {
   readonly functions: PciFunction[];
   readonly gpus: Gpu[];
-  /** PCIe device path → bus address of its first function, for the cards that link a device. */
-  readonly deviceAddresses: ReadonlyMap<string, string>;
+  readonly links: PciLinks;
 }
 
 /**
@@ -43,7 +56,9 @@ export function readPci(
   const gpus: Gpu[] = [];
   const claimed = new Set<ProcessorGpu>();
   const seen = new Set<string>();
-  const deviceAddresses = new Map<string, string>();
+  const addresses = new Map<string, string>();
+  const carried = new Map<string, string>();
+  const perDevice = new Map<string, string[]>();
   [...devices.keys()].sort(naturalCompare).forEach((path, deviceIndex) => {
     const device = devices.get(path)!;
     const collection = linkAt(device, ['PCIeFunctions']);
@@ -57,8 +72,9 @@ export function readPci(
       if (!vendorId || !deviceId) continue;
       const classCode = str(fn.ClassCode)?.toLowerCase().replace(/^0x/, '');
       const address = busAddress(fn) ?? busAddress(device) ?? syntheticAddress(deviceIndex, count(fn.FunctionId) ?? 0);
-      const vendor = text(device.Manufacturer);
+      const vendor = text(device.Manufacturer) ?? pciVendorName(vendorId);
       const product = text(device.Model) ?? text(device.Name);
+      const firmware = text(device.FirmwareVersion);
       const subsystemVendorId = hexId(fn.SubsystemVendorId);
       const subsystemId = hexId(fn.SubsystemId);
       const entry: PciFunction = {
@@ -69,12 +85,15 @@ export function readPci(
         ...(classCode ? { classCode } : {}),
         ...(vendor ? { vendor } : {}),
         ...(product ? { product } : {}),
+        ...(firmware ? { firmware } : {}),
         ...(subsystemVendorId ? { subsystemVendorId } : {}),
         ...(subsystemId ? { subsystemId } : {}),
       };
       functions.push(entry);
-      const first = deviceAddresses.get(normalisePath(path));
-      if (first === undefined || address < first) deviceAddresses.set(normalisePath(path), address);
+      addresses.set(normalisePath(source), address);
+      for (const link of [...linksAt(fn, ['Links', 'EthernetInterfaces']), ...linksAt(fn, ['Links', 'NetworkDeviceFunctions'])]) carried.set(normalisePath(link), address);
+      const own = perDevice.get(normalisePath(path)) ?? [];
+      perDevice.set(normalisePath(path), [...own, address]);
       // PCI class 03 is a display controller; 12 is a processing accelerator (compute GPUs).
       if (classCode?.startsWith('03') || classCode?.startsWith('12') || str(fn.DeviceClass) === 'DisplayController') {
         const deviceSerial = text(device.SerialNumber);
@@ -100,7 +119,8 @@ export function readPci(
   // GPUs listed as processors that no PCIe function stands for come first, as MAAS lists them.
   const merged = [...processorGpus.filter((entry) => !claimed.has(entry)).map((entry) => entry.gpu), ...gpus];
   if (profile.oemDeviceList) merged.push(...oemGpus(chassis, reader, merged));
-  return { functions, gpus: merged, deviceAddresses };
+  const singleFunction = new Map([...perDevice].filter(([, list]) => list.length === 1).map(([device, list]) => [device, list[0]!]));
+  return { functions, gpus: merged, links: { functions: addresses, carried, singleFunction } };
 }
 
 // HPE's device inventory: `DeviceType` names the kind of device ("GPU", "Accelerator"…). Each

@@ -67,7 +67,20 @@ export function readStorage(systems: readonly Resource[], chassis: readonly Reso
     for (const simple of systems.flatMap((system) => reader.members(linkAt(system, ['SimpleStorage'])))) addSimpleDevices(drives, simple);
   }
   const notes = checkSizes(drives, evidence, volumeBodies);
-  return { drives: nameDrives([...drives.values()]), volumes, notes };
+  const named = nameDrives([...drives.values()]);
+  return { drives: named, volumes, notes: [...notes, ...named.filter((drive) => drive.media === 'unknown').map(unknownMedia)] };
+}
+
+// MAAS has no unknown media: it tags every disk reported without a rotation speed `ssd`, and the
+// tags of a Deployed machine's disks cannot be changed. The note says what the BMC did not.
+function unknownMedia(drive: Drive): Note {
+  return {
+    area: 'storage',
+    subject: drive.serial ?? drive.name,
+    action: 'flagged',
+    reason: `${drive.name}: the BMC does not say whether it is an SSD or a spinning disk (no MediaType or rotation speed); MAAS tags a disk without a rotation speed ssd`,
+    resource: drive.source,
+  };
 }
 
 // Every drive's reported size against the other sizes the BMC gives (capacity.ts): corrected in

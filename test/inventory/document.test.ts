@@ -32,14 +32,22 @@ describe('devices in a commissioning document', () => {
     expect(parsed.devices).toEqual([expect.objectContaining({ bus: 'usb', address: '1:3', vendorId: '0781', productId: '5583' })]);
   });
 
-  it("gives each network card the bus address of the PCI device its adapter links, so MAAS ties them", async () => {
+  it('gives each port a card at the bus address of the PCI function its Redfish links name, so MAAS ties them', async () => {
     const [inventory] = toInventories(await loadSource(join(FIXTURES, 'dell-r750-idrac9')));
     const document = toCommissioningData(inventory!);
-    const resources = document.resources as { pci: { devices: { pci_address: string; product: string }[] }; network: { cards: { pci_address?: string; product: string }[] } };
-    const devices = new Map(resources.pci.devices.map((device) => [device.pci_address, device.product]));
-    const cards = resources.network.cards.map((card) => [card.product, card.pci_address]);
-    expect(cards).toHaveLength(2);
-    for (const [product, address] of cards) expect(devices.get(address!)).toBe(product);
-    expect(parseCommissioningData(document).devices.filter((device) => device.hardwareType === 'network')).toHaveLength(2);
+    const resources = document.resources as {
+      pci: { devices: { pci_address: string; vendor_id: string; product_id: string }[] };
+      network: { cards: { pci_address?: string; vendor_id: string; product_id: string; ports: { address: string }[] }[] };
+    };
+    const devices = new Map(resources.pci.devices.map((device) => [device.pci_address, `${device.vendor_id}:${device.product_id}`]));
+    // The NetworkDeviceFunctions of NIC.Integrated.1 link PCIeFunctions 24-0-0 and 24-0-1, each with its own address.
+    expect(resources.network.cards.map((card) => [card.ports.map((port) => port.address), card.pci_address])).toEqual([
+      [['b0:26:28:5e:1a:40'], 'ffff:01:00.0'],
+      [['b0:26:28:5e:1a:41'], 'ffff:01:00.1'],
+      [['0c:42:a1:7b:33:d0'], 'ffff:02:00.0'],
+      [['0c:42:a1:7b:33:d1'], 'ffff:02:00.1'],
+    ]);
+    for (const card of resources.network.cards) expect(devices.get(card.pci_address!)).toBe(`${card.vendor_id}:${card.product_id}`);
+    expect(parseCommissioningData(document).devices.filter((device) => device.hardwareType === 'network')).toHaveLength(4);
   });
 });

@@ -46,6 +46,22 @@ describe('memory', () => {
     expect(zeroBased.memory.dimms.map((d) => d.socket)).toEqual([0, 1]);
   });
 
+  it('takes the socket from a slot name that states it when the BMC gives no MemoryLocation (AMI)', () => {
+    const named = (slot: string) => ({ DeviceLocator: slot, CapacityMiB: 32768, Status: { State: 'Enabled' } });
+    const sockets = (slots: string[]) => inventoryOf({ processors: [cpu, cpu], memory: slots.map(named) }).memory.dimms.map((d) => [d.slot, d.socket]);
+    expect(sockets(['DIMM_P0_A0', 'DIMM_P1_A0'])).toEqual([['DIMM_P0_A0', 0], ['DIMM_P1_A0', 1]]);
+    expect(sockets(['CPU1_DIMM_A1', 'CPU2_DIMM_A1'])).toEqual([['CPU1_DIMM_A1', 0], ['CPU2_DIMM_A1', 1]]);
+    expect(sockets(['PROC 2 DIMM 4'])).toEqual([['PROC 2 DIMM 4', 1]]);
+    // A board's letter convention (Dell's A1 for CPU 1) states no socket: left unknown.
+    expect(sockets(['A1', 'B1'])).toEqual([['A1', undefined], ['B1', undefined]]);
+  });
+
+  it('puts the AMI fixture’s DIMMs on the two sockets their names give', async () => {
+    const inventory = toInventory(await loadSource(join(FIXTURES, 'ami-megarac-gigabyte')), '/redfish/v1/Systems/Self')!;
+    expect(inventory.memory.dimms.filter((d) => d.socket === 0)).toHaveLength(8);
+    expect(inventory.memory.dimms.filter((d) => d.socket === 1)).toHaveLength(8);
+  });
+
   it('reads CapacityMiB sent as a string (AMI), with a finding', async () => {
     const inventory = inventoryOf({ memory: [await caseFile('memory', 'capacity-string')] });
     expect(inventory.memory.totalMiB).toBe(32768);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { toCommissioningData } from '../../src/inventory/commissioning.ts';
 import { toInventory } from '../../src/inventory/normalise.ts';
 import { caseFile, sourceOf } from '../helpers/mockup.ts';
 import { PATHS, tree } from '../helpers/redfish-tree.ts';
@@ -148,6 +149,58 @@ describe('network ports', () => {
       const inventory = npar([fn('34:80:0d:00:00:20', { Links: {} }), fn('34:80:0d:00:00:21', { Links: {} })]);
       expect(inventory.nics.flatMap((nic) => nic.ports.map((found) => found.mac))).toEqual(['34:80:0d:00:00:10', '34:80:0d:00:00:20', '34:80:0d:00:00:21']);
       expect(inventory.notes).toBeUndefined();
+    });
+  });
+
+  describe('which PCI function a port is on', () => {
+    const nicFunction = (functionId: number, links: Record<string, unknown> = {}) => ({ FunctionId: functionId, VendorId: '0x8086', DeviceId: '0x1572', ClassCode: '0x020000', Links: links });
+    const documentCards = (resources: Record<string, unknown>) =>
+      (toCommissioningData(inventoryOf(resources)).resources.network as { cards: { pci_address?: string; vendor_id: string; ports: { address: string }[] }[] }).cards.map((card) => [card.ports.map((port) => port.address), card.pci_address ?? null, card.vendor_id]);
+
+    it('ties each port to the function that links its EthernetInterface (HPE iLO 5), a card per function', () => {
+      const resources = tree({
+        interfaces: [{ MACAddress: '3c:fd:fe:00:00:01' }, { MACAddress: '3c:fd:fe:00:00:02' }],
+        pcie: [{ body: { Name: 'Ethernet 10Gb 2-port' }, functions: [1, 2].map((n) => nicFunction(n - 1, { EthernetInterfaces: [{ '@odata.id': `${PATHS.SYSTEM}/EthernetInterfaces/NIC${n}` }] })) }],
+      });
+      const addresses = inventoryOf(resources).pci.map((fn) => fn.address);
+      expect(documentCards(resources)).toEqual([
+        [['3c:fd:fe:00:00:01'], addresses[0], '8086'],
+        [['3c:fd:fe:00:00:02'], addresses[1], '8086'],
+      ]);
+    });
+
+    it('ties each port to the function its network device function links (Dell, Lenovo)', () => {
+      const resources = tree({
+        pcie: [{ functions: [nicFunction(0), nicFunction(1)] }],
+        adapters: [
+          {
+            body: { Controllers: [{ Links: { PCIeDevices: [{ '@odata.id': `${PATHS.CHASSIS}/PCIeDevices/0` }] } }] },
+            // Crossed on purpose: the second function of the adapter is the device's first.
+            functions: [1, 0].map((f, i) => ({ Ethernet: { MACAddress: `b0:26:28:00:00:0${i + 1}` }, Links: { PCIeFunction: { '@odata.id': `${PATHS.CHASSIS}/PCIeDevices/0/PCIeFunctions/${f}` } } })),
+          },
+        ],
+      });
+      const addresses = inventoryOf(resources).pci.map((fn) => fn.address);
+      expect(documentCards(resources)).toEqual([
+        [['b0:26:28:00:00:01'], addresses[1], '8086'],
+        [['b0:26:28:00:00:02'], addresses[0], '8086'],
+      ]);
+    });
+
+    it('ties no port when the adapter’s device has several functions and nothing says which port is on which (Supermicro)', () => {
+      const resources = tree({
+        pcie: [{ functions: [nicFunction(0), nicFunction(1)] }],
+        adapters: [{ body: { Controllers: [{ Links: { PCIeDevices: [{ '@odata.id': `${PATHS.CHASSIS}/PCIeDevices/0` }] } }] }, functions: [1, 2].map((i) => ({ Ethernet: { MACAddress: `3c:ec:ef:00:00:0${i}` } })) }],
+      });
+      expect(documentCards(resources)).toEqual([[['3c:ec:ef:00:00:01', '3c:ec:ef:00:00:02'], null, '']]);
+    });
+
+    it('puts every port of an adapter on its device’s function when the device has only one', () => {
+      const resources = tree({
+        pcie: [{ functions: [nicFunction(0)] }],
+        adapters: [{ body: { Controllers: [{ Links: { PCIeDevices: [{ '@odata.id': `${PATHS.CHASSIS}/PCIeDevices/0` }] } }] }, functions: [1, 2].map((i) => ({ Ethernet: { MACAddress: `00:25:b5:00:00:0${i}` } })) }],
+      });
+      expect(documentCards(resources)).toEqual([[['00:25:b5:00:00:01', '00:25:b5:00:00:02'], inventoryOf(resources).pci[0]!.address, '8086']]);
     });
   });
 });

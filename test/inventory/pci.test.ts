@@ -14,6 +14,12 @@ describe('PCIe devices and GPUs', () => {
     expect(syntheticAddress(0, 1)).toBe('ffff:00:00.1');
   });
 
+  it('names the vendor from the vendor id when the BMC leaves Manufacturer empty (HPE iLO 5), and keeps the BMC’s name otherwise', () => {
+    const fn = { VendorId: '0X8086', DeviceId: '0X1572', ClassCode: '0X020000', FunctionId: 0 };
+    const inventory = inventoryOf(tree({ pcie: [{ body: { Manufacturer: '', Name: 'HPE Ethernet 10Gb 2-port 562SFP+ Adapter' }, functions: [fn] }, { body: { Manufacturer: 'Huawei' }, functions: [fn] }, { functions: [{ ...fn, VendorId: '0xABCD' }] }] }));
+    expect(inventory.pci.map((entry) => entry.vendor)).toEqual(['Intel Corporation', 'Huawei', undefined]);
+  });
+
   it('uses the bus address from OEM fields when the BMC reports one (Dell, HPE)', () => {
     const inventory = inventoryOf(tree({ pcie: [{ functions: [{ VendorId: '0x8086', DeviceId: '0x1572', Oem: { Dell: { DellPCIeFunction: { BusNumber: 59, DeviceNumber: 0, FunctionNumber: 1 } } } }] }] }));
     expect(inventory.pci[0]?.address).toBe('0000:3b:00.1');

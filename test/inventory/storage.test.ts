@@ -88,6 +88,15 @@ describe('drives', () => {
     expect(inventory.drives).toEqual([expect.objectContaining({ name: 'sda', model: 'HUS726T4TALA6L4', sizeBytes: 4_000_787_030_016 })]);
   });
 
+  it('says of a drive of unknown media that MAAS will tag it ssd, since MAAS has no unknown media', () => {
+    const inventory = inventoryOf(tree({ simpleStorage: [{ Devices: [{ Name: 'PD1', Model: 'ST1800MM0129', CapacityBytes: 1_800_360_124_416, Status: { State: 'Enabled' } }] }], storage: [{ drives: [ssd('S1')] }] }));
+    expect(inventory.drives.map((drive) => [drive.media, drive.rpm])).toEqual([['ssd', 0]]);
+    const simple = inventoryOf(tree({ simpleStorage: [{ Devices: [{ Name: 'PD1', Model: 'ST1800MM0129', CapacityBytes: 1_800_360_124_416, Status: { State: 'Enabled' } }] }] }));
+    expect(simple.drives.map((drive) => [drive.name, drive.media, drive.rpm])).toEqual([['sda', 'unknown', 0]]);
+    expect(simple.notes).toEqual([expect.objectContaining({ area: 'storage', subject: 'sda', action: 'flagged', reason: expect.stringMatching(/^sda: the BMC does not say whether it is an SSD or a spinning disk .*MAAS tags .* ssd$/) })]);
+    expect(inventory.notes ?? []).toEqual([]);
+  });
+
   it('marks storage unknown, not empty, when the BMC withholds it behind a licence', () => {
     const resources = tree({ storage: [{ drives: [ssd('S1')] }] });
     resources[`${PATHS.SYSTEM}/Storage`] = failedRead('licence', 403);

@@ -21,7 +21,8 @@ describe('a registry killed with SIGKILL during pushes', () => {
       // Each machine gets its own MACs and disk serials so every push is distinct.
       const hex = i.toString(16).padStart(2, '0');
       const macs = macsOf(dell).map((mac) => `02:ab:${hex}:${mac.slice(9)}`);
-      for (const [index, card] of document.resources.network.cards.entries()) for (const [p, port] of card.ports.entries()) port.address = macs[index * 2 + p];
+      // Ports in document order are the MACs in document order, however the cards group them.
+      document.resources.network.cards.flatMap((card: any) => card.ports).forEach((port: any, index: number) => (port.address = macs[index]));
       const names = Object.keys(document.networks);
       for (const [index, name] of names.entries()) {
         const entry = document.networks[name];
