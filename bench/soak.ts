@@ -15,6 +15,7 @@ import { runDaemon } from '../src/sweep/daemon.ts';
 import { openTarget } from '../src/sweep/open.ts';
 import type { Logger, SweepReport } from '../src/sweep/sweep.ts';
 import type { FleetServerOptions } from './fleet-server.ts';
+import type { SoakSample } from './report.ts';
 
 const options = JSON.parse(process.argv[2] ?? '{}') as { size: number; sweeps: number; json?: string };
 const CHANGED_PER_SWEEP = 10;
@@ -39,20 +40,7 @@ writeFileSync(
   }),
 );
 
-interface Sample {
-  readonly sweep: number;
-  readonly bmcs: number;
-  readonly failed: number;
-  readonly changed: number;
-  readonly wallMs: number;
-  readonly requests: number;
-  readonly rssBytes: number;
-  readonly heapBytes: number;
-  readonly fds: number;
-  readonly databaseBytes: number;
-}
-
-const samples: Sample[] = [];
+const samples: SoakSample[] = [];
 const stop = new AbortController();
 const quiet: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 const size = (file: string) => {
@@ -79,7 +67,7 @@ await runDaemon({
   onSweep: (report: SweepReport) => {
     (globalThis as { gc?: () => void }).gc?.();
     const memory = process.memoryUsage();
-    const sample: Sample = {
+    const sample: SoakSample = {
       sweep: samples.length + 1,
       bmcs: report.results.length,
       failed: report.totals.failed,
@@ -108,9 +96,9 @@ async function send(line: string): Promise<unknown> {
 
 // Flat: the last five sweeps against sweeps 6–10, once the registry holds every machine.
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-const window = (from: number, to: number | undefined, pick: (sample: Sample) => number) => median(samples.slice(from, to).map(pick));
-const early = (pick: (sample: Sample) => number) => window(5, 10, pick);
-const late = (pick: (sample: Sample) => number) => window(-5, undefined, pick);
+const window = (from: number, to: number | undefined, pick: (sample: SoakSample) => number) => median(samples.slice(from, to).map(pick));
+const early = (pick: (sample: SoakSample) => number) => window(5, 10, pick);
+const late = (pick: (sample: SoakSample) => number) => window(-5, undefined, pick);
 const checks: [string, boolean][] = [
   [`RSS flat: last five sweeps ${mb(late((s) => s.rssBytes))} MB against ${mb(early((s) => s.rssBytes))} MB at sweeps 6–10 (≤ +10%)`, late((s) => s.rssBytes) <= early((s) => s.rssBytes) * 1.1],
   [`live heap flat: ${mb(late((s) => s.heapBytes))} MB against ${mb(early((s) => s.heapBytes))} MB (≤ +10%)`, late((s) => s.heapBytes) <= early((s) => s.heapBytes) * 1.1],

@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadTrees, startFleet, type SimulatedFleet } from '../../src/redfish/simulator/index.ts';
 import { runCli } from '../helpers/cli.ts';
 import { FIXTURES } from '../helpers/mockup.ts';
-import { summarise, type Verdicts } from './summary.ts';
+import { recordVerdict, summarise, type Verdicts } from './summary.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'redfish-enlist.js');
 const PASSWORD = 'cli-output-pw';
@@ -39,14 +39,7 @@ afterEach(async () => {
 
 /** A case, recording whether it held. */
 function fault(name: string, run: () => Promise<string>): void {
-  it(`holds against: ${name}`, async () => {
-    try {
-      verdicts.push({ fault: name, held: true, detail: await run() });
-    } catch (error) {
-      verdicts.push({ fault: name, held: false, detail: (error as Error).message.split('\n')[0] ?? '' });
-      throw error;
-    }
-  }, 30_000);
+  it(`holds against: ${name}`, () => recordVerdict(verdicts, name, run), 30_000);
 }
 
 /** Runs the real command with its stdout closed by the reader before anything is printed (`| head` that is done). */

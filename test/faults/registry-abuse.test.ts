@@ -9,7 +9,7 @@ import type { RegistryServer } from '../../src/registry/serve.ts';
 import type { Store } from '../../src/registry/store.ts';
 import { signerFor } from '../helpers/oauth.ts';
 import { fixtureDocument, macsOf, registryUnderTest } from '../registry/fixtures.ts';
-import { summarise, type Verdicts } from './summary.ts';
+import { recordVerdict, summarise, type Verdicts } from './summary.ts';
 
 let store: Store;
 let dispose: () => Promise<void>;
@@ -27,15 +27,7 @@ afterAll(() => summarise('Registry API abuse', verdicts));
 
 /** Runs a case, recording whether it held. */
 function abuse(name: string, run: () => Promise<void>): void {
-  it(`holds against: ${name}`, async () => {
-    try {
-      await run();
-      verdicts.push({ fault: name, held: true, detail: '' });
-    } catch (error) {
-      verdicts.push({ fault: name, held: false, detail: (error as Error).message.split('\n')[0] ?? '' });
-      throw error;
-    }
-  });
+  it(`holds against: ${name}`, () => recordVerdict(verdicts, name, run));
 }
 
 async function call(key: string | undefined, method: string, path: string, body?: FormData) {

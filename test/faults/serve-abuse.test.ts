@@ -10,7 +10,7 @@ import { serveRegistry, setPassword, type RegistryServer, type Store } from '../
 import { createUser } from '../../src/registry/users.ts';
 import { webInterface } from '../../src/web/index.ts';
 import { temporaryStore } from '../registry/fixtures.ts';
-import { summarise, type Verdicts } from './summary.ts';
+import { recordVerdict, summarise, type Verdicts } from './summary.ts';
 
 const verdicts: Verdicts = [];
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -21,14 +21,7 @@ afterAll(() => summarise('serve under abuse', verdicts));
 
 /** A case, recording whether it held. */
 function abuse(name: string, run: () => Promise<string>, timeoutMs = 30_000): void {
-  it(`holds against: ${name}`, async () => {
-    try {
-      verdicts.push({ fault: name, held: true, detail: await run() });
-    } catch (error) {
-      verdicts.push({ fault: name, held: false, detail: (error as Error).message.split('\n')[0] ?? '' });
-      throw error;
-    }
-  }, timeoutMs);
+  it(`holds against: ${name}`, () => recordVerdict(verdicts, name, run), timeoutMs);
 }
 
 interface Answer {

@@ -20,7 +20,7 @@ import { runSweep, type SweepReport, type SweepSettings } from '../../src/sweep/
 import { runCli } from '../helpers/cli.ts';
 import { temporaryStore } from '../registry/fixtures.ts';
 import { bmcConfigs, fixtureFleet } from '../sweep/fleet.ts';
-import { summarise, type Verdicts } from './summary.ts';
+import { recordVerdict, summarise, type Verdicts } from './summary.ts';
 
 const settings: SweepSettings = { concurrency: 4, client: { backoffBaseMs: 5, backoffMaxMs: 20, requestTimeoutMs: 2_000, bmcDeadlineMs: 20_000 } };
 const verdicts: Verdicts = [];
@@ -32,14 +32,7 @@ afterAll(() => summarise('Storage faults', verdicts));
 
 /** Runs a case, recording whether it held. */
 function storageCase(name: string, run: () => Promise<string>): void {
-  it(`holds against: ${name}`, async () => {
-    try {
-      verdicts.push({ fault: name, held: true, detail: await run() });
-    } catch (error) {
-      verdicts.push({ fault: name, held: false, detail: (error as Error).message.split('\n')[0] ?? '' });
-      throw error;
-    }
-  });
+  it(`holds against: ${name}`, () => recordVerdict(verdicts, name, run));
 }
 
 async function fleetOf(size: number): Promise<SimulatedFleet> {

@@ -10,3 +10,13 @@ export function summarise(suite: string, verdicts: Verdicts): void {
   const held = verdicts.filter((verdict) => verdict.held).length;
   process.stdout.write(`\n${suite}: ${held}/${verdicts.length} held\n${lines.join('\n')}\n`);
 }
+
+/** Runs one case, recording in VERDICTS whether it held (with RUN's detail) and rethrowing a failure. */
+export async function recordVerdict(verdicts: Verdicts, fault: string, run: () => Promise<string | void>): Promise<void> {
+  try {
+    verdicts.push({ fault, held: true, detail: (await run()) ?? '' });
+  } catch (error) {
+    verdicts.push({ fault, held: false, detail: (error as Error).message.split('\n')[0] ?? '' });
+    throw error;
+  }
+}

@@ -15,7 +15,7 @@ import { createSession, webInterface } from '../../src/web/index.ts';
 import { runCli } from '../helpers/cli.ts';
 import { FIXTURES } from '../helpers/mockup.ts';
 import { tableRows, textOf } from '../web/page-html.ts';
-import { summarise, type Verdicts } from './summary.ts';
+import { recordVerdict, summarise, type Verdicts } from './summary.ts';
 
 const PASSWORD = 'unknown-sections-pw';
 const verdicts: Verdicts = [];
@@ -26,14 +26,7 @@ afterEach(async () => {
 afterAll(() => summarise('Unreadable sections', verdicts));
 
 function unknownCase(name: string, run: () => Promise<string>): void {
-  it(`holds against: ${name}`, async () => {
-    try {
-      verdicts.push({ fault: name, held: true, detail: await run() });
-    } catch (error) {
-      verdicts.push({ fault: name, held: false, detail: (error as Error).message.split('\n')[0] ?? '' });
-      throw error;
-    }
-  });
+  it(`holds against: ${name}`, () => recordVerdict(verdicts, name, run));
 }
 
 // A fleet of the three fixtures, and a configuration for its first `size` BMCs.
