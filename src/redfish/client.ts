@@ -5,11 +5,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RedfishError, abortReason, errnoOf, errorFromResponse, isSessionLimit, type ErrorKind } from './errors.ts';
 import type { AuthState, BmcEndpoint, CachedRead, ClientHooks, ClientStats } from './hooks.ts';
+import { MemoryBudget } from './budget.ts';
 import { LaneGauge, type LaneTicket } from './lanes.ts';
 import { checkLink, originOf, withQuery, type RefusedLink } from './links.ts';
 import { resolveClientOptions, type ClientOptions } from './options.ts';
 import { chooseExpand, linkOf, sessionPathOf, type Session } from './root.ts';
-import { jsonValues } from './json.ts';
 import { credentialSecrets, redactEcho, withoutUserinfo } from './redact.ts';
 import { parseRetryAfter, retryDelay } from './retry.ts';
 import { createConnector } from './tls.ts';
@@ -27,12 +27,6 @@ const DISPOSED = new Error('client disposed');
 const DEFAULT_SESSIONS_PATH = '/redfish/v1/SessionService/Sessions';
 const LOGOUT_TIMEOUT_MS = 5_000;
 const MAX_REDIRECTS = 3;
-// The memory budget's price of one read (its outcome, cache entry and promises), taken when it is
-// queued, so that a BMC listing a million links cannot queue a million reads.
-const READ_COST = 1024;
-// A BMC's first bodies are charged what they could cost at most (33× their bytes: a value per two
-// bytes), without counting their values; most BMCs send less than this in a whole sweep.
-const UNCOUNTED_BYTES = 256 * 1024;
 
 /** A client for one BMC; create it per sweep and always `close()` it. */
 export class RedfishClient {
@@ -46,7 +40,9 @@ export class RedfishClient {
   certificateFingerprint: string | undefined;
   serviceRoot: unknown;
   /** Set once the BMC's answers cost more than `memoryBudgetBytes`: every later read fails with it. */
-  exhausted: RedfishError | undefined;
+  get exhausted(): RedfishError | undefined {
+    return this.#budget.exhausted;
+  }
 
   readonly #endpoint: BmcEndpoint;
   readonly #hooks: ClientHooks;
@@ -77,19 +73,7 @@ export class RedfishClient {
   readonly #startedAt = performance.now();
   #closed: Promise<void> | undefined;
   #authMemo: { readonly key: string; readonly headers: Readonly<Record<string, string>> } | undefined;
-  #spent = 0;
-  #uncounted = 0;
-  // What a body costs, charged before it is parsed; made once, like the other handlers.
-  readonly #admit = (raw: Uint8Array, path: string): void => {
-    let cost: number;
-    if (this.#uncounted + raw.length <= UNCOUNTED_BYTES) {
-      this.#uncounted += raw.length;
-      cost = 33 * raw.length + 64;
-    } else {
-      cost = raw.length + 64 * jsonValues(raw);
-    }
-    this.#charge(cost, path);
-  };
+  readonly #budget: MemoryBudget;
   #traced = 0;
   // Requests waiting for the fleet's budget or on the wire.
   #inFleet = 0;
@@ -127,6 +111,11 @@ export class RedfishClient {
     this.#transport = createTransport(this.origin, connect);
     const rate = this.options.perBmcRatePerSecond;
     this.#queue = new RequestLimit({ concurrency: this.options.perBmcConcurrency, spacingMs: rate > 0 ? Math.ceil(1000 / rate) : 0 });
+    this.#budget = new MemoryBudget(this.options.memoryBudgetBytes, this.origin, (error) => {
+      this.#count('bad-response');
+      // The reads still queued are never sent.
+      this.#queue.clear(error);
+    });
     this.#gauge = new LaneGauge(this.options.perBmcConcurrency);
   }
 
@@ -321,7 +310,7 @@ export class RedfishClient {
   // The service root (a static page, and the first request, made while the code is cold), the
   // login and the logout are not the BMC's typical work: the lane gauge hears only of the reads.
   async #enqueue(firstPath: string, authenticated: boolean, priority: Priority = 'unlocks', gauged = true): Promise<unknown> {
-    this.#charge(READ_COST, firstPath);
+    this.#budget.read(firstPath);
     const trace = this.#hooks.trace;
     const id = trace ? ++this.#traced : 0;
     trace?.('queued', id, 'GET', firstPath, priority);
@@ -392,7 +381,7 @@ export class RedfishClient {
   // A GET's answer parsed, or why it could not be (a bad-response RedfishError).
   #decode(raw: RawAnswer, path: string): Exchange | RedfishError {
     try {
-      return decode(raw, this.origin, { method: 'GET', path, maxJsonDepth: this.options.maxJsonDepth, admit: this.#admit });
+      return decode(raw, this.origin, { method: 'GET', path, maxJsonDepth: this.options.maxJsonDepth, admit: this.#budget.body });
     } catch (error) {
       return error as RedfishError;
     }
@@ -543,23 +532,6 @@ export class RedfishClient {
 
   // Every failed read ends here: counted, and its message (which may quote the BMC: a malformed
   // header, a body that is not JSON) cleaned of echoed credentials.
-  // Spends some of the BMC's memory budget; past it, this and every later read fail.
-  #charge(cost: number, path: string): void {
-    this.#spent += cost;
-    if (this.#spent > this.options.memoryBudgetBytes && !this.exhausted) {
-      const budget = `${Math.round(this.options.memoryBudgetBytes / 1048576)} MiB`;
-      this.exhausted = new RedfishError(
-        'bad-response',
-        `GET ${path}: the BMC's answers would cost more than the ${budget} one BMC may in a sweep (1 KiB a read, plus each body's bytes and 64 bytes per JSON value); it is not read further`,
-        { bmc: this.origin, method: 'GET', path },
-      );
-      this.#count('bad-response');
-      // The reads still queued are never sent.
-      this.#queue.clear(this.exhausted);
-    }
-    if (this.exhausted) throw this.exhausted;
-  }
-
   #fail(error: RedfishError): RedfishError {
     this.#count(error.kind);
     const message = this.echo(error.message);
