@@ -50,9 +50,14 @@ export async function enlistOrFail(
       system: read.system,
       outcome: 'failed',
       errorKind: error instanceof RedfishError ? error.kind : storage === undefined ? 'target' : 'storage',
-      reason: scrub(storage === undefined ? `${(error as Error).message}${status ? ` (HTTP ${status})` : ''}` : `not stored: ${storage}`),
+      reason: scrub(storage === undefined ? withStatus((error as Error).message, status) : `not stored: ${storage}`),
     };
   }
+}
+
+/** A target's message with its HTTP status, unless the message already says it (MAAS's errors do). */
+function withStatus(message: string, status: number | undefined): string {
+  return status === undefined || message.includes(`HTTP ${status}`) ? message : `${message} (HTTP ${status})`;
 }
 
 export async function enlist(bmc: BmcConfig, read: HardwareInventory, knownSystemId: string | undefined, target: Target, state: Store, settings: SweepSettings, readings: Reading[]): Promise<MachineResult> {

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { loadTrees, startFleet, type SimulatedFleet } from '../../src/redfish/simulator/index.ts';
 import { EmbeddedTarget } from '../../src/sweep/embedded-target.ts';
 import { SweepTracker } from '../../src/sweep/progress.ts';
-import { maasArchitecture } from '../../src/sweep/target.ts';
+import { maasArchitecture, TargetError } from '../../src/sweep/target.ts';
+import { MaasError } from '../../src/maas/errors.ts';
 import type { HardwareInventory } from '../../src/inventory/model.ts';
 import { hostnameFor, runSweep, type SweepSettings } from '../../src/sweep/sweep.ts';
 import { SHAPES } from '../helpers/mockup.ts';
@@ -256,5 +257,16 @@ describe('sweeping a fleet into the embedded registry', () => {
     expect(report.results[0]!.machines[0]!.reason).toBe('would be created (dry run)');
     expect(listMachines(store)).toHaveLength(0);
     expect(count('bmc_state')).toBe(0);
+  });
+
+  it("reports a target's refusal with its HTTP status once, whether or not the target's message says it", async () => {
+    const refusal = (error: Error) => new (class extends EmbeddedTarget {
+      override async findMachine(): Promise<never> { throw error; }
+    })(store);
+    const reason = async (error: Error) => (await runSweep(bmcConfigs(fleet).slice(0, 1), refusal(error), store, settings)).results[0]!.machines[0]!;
+    const maas = await reason(new MaasError('bad-request', 'MAAS rejected POST machines/ (HTTP 400), field `power_address`: "Enter a valid address"', { status: 400, field: 'power_address' }));
+    expect(maas).toMatchObject({ outcome: 'failed', errorKind: 'target' });
+    expect(maas.reason!.match(/HTTP 400/g)).toHaveLength(1);
+    expect((await reason(new TargetError('the machine no longer exists', { status: 404 }))).reason).toBe('the machine no longer exists (HTTP 404)');
   });
 });
