@@ -3,13 +3,14 @@
 // retries, and always logs out. BMCs are small computers shared with operators; the client's first
 // duty is not to hurt them (lockout guard, Retry-After, few requests in flight).
 import { setTimeout as sleep } from 'node:timers/promises';
-import { RedfishError, abortReason, errnoOf, errorFromResponse, isSessionLimit, type ErrorKind } from './errors.ts';
+import { RedfishError, abortReason, errnoOf, errorFromResponse, type ErrorKind } from './errors.ts';
 import type { AuthState, BmcEndpoint, CachedRead, ClientHooks, ClientStats } from './hooks.ts';
 import { MemoryBudget } from './budget.ts';
 import { LaneGauge, type LaneTicket } from './lanes.ts';
 import { checkLink, originOf, withQuery, type RefusedLink } from './links.ts';
 import { resolveClientOptions, type ClientOptions } from './options.ts';
-import { chooseExpand, linkOf, sessionPathOf, type Session } from './root.ts';
+import { chooseExpand, linkOf } from './root.ts';
+import { authHeaders, LockoutGuard, loginOutcome, type Session } from './sessions.ts';
 import { credentialSecrets, redactEcho, withoutUserinfo } from './redact.ts';
 import { parseRetryAfter, retryDelay } from './retry.ts';
 import { createConnector } from './tls.ts';
@@ -64,8 +65,7 @@ export class RedfishClient {
   // Every session this client made (a renewed login's too), each deleted at close.
   readonly #sessions: Session[] = [];
   #sessionsPath = DEFAULT_SESSIONS_PATH;
-  #authFailures = 0;
-  #lockedOut = false;
+  #guard: LockoutGuard;
   #relogin: Promise<void> | undefined;
   #reloggedIn = false;
   #pausedUntil = 0;
@@ -117,6 +117,7 @@ export class RedfishClient {
       this.#queue.clear(error);
     });
     this.#gauge = new LaneGauge(this.options.perBmcConcurrency);
+    this.#guard = new LockoutGuard(this.options.lockoutAfter);
   }
 
   /** Whether the BMC was found to answer one request at a time (it then gets one at a time). */
@@ -150,7 +151,7 @@ export class RedfishClient {
       root = await this.#enqueue('/redfish/v1/', false, 'unlocks', false);
     } catch (error) {
       if (!(error instanceof RedfishError && error.kind === 'auth')) throw error;
-      this.#authFailures = 0; // an anonymous refusal is not a failed login
+      this.#guard.reset(); // an anonymous refusal is not a failed login
       await this.#login();
       root = await this.#enqueue('/redfish/v1/', true, 'unlocks', false);
     }
@@ -253,52 +254,34 @@ export class RedfishClient {
       throw error instanceof RedfishError ? this.#fail(error) : error;
     });
     this.#account(answer);
-    const token = header(answer, 'x-auth-token');
     this.#hooks.log?.debug({ bmc: this.origin, method: 'POST', path: this.#sessionsPath, status: answer.status }, 'session login');
-    if (answer.status >= 200 && answer.status < 300) {
-      const path = sessionPathOf(this.origin, this.#sessionsPath, header(answer, 'location'), linkOf(answer.body, ['@odata.id']), (location) =>
-        this.#hooks.log?.warn({ bmc: this.origin, location }, "session location not on the BMC's origin; logging out on the BMC itself"),
-      );
-      this.#authFailures = 0;
-      if (token) {
-        this.#auth = 'session';
-        this.#token = token;
-        if (path) this.#sessions.push({ path, headers: { 'x-auth-token': token } });
-        else this.#hooks.log?.warn({ bmc: this.origin }, 'session location unusable; cannot log out');
-        return;
-      }
-      // A session with no token to use it by: deleted at once (with basic auth), which serves instead.
-      this.#auth = 'basic';
-      if (path) {
-        this.authNote = 'the BMC made a session but sent no X-Auth-Token; the session was deleted and basic auth is used for this sweep';
-        await this.#logout({ path, headers: this.#authHeaders() }, false);
-      } else {
-        this.authNote = `session login unavailable (HTTP ${answer.status}, no X-Auth-Token); using basic auth`;
-      }
-      this.#hooks.log?.warn({ bmc: this.origin, status: answer.status }, this.authNote);
-      return;
-    }
-    if (answer.status === 401 || answer.status === 403) {
-      this.#authFailed();
+    const login = { status: answer.status, token: header(answer, 'x-auth-token'), location: header(answer, 'location'), bodyId: linkOf(answer.body, ['@odata.id']), body: answer.body };
+    const outcome = loginOutcome(login, this.origin, this.#sessionsPath, (location) =>
+      this.#hooks.log?.warn({ bmc: this.origin, location }, "session location not on the BMC's origin; logging out on the BMC itself"),
+    );
+    if (outcome.kind === 'refused') {
+      this.#guard.failed();
       throw errorFromResponse(answer.status, answer.body, { bmc: this.origin, method: 'POST', path: this.#sessionsPath }, (text) => this.echo(text));
     }
+    if (answer.status < 300) this.#guard.reset();
+    if (outcome.kind === 'session') {
+      this.#auth = 'session';
+      this.#token = outcome.token;
+      if (outcome.session) this.#sessions.push(outcome.session);
+      else this.#hooks.log?.warn({ bmc: this.origin }, 'session location unusable; cannot log out');
+      return;
+    }
     this.#auth = 'basic';
-    this.authNote = isSessionLimit(answer.body)
-      ? 'session limit reached on the BMC; using basic auth for this sweep'
-      : `session login unavailable (HTTP ${answer.status}); using basic auth`;
-    this.#hooks.log?.warn({ bmc: this.origin, status: answer.status }, this.authNote);
+    this.authNote = outcome.note;
+    if (outcome.deletePath) await this.#logout({ path: outcome.deletePath, headers: this.#authHeaders() }, false);
+    this.#hooks.log?.warn({ bmc: this.origin, status: answer.status }, outcome.note);
   }
 
   // Made once per login state, not per request.
   #authHeaders(): Readonly<Record<string, string>> {
     const key = this.#auth === 'session' ? `session ${this.#token ?? ''}` : this.#auth;
     if (this.#authMemo?.key === key) return this.#authMemo.headers;
-    let headers: Record<string, string> = {};
-    if (this.#auth === 'session' && this.#token) headers = { 'x-auth-token': this.#token };
-    if (this.#auth === 'basic') {
-      const { username, password } = this.#endpoint;
-      headers = { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` };
-    }
+    const headers = authHeaders(this.#auth, this.#token, this.#endpoint);
     this.#authMemo = { key, headers };
     return headers;
   }
@@ -350,8 +333,7 @@ export class RedfishClient {
         }
         const error = outcome.error!;
         if (error.kind === 'auth') {
-          this.#authFailed();
-          if (this.#lockedOut) throw this.#fail(this.#lockoutError(path));
+          if (this.#guard.failed()) throw this.#fail(this.#guard.error(this.origin, path));
           if (answer.status === 401 && authenticated && (await this.#reloginOnce())) continue;
           throw this.#fail(error);
         }
@@ -374,7 +356,7 @@ export class RedfishClient {
   async #attempt(path: string, headers: Readonly<Record<string, string>>, id: number, priority: Priority, gauged: boolean): Promise<RawAnswer | RedfishError> {
     if (this.exhausted) throw this.exhausted;
     if (this.#pausedUntil > Date.now()) await this.#sleep(this.#pausedUntil - Date.now());
-    if (this.#lockedOut) throw this.#lockoutError(path);
+    if (this.#guard.lockedOut) throw this.#guard.error(this.origin, path);
     return this.#wire({ method: 'GET', path, headers }, id, priority, gauged).catch((error: unknown) => error as RedfishError);
   }
 
@@ -395,11 +377,11 @@ export class RedfishClient {
     this.#hooks.log?.debug({ bmc: this.origin, method: 'GET', path, status, bytes: answer.bytes, attempt }, 'redfish request');
     if (status === 304 && cached?.etag) {
       this.stats.notModified++;
-      this.#authFailures = 0;
+      this.#guard.reset();
       return { done: true, body: cached.body };
     }
     if (status >= 200 && status < 300) {
-      this.#authFailures = 0;
+      this.#guard.reset();
       const etag = header(answer, 'etag');
       if (this.#hooks.cache) {
         const read: { body: unknown; etag?: string; raw?: Uint8Array } = { body: answer.body };
@@ -515,19 +497,6 @@ export class RedfishClient {
       throw new RedfishError('refused-link', `GET ${path}: redirect refused (${checked.reason})`, { bmc: this.origin, method: 'GET', path });
     }
     return checked.path;
-  }
-
-  #authFailed(): void {
-    this.#authFailures++;
-    if (this.#authFailures >= this.options.lockoutAfter) this.#lockedOut = true;
-  }
-
-  #lockoutError(path: string): RedfishError {
-    return new RedfishError(
-      'auth',
-      `stopped after ${this.options.lockoutAfter} consecutive 401/403 answers, so the BMC account is not locked out; check the credentials`,
-      { bmc: this.origin, method: 'GET', path },
-    );
   }
 
   // Every failed read ends here: counted, and its message (which may quote the BMC: a malformed

@@ -1,43 +1,6 @@
-// What the client reads from the BMC's own answers about itself: links in the service root,
-// whether `$expand` is offered, and where the session a login made can be deleted.
+// What the client reads from the BMC's service root about itself: its links, and whether
+// `$expand` is offered.
 import type { ClientOptions } from './options.ts';
-import { checkLink, trimSlash } from './links.ts';
-
-/** A session to delete at close, with the headers that authenticate the deletion. */
-export interface Session {
-  readonly path: string;
-  readonly headers: Readonly<Record<string, string>>;
-}
-
-/**
- * Where the session a login made can be deleted: its Location, else the body's @odata.id, on the
- * BMC's own origin. When both point elsewhere (another host, user-info in the URL), the same path
- * on the BMC itself, if it names a member of the session collection, so the token never leaves the
- * BMC; `onForeign` hears of it (the location without user-info). Undefined when nothing is usable.
- */
-export function sessionPathOf(origin: string, sessionsPath: string, location: string | undefined, bodyId: unknown, onForeign?: (location: string) => void): string | undefined {
-  const base = `${origin}${trimSlash(sessionsPath)}/`;
-  const urls = [location, bodyId].flatMap((link) => {
-    if (typeof link !== 'string' || link === '') return [];
-    try {
-      return [new URL(link, base)];
-    } catch {
-      return [];
-    }
-  });
-  for (const url of urls) {
-    const checked = checkLink(origin, url.href);
-    if (checked.ok) return checked.path;
-  }
-  for (const url of urls) {
-    const checked = checkLink(origin, url.pathname);
-    if (checked.ok && checked.path.startsWith(base.slice(origin.length))) {
-      onForeign?.(`${url.protocol}//${url.host}${url.pathname}`);
-      return checked.path;
-    }
-  }
-  return undefined;
-}
 
 /** The value at `path` of a body; a link object gives its @odata.id. */
 export function linkOf(body: unknown, path: readonly string[]): unknown {
