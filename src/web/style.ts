@@ -70,7 +70,7 @@ td.macs .more, .fold summary .more { color: var(--muted); font-size: 12px; }
 .fold[open] summary .short { display: none; }
 .fold summary .less { display: none; color: var(--accent); }
 .fold[open] summary .less { display: inline; }
-@media (max-width: 1499px) { .wide { display: none; } table.machines td.vendor { max-width: 200px; } }
+@media (max-width: 1499px) { .wide { display: none; } table.machines td.vendor { max-width: 170px; } }
 @media (max-width: 1099px) { .medium { display: none; } table.machines td.vendor { max-width: 130px; } table.machines td .sub { display: none; } main { padding: 10px 10px 24px; } }
 .narrow-only { display: none; }
 @media (max-width: 899px) { .narrow { display: none; } .narrow-only { display: inline-block; } table.machines td.vendor { max-width: 110px; } }

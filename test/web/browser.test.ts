@@ -124,6 +124,11 @@ describe('the web interface in a browser', () => {
       for (const height of heights) expect(height).toBeLessThan(line * 1.9);
       const visible = await rows.evaluateAll((elements) => elements.filter((element) => element.getBoundingClientRect().bottom <= element.ownerDocument.defaultView!.innerHeight).length);
       expect(visible).toBeGreaterThanOrEqual(25);
+      // Every column in view, the BMC health badges too: nothing cut at the right edge.
+      const wrapper = page.locator('div.scroll:has(table.machines)');
+      expect(await wrapper.evaluate((element) => element.scrollWidth <= element.clientWidth)).toBe(true);
+      const badge = await rowOf(seeded.failing.hostname).locator('td').last().locator('.badge').boundingBox();
+      expect(badge!.x + badge!.width).toBeLessThanOrEqual(await wrapper.evaluate((element) => element.getBoundingClientRect().right) - 4);
       const dell = seeded.changed;
       const macs = rowOf(dell.hostname).locator('td.macs');
       expect(await macs.innerText()).toBe(`${[...dell.macs].sort()[0]} +${dell.macs.length - 1}`);
