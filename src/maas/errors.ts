@@ -130,7 +130,13 @@ export function errorFromResponse(refused: RefusedRequest): MaasError {
         context,
       );
     case 403:
-      return new MaasError('forbidden', `MAAS does not allow ${where} for these credentials (HTTP 403)${quoted}`, context);
+      // MAAS 3.4 refuses a change to a locked machine with an empty 403, as it refuses a user
+      // who may not edit it: with no reason given, both are named.
+      return new MaasError(
+        'forbidden',
+        `MAAS does not allow ${where} for these credentials (HTTP 403)${quoted || (/(machines|nodes)\/[^/?]+\//.test(path) ? ' with no reason given: the machine may be locked, or these credentials may not change it' : '')}`,
+        context,
+      );
     case 404:
       return new MaasError('not-found', `MAAS has nothing at ${where} (HTTP 404)${quoted}`, context);
     case 409:

@@ -197,12 +197,18 @@ describe('MaasClient errors', () => {
     expect(error.message).toContain('Unrecognised signature: method=GET op=bogus');
   });
 
-  it('surfaces a 409 on a locked machine with the conflict as MAAS phrased it', async () => {
-    nock(MAAS).put('/MAAS/api/2.0/machines/abc123/').reply(409, 'Cannot update a locked machine: node-1', { 'content-type': 'text/plain' });
+  it('says a machine change refused with no reason (MAAS 3.4 on a locked machine) may be the lock', async () => {
+    nock(MAAS).put('/MAAS/api/2.0/machines/abc123/').reply(403, '', { 'content-type': 'text/html; charset=utf-8' });
     const error = await rejection(client().request('PUT', 'api/2.0/machines/abc123/', { form: { description: 'x' } }), MaasError);
-    expect(error).toMatchObject({ status: 409, kind: 'conflict', maasMessage: 'Cannot update a locked machine: node-1' });
+    expect(error).toMatchObject({ status: 403, kind: 'forbidden' });
+    expect(error.message).toBe('MAAS does not allow PUT api/2.0/machines/abc123/ for these credentials (HTTP 403) with no reason given: the machine may be locked, or these credentials may not change it');
+  });
+
+  it('surfaces a 409 with the conflict as MAAS phrased it', async () => {
+    nock(MAAS).post('/MAAS/api/2.0/machines/abc123/').query({ op: 'deploy' }).reply(409, 'Machine cannot be deployed in its current state', { 'content-type': 'text/plain' });
+    const error = await rejection(client().request('POST', 'api/2.0/machines/abc123/', { query: { op: 'deploy' } }), MaasError);
+    expect(error).toMatchObject({ status: 409, kind: 'conflict', maasMessage: 'Machine cannot be deployed in its current state' });
     expect(error.message).toContain("in the machine's current state");
-    expect(error.message).toContain('Cannot update a locked machine: node-1');
   });
 
   it('says 403 is a permission problem and 404 is a missing resource', async () => {
