@@ -106,6 +106,15 @@ export interface RefusedRequest {
 
 const MAX_QUOTE = 500;
 
+/** A path to one machine or node (`…/machines/<id>/…`). */
+const ONE_MACHINE = /(?:machines|nodes)\/[^/?]+\//;
+
+// MAAS 3.4 refuses a change to a locked machine with an empty 403, as it refuses a user who may
+// not change the machine: with no reason given, both are named.
+function unexplained403(path: string): string {
+  return ONE_MACHINE.test(path) ? ' with no reason given: the machine may be locked, or these credentials may not change it' : '';
+}
+
 /** Maps MAAS's non-success answer to its MaasError, quoting MAAS's message (redacted). */
 export function errorFromResponse(refused: RefusedRequest): MaasError {
   const { method, path, status } = refused;
@@ -130,13 +139,7 @@ export function errorFromResponse(refused: RefusedRequest): MaasError {
         context,
       );
     case 403:
-      // MAAS 3.4 refuses a change to a locked machine with an empty 403, as it refuses a user
-      // who may not edit it: with no reason given, both are named.
-      return new MaasError(
-        'forbidden',
-        `MAAS does not allow ${where} for these credentials (HTTP 403)${quoted || (/(machines|nodes)\/[^/?]+\//.test(path) ? ' with no reason given: the machine may be locked, or these credentials may not change it' : '')}`,
-        context,
-      );
+      return new MaasError('forbidden', `MAAS does not allow ${where} for these credentials (HTTP 403)${quoted || unexplained403(path)}`, context);
     case 404:
       return new MaasError('not-found', `MAAS has nothing at ${where} (HTTP 404)${quoted}`, context);
     case 409:

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MaasClient } from '../../src/maas/client.ts';
 import { MaasError } from '../../src/maas/errors.ts';
+import { rejection } from '../maas/helpers.ts';
 import { call, createDeployed, realRegion, registryServe, type Reply, type Target } from './targets.ts';
 
 let serve: Target & { close(): Promise<void> };
@@ -91,12 +92,8 @@ describe('the registry refuses as MAAS does', () => {
 describe('what the MAAS target says of a refusal', () => {
   it('names the lock when MAAS refuses to change a locked machine without a reason', async () => {
     const client = new MaasClient({ url: maas.url, apiKey: maas.key });
-    const error = await client.request('PUT', `api/2.0/machines/${made.maas.locked}/`, { form: { description: 'x' } }).then(
-      () => undefined,
-      (failure: unknown) => failure,
-    );
-    expect(error).toBeInstanceOf(MaasError);
+    const error = await rejection(client.request('PUT', `api/2.0/machines/${made.maas.locked}/`, { form: { description: 'x' } }), MaasError);
     expect(error).toMatchObject({ status: 403, kind: 'forbidden' });
-    expect((error as MaasError).message).toContain('the machine may be locked');
+    expect(error.message).toContain('the machine may be locked');
   });
 });
