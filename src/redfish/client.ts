@@ -4,7 +4,7 @@
 // duty is not to hurt them (lockout guard, Retry-After, few requests in flight).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RedfishError, abortReason, errnoOf, errorFromResponse, type ErrorKind } from './errors.ts';
-import type { AuthState, BmcEndpoint, CachedRead, ClientHooks, ClientStats } from './hooks.ts';
+import type { AuthState, BmcEndpoint, CachedRead, ClientHooks, ClientStats, FleetBudgetSeat } from './hooks.ts';
 import { MemoryBudget } from './budget.ts';
 import { LaneGauge, type LaneTicket } from './lanes.ts';
 import { checkLink, originOf, withQuery, type RefusedLink } from './links.ts';
@@ -75,8 +75,8 @@ export class RedfishClient {
   #authMemo: { readonly key: string; readonly headers: Readonly<Record<string, string>> } | undefined;
   readonly #budget: MemoryBudget;
   #traced = 0;
-  // Requests waiting for the fleet's budget or on the wire.
-  #inFleet = 0;
+  // This BMC's place in the fleet's budget.
+  readonly #seat: FleetBudgetSeat | undefined;
   // What the BMC's credentials could be echoed back as (its password, the basic-auth token).
   readonly #secrets: readonly string[];
 
@@ -117,6 +117,7 @@ export class RedfishClient {
       this.#queue.clear(error);
     });
     this.#gauge = new LaneGauge(this.options.perBmcConcurrency);
+    this.#seat = hooks.fleet?.join();
     this.#guard = new LockoutGuard(this.options.lockoutAfter);
   }
 
@@ -214,6 +215,7 @@ export class RedfishClient {
     this.#token = undefined;
     const sessions = this.#sessions.splice(0).reverse();
     for (const [index, session] of sessions.entries()) await this.#logout(session, index > 0);
+    this.#seat?.leave();
     this.#disposed.abort(DISPOSED);
     closeTransport(this.#transport);
     this.stats.elapsedMs = Math.round(performance.now() - this.#startedAt);
@@ -459,7 +461,6 @@ export class RedfishClient {
       trace?.('sent', id, method, path, priority);
       const ticket = gauge?.sent(performance.now());
       const ended = (at: number | undefined) => {
-        this.#inFleet--;
         if (ticket) this.#heard(ticket, at);
         trace?.('answered', id, method, path, priority);
       };
@@ -471,18 +472,14 @@ export class RedfishClient {
         },
       );
     };
-    // In the fleet's budget a BMC with nothing in flight goes before another BMC's second request:
-    // each BMC keeps one lane busy before any has two (a serial BMC's second would only wait in
-    // its backlog, holding a share of the budget).
-    const share: Priority = priority === 'urgent' ? 'urgent' : this.#inFleet > 0 ? 'leaf' : 'unlocks';
-    this.#inFleet++;
-    return this.#hooks.fleet ? this.#hooks.fleet.run(go, undefined, share) : go();
+    return this.#seat ? this.#seat.run(go, priority === 'urgent') : go();
   }
 
   // Tells the gauge how a request ended (answered at `at`, or not at all) and follows its verdict.
   #heard(ticket: LaneTicket, at: number | undefined): void {
     if (at === undefined) this.#gauge.dropped(ticket);
     else this.#gauge.answered(ticket, at);
+    if (this.#gauge.parallel) this.#seat?.markParallel();
     const lanes = this.#gauge.lanes;
     if (lanes === this.#queue.concurrency) return;
     this.#queue.concurrency = lanes;

@@ -1,7 +1,7 @@
 // What a Redfish client is given and what it tells: where the BMC is, the hooks a sweep passes
 // (read cache, log, fleet limit, a request trace), and its counters. Types only.
 import type { ErrorKind } from './errors.ts';
-import type { Priority, RequestLimit } from './limit.ts';
+import type { Priority } from './limit.ts';
 import type { TlsPolicy } from './tls.ts';
 
 /** Where a BMC is and how to log in to it. */
@@ -49,15 +49,30 @@ export interface ClientHooks {
   /** Jitter source, [0, 1). @default Math.random */
   readonly random?: () => number;
   /**
-   * A limit shared by every client of a sweep on requests in flight across the fleet.
+   * A limit shared by every client of a sweep on requests in flight across the fleet (`FleetLimit`).
    * Each request takes a slot only while it is on the wire, never while waiting to retry.
    */
-  readonly fleet?: Pick<RequestLimit, 'run'>;
+  readonly fleet?: FleetBudget;
   /**
    * Told of each request's steps, for a per-BMC timeline (the bench's): queued for this BMC, on
    * the wire (both limits passed), answered (the last byte in), done (handed to the caller).
    */
   readonly trace?: RequestTrace;
+}
+
+/** The fleet's budget as a client sees it: a seat per client. */
+export interface FleetBudget {
+  join(): FleetBudgetSeat;
+}
+
+/** One client's seat in the fleet's budget. */
+export interface FleetBudgetSeat {
+  /** Runs a request on the wire when the budget allows; `urgent` (a logout) first. */
+  run<T>(task: () => Promise<T>, urgent?: boolean): Promise<T>;
+  /** The BMC was found to work on several requests at once. */
+  markParallel(): void;
+  /** The client is done with the BMC. */
+  leave(): void;
 }
 
 /** A step of one request's life (see ClientHooks.trace). */

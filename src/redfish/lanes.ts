@@ -77,6 +77,11 @@ export class LaneGauge {
     return this.#max > 1 && this.#lanes === 1;
   }
 
+  /** Whether the BMC was found to work on several requests at once. */
+  get parallel(): boolean {
+    return this.#max > 1 && this.#sent === DONE && this.#lanes > 1;
+  }
+
   /** Requests it should have in flight now. */
   get lanes(): number {
     return this.#lanes;

@@ -1,7 +1,8 @@
-// The request limits of a sweep: at most so many requests on the wire at once (to one BMC, and
-// across the fleet), first come first served within a priority, optionally spaced to a rate.
+// The per-BMC request limit: at most so many requests on the wire at once to one BMC, first come
+// first served within a priority, optionally spaced to a rate. (Every request then passes the
+// fleet's budget, ./fleet.ts.)
 //
-// Every Redfish request passes two of these. p-queue costs 13–17 µs of CPU a task (task ids, an
+// Every Redfish request passes one of these. p-queue costs 13–17 µs of CPU a task (task ids, an
 // event per start and end, async-context binding, abort races), over 1 ms per BMC at 50 requests;
 // this costs ~4 µs (`node bench/limit.ts`, which also times both with priorities). p-queue still
 // runs the sweep's BMCs, a task each.

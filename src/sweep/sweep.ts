@@ -1,7 +1,7 @@
 // One sweep of a fleet: every BMC through a global queue — crawl, normalise, fingerprint, find the
 // machine (never a duplicate), create it Deployed or push what changed, and remember what was seen.
 // One BMC's failure never stops the others; the report lists every BMC. Nothing here prints.
-import { RequestLimit } from '../redfish/limit.ts';
+import { FleetLimit } from '../redfish/fleet.ts';
 import type { Producer } from '../inventory/commissioning.ts';
 import { beyondBounds } from '../inventory/bounds.ts';
 import { hostsOf, NOT_MACHINE_TYPES } from '../inventory/hosts.ts';
@@ -95,7 +95,7 @@ export function runSweep(bmcs: readonly BmcConfig[], target: Target, state: Stor
 async function sweepFleet(bmcs: readonly BmcConfig[], target: Target, state: Store, settings: SweepSettings): Promise<SweepReport> {
   const started = new Date();
   const t0 = performance.now();
-  const fleet = settings.maxRequests ? new RequestLimit({ concurrency: settings.maxRequests }) : undefined;
+  const fleet = settings.maxRequests ? new FleetLimit(settings.maxRequests) : undefined;
   const results: BmcResult[] = [];
   const stopped = () => settings.stop?.aborted === true || settings.signal?.aborted === true;
   // A database another process keeps locked fails every BMC alike: found once, before any is contacted.
@@ -162,7 +162,7 @@ function cancelledInFlight(bmc: BmcConfig, client: RedfishClient, t0: number, se
 }
 
 
-async function sweepBmc(bmc: BmcConfig, target: Target, state: Store, settings: SweepSettings, fleet: RequestLimit | undefined): Promise<BmcResult> {
+async function sweepBmc(bmc: BmcConfig, target: Target, state: Store, settings: SweepSettings, fleet: FleetLimit | undefined): Promise<BmcResult> {
   const t0 = performance.now();
   const trace = settings.trace?.(bmc);
   // What the BMC said (its messages, its links, bodies quoted in errors) may echo its credentials.

@@ -1,5 +1,5 @@
 import nock from 'nock';
-import { RequestLimit } from '../../src/redfish/limit.ts';
+import { FleetLimit } from '../../src/redfish/fleet.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RedfishClient, withRedfishClient, type CachedRead } from '../../src/redfish/client.ts';
 import { crawl } from '../../src/redfish/crawl.ts';
@@ -525,7 +525,7 @@ describe('limits', () => {
           return [200, {}];
         });
     }
-    const fleet = new RequestLimit({ concurrency: 3 });
+    const fleet = new FleetLimit(3);
     await Promise.all(
       hosts.map((address) =>
         withRedfishClient({ ...endpoint, address }, { ...fast, perBmcConcurrency: 4 }, { fleet }, (client) =>

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RedfishClient, withRedfishClient, type BmcEndpoint, type RequestStep, type RequestTrace } from '../../src/redfish/client.ts';
 import { crawl } from '../../src/redfish/crawl.ts';
-import { RequestLimit, type Priority } from '../../src/redfish/limit.ts';
+import { FleetLimit } from '../../src/redfish/fleet.ts';
+import type { Priority } from '../../src/redfish/limit.ts';
 import { loadMockup } from '../../src/redfish/mockup.ts';
 import type { ClientOptions } from '../../src/redfish/options.ts';
 import { startBmc, type BmcOptions, type ServedRequest, type SimulatedBmc } from '../../src/redfish/simulator/index.ts';
@@ -132,7 +133,7 @@ describe('the fleet’s budget', () => {
     const a = await serve('dell-r750-idrac9', { latency: { fixedMs: 20, jitterMs: 0 } });
     const b = await serve('dell-r750-idrac9', { latency: { fixedMs: 20, jitterMs: 0 } });
     const c = await serve('dell-r750-idrac9', { latency: { fixedMs: 20, jitterMs: 0 } });
-    const fleet = new RequestLimit({ concurrency: 1 });
+    const fleet = new FleetLimit(1);
     const order: string[] = [];
     const named = (name: string): RequestTrace => (step, _request, method, path) => {
       if (step === 'sent' && method === 'GET') order.push(`${name} ${path}`);
@@ -146,13 +147,30 @@ describe('the fleet’s budget', () => {
     await Promise.all(clients.map((client) => client.close()));
     expect(order.map((line) => line[0])).toEqual(['a', 'b', 'c', 'a']);
   });
+
+  it('sends no second request into a BMC’s backlog while another BMC mid-crawl needs the slot', async () => {
+    const a = await serve('dell-r750-idrac9', { maxConcurrent: 1, latency: { fixedMs: 20, jitterMs: 0 } });
+    const b = await serve('dell-r750-idrac9', { latency: { fixedMs: 20, jitterMs: 0 } });
+    const fleet = new FleetLimit(2);
+    const first = new RedfishClient(a.endpoint, { ...options, perBmcConcurrency: 2 }, { fleet });
+    const second = new RedfishClient(b.endpoint, { ...options, perBmcConcurrency: 2 }, { fleet });
+    await Promise.all([first.connect(), second.connect()]);
+    // b is logged in and between two reads; a, which answers one at a time, is asked for two.
+    await Promise.all(['Systems', 'Chassis', 'Managers'].map((path) => first.get(`/redfish/v1/${path}`)));
+    expect(backlogged(a.bmc.requestLog)).toEqual([]);
+    // Once b is done, its slot is slack: a's reads go two at a time, and wait in its backlog.
+    await second.close();
+    await Promise.all(['Systems', 'Chassis', 'Managers'].map((path) => first.get(`/redfish/v1/${path}`)));
+    await first.close();
+    expect(backlogged(a.bmc.requestLog).length).toBeGreaterThan(0);
+  });
 });
 
 describe('logging out', () => {
   it('goes before other BMCs’ reads waiting for the fleet’s budget', async () => {
     const a = await serve('dell-r750-idrac9', { latency: { fixedMs: 20, jitterMs: 0 } });
     const b = await serve('dell-r750-idrac9', { latency: { fixedMs: 20, jitterMs: 0 } });
-    const fleet = new RequestLimit({ concurrency: 1 });
+    const fleet = new FleetLimit(1);
     const order: string[] = [];
     const named = (name: string): RequestTrace => (step, _request, method, path) => {
       if (step === 'sent') order.push(`${name} ${method} ${path}`);

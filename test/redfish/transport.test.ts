@@ -150,7 +150,7 @@ describe('deadlines and broken connections', () => {
     const url = await freeUrl();
     let refused = 0;
     // The fleet hook sees each exchange end, so the server starts right after the first refusal.
-    const watch = {
+    const seat = {
       run: async <T>(send: () => Promise<T>): Promise<T> => {
         try {
           return await send();
@@ -159,7 +159,10 @@ describe('deadlines and broken connections', () => {
           throw error;
         }
       },
+      markParallel: () => undefined,
+      leave: () => undefined,
     };
+    const watch = { join: () => seat };
     await expect(
       withRedfishClient({ address: url, username: 'u', password: 'p' }, fast, { fleet: watch }, (client) => client.get('/redfish/v1/Systems')),
     ).resolves.toEqual({ Members: [] });
