@@ -1,14 +1,18 @@
 // What one reading of a machine does to the target: find it (never a duplicate), create it
 // Deployed or push what changed, follow it to a new BMC address, or leave it alone while MAAS is
 // busy with it; and the host name a new machine gets.
-import { documentBeyondBounds, inventoryBeyondBounds } from '../inventory/bounds.ts';
 import { FALLBACK_ARCHITECTURE } from '../inventory/commissioning.ts';
 import { diffInventories } from '../inventory/diff.ts';
 import { fingerprintOfView, stableJson } from '../inventory/fingerprint.ts';
+import { beyondBounds, documentBeyondBounds, inventoryBeyondBounds } from '../inventory/bounds.ts';
+import { hostsOf, NOT_MACHINE_TYPES } from '../inventory/hosts.ts';
 import type { HardwareInventory } from '../inventory/model.ts';
+import { toInventory } from '../inventory/normalise.ts';
+import { sourceFromCrawl } from '../inventory/source.ts';
 import { carryForward } from '../inventory/partial.ts';
 import { toCommissioningResults } from '../inventory/results.ts';
 import { acceptsHardwareUpdate, statusOfRef } from '../lifecycle/index.ts';
+import type { RawCrawl } from '../redfish/crawl.ts';
 import { RedfishError } from '../redfish/errors.ts';
 import { lastInventory } from '../registry/bmc-state.ts';
 import { toHostname } from '../registry/machines.ts';
@@ -16,6 +20,7 @@ import { storageFailure, type Store } from '../registry/store.ts';
 import type { BmcConfig } from './config.ts';
 import type { MachineResult } from './report.ts';
 import type { SweepSettings } from './sweep.ts';
+import { unknownSectionsOf } from './unknown.ts';
 import { maasArchitecture, MachineSkipped, TargetError, type MachineRecord, type PushReport, type Target } from './target.ts';
 
 /** An inventory pushed to the target, to remember as the system's last reading. */
@@ -151,4 +156,49 @@ export function hostnameFor(inventory: HardwareInventory): string {
   if (inventory.identity.hostName) return toHostname(inventory.identity.hostName);
   const serial = inventory.identity.serial ?? inventory.identity.uuid?.slice(0, 8) ?? inventory.systemId;
   return toHostname(`${inventory.vendor === 'generic' ? 'machine' : inventory.vendor}-${serial}`);
+}
+
+/**
+ * Each machine a BMC's systems make (the systems it links as parts of one host are one machine),
+ * enlisted or updated in the target, with the warnings it gave and what was pushed, to be remembered.
+ */
+export async function enlistHosts(bmc: BmcConfig, raw: RawCrawl, target: Target, state: Store, settings: SweepSettings, systemsSeen: Record<string, string>, scrub: (text: string) => string): Promise<{ machines: MachineResult[]; warnings: string[]; readings: Reading[] }> {
+  const machines: MachineResult[] = [];
+  const warnings: string[] = [];
+  const readings: Reading[] = [];
+  const source = sourceFromCrawl(raw);
+  for (const group of hostsOf(source, raw.systems)) {
+    const path = group.host;
+    const inventory = toInventory(source, path, group);
+    if (inventory === undefined) {
+      const outcome = raw.resources.get(path);
+      const failure = outcome && !outcome.ok ? outcome.error : { kind: 'bad-response', message: `${path} is not a ComputerSystem` };
+      machines.push({ system: path, outcome: 'failed', errorKind: failure.kind, reason: scrub(failure.message) });
+      continue;
+    }
+    const type = (raw.resources.get(inventory.system) as { body?: { SystemType?: unknown } } | undefined)?.body?.SystemType;
+    if (bmc.systemId !== undefined && inventory.systemId !== bmc.systemId) continue;
+    if (typeof type === 'string' && NOT_MACHINE_TYPES.has(type)) {
+      machines.push({ system: inventory.system, outcome: 'skipped', reason: `SystemType ${type} is not a machine` });
+      continue;
+    }
+    // A machine no real server could be is not enlisted: its document alone would cost without end.
+    const beyond = beyondBounds(inventory);
+    if (beyond !== undefined) {
+      machines.push({ system: inventory.system, outcome: 'failed', errorKind: 'bad-response', reason: scrub(`${inventory.system}: ${beyond}`) });
+      continue;
+    }
+    // Each unreadable section with the error class of its failed reads (the earlier data is kept).
+    for (const [name, section] of Object.entries(inventory.sections)) {
+      if (!section.unknown) continue;
+      const causes = [...new Set(section.failures.map((failure) => `${failure.kind} at ${failure.path}`))];
+      warnings.push(scrub(`${inventory.system}: could not read ${name}${causes.length > 0 ? ` (${causes.slice(0, 3).join('; ')}${causes.length > 3 ? '; …' : ''})` : ''}`));
+    }
+    const incomplete = Object.values(inventory.sections).some((section) => section.unknown);
+    const unknown = incomplete ? unknownSectionsOf(inventory, lastInventory<HardwareInventory>(state, bmc.address, inventory.system)).map((entry) => (entry.path ? { ...entry, path: scrub(entry.path) } : entry)) : [];
+    const enlisted = await enlistOrFail(bmc, inventory, systemsSeen[inventory.system], target, state, settings, readings, scrub);
+    machines.push(unknown.length > 0 && enlisted.outcome !== 'failed' ? { ...enlisted, unknown } : enlisted);
+    if (enlisted.systemId) systemsSeen[inventory.system] = enlisted.systemId;
+  }
+  return { machines, warnings, readings };
 }

@@ -1,23 +1,17 @@
 // One sweep of a fleet: every BMC through a global queue — crawl, normalise, fingerprint, find the
 // machine (never a duplicate), create it Deployed or push what changed, and remember what was seen.
 // One BMC's failure never stops the others; the report lists every BMC. Nothing here prints.
-import { FleetLimit } from '../redfish/fleet.ts';
 import type { Producer } from '../inventory/commissioning.ts';
-import { beyondBounds } from '../inventory/bounds.ts';
-import { hostsOf, NOT_MACHINE_TYPES } from '../inventory/hosts.ts';
-import type { HardwareInventory } from '../inventory/model.ts';
-import { toInventory } from '../inventory/normalise.ts';
-import { sourceFromCrawl } from '../inventory/source.ts';
+import { FleetLimit } from '../redfish/fleet.ts';
 import { RedfishClient, type ClientLog, type RequestTrace } from '../redfish/client.ts';
 import { crawl, systemsFailure, type CrawlOptions, type RawCrawl } from '../redfish/crawl.ts';
 import { RedfishError } from '../redfish/errors.ts';
 import type { ClientOptions } from '../redfish/options.ts';
-import { bmcState, lastInventory, loadReadCache, pinCertificate, recordBmcSweep, saveReadCache, saveInventory, type BmcOutcome, type BmcSweepRecord } from '../registry/bmc-state.ts';
-import { storageFailure, type Store } from '../registry/store.ts';
+import { bmcState, loadReadCache, pinCertificate, recordBmcSweep, saveReadCache, saveInventory, type BmcOutcome, type BmcSweepRecord } from '../registry/bmc-state.ts';
+import type { Store } from '../registry/store.ts';
 import { notStored, notSwept, skipped, StorageError, write, writeRefusal } from './storing.ts';
 import type { BmcConfig, Config } from './config.ts';
-import { enlistOrFail, type Reading } from './enlist.ts';
-import { unknownSectionsOf } from './unknown.ts';
+import { enlistHosts, type Reading } from './enlist.ts';
 import type { SweepTracker } from './progress.ts';
 import { credentialSecrets, redactEcho, withoutUserinfo } from '../redfish/redact.ts';
 import type { BmcResult, MachineResult, SweepOutcome, SweepReport } from './report.ts';
@@ -162,13 +156,64 @@ function cancelledInFlight(bmc: BmcConfig, client: RedfishClient, t0: number, se
 }
 
 
+// One BMC: read it, decide what each of its machines is in the target, record it all in one commit.
 async function sweepBmc(bmc: BmcConfig, target: Target, state: Store, settings: SweepSettings, fleet: FleetLimit | undefined): Promise<BmcResult> {
   const t0 = performance.now();
-  const trace = settings.trace?.(bmc);
   // What the BMC said (its messages, its links, bodies quoted in errors) may echo its credentials.
   const secrets = credentialSecrets(bmc.username, bmc.password);
   const scrub = (text: string) => withoutUserinfo(redactEcho(text, secrets));
   const remembered = bmcState(state, bmc.address);
+  const read = await readBmc(bmc, state, settings, fleet, remembered, scrub, t0);
+  if ('finished' in read) return read.finished;
+  const { client, raw } = read;
+  const systemsSeen: Record<string, string> = { ...(remembered?.systems ?? {}) };
+  const { machines, warnings: found, readings } = await enlistHosts(bmc, raw, target, state, settings, systemsSeen, scrub);
+  const warnings = [
+    ...raw.warnings,
+    ...raw.refusedLinks.map((refused) => `refused link ${refused.link.slice(0, 120)} (${refused.reason})`),
+    ...(client.authNote ? [client.authNote] : []),
+  ].map(scrub).concat(found);
+  const outcome = bmcOutcome(machines, raw.systems.length);
+  const failedMachine = machines.find((machine) => machine.outcome === 'failed');
+  const result: Recorded = {
+    name: bmc.name,
+    address: bmc.address,
+    outcome,
+    ...(outcome === 'failed'
+      ? failedMachine
+        ? { errorKind: failedMachine.errorKind ?? 'target', message: failedMachine.reason ?? 'the target refused the machine' }
+        : noSystems(raw, scrub)
+      : {}),
+    ...stats(client, t0),
+    reused: raw.reused,
+    machines,
+    warnings,
+  };
+  if (!settings.dryRun) {
+    const refused = write(state, () => remember(bmc, state, read, result, readings, systemsSeen));
+    if (refused !== undefined) return notStored(result, new StorageError(refused), target);
+  }
+  settings.log?.debug({ bmc: bmc.name, outcome, machines: machines.map((machine) => `${machine.hostname ?? machine.system}: ${machine.outcome}`), requests: result.requests, ms: result.ms }, 'BMC swept');
+  return result;
+}
+
+/** A BMC read to the end, and what the read cache learnt. */
+interface BmcRead {
+  readonly client: RedfishClient;
+  readonly raw: RawCrawl;
+  readonly tls: BmcConfig['tls'];
+  readonly cache: ReturnType<typeof loadReadCache>;
+  /** Paths this sweep asked for: the cache keeps only those. */
+  readonly touched: ReadonlySet<string>;
+  readonly cacheChanged: () => boolean;
+  /** Every resource was read (no part taken from the last sweep). */
+  readonly full: boolean;
+}
+
+// Crawls the BMC through a client of its own, closed (logged out) before anything is pushed. A
+// BMC that could not be read ends here, its failure recorded.
+async function readBmc(bmc: BmcConfig, state: Store, settings: SweepSettings, fleet: FleetLimit | undefined, remembered: ReturnType<typeof bmcState>, scrub: (text: string) => string, t0: number): Promise<BmcRead | { finished: BmcResult }> {
+  const trace = settings.trace?.(bmc);
   const tls = bmc.tls.mode === 'pin' && bmc.tls.fingerprint256 === undefined && remembered?.pinnedFingerprint ? { mode: 'pin' as const, fingerprint256: remembered.pinnedFingerprint } : bmc.tls;
   const cache = loadReadCache(state, bmc.address);
   const fullReadEvery = settings.fullReadEveryMs ?? 0;
@@ -197,7 +242,6 @@ async function sweepBmc(bmc: BmcConfig, target: Target, state: Store, settings: 
       ...(settings.log ? { log: settings.log } : {}),
     },
   );
-  const base = { name: bmc.name, address: bmc.address };
   let raw: RawCrawl;
   try {
     await client.connect();
@@ -206,108 +250,53 @@ async function sweepBmc(bmc: BmcConfig, target: Target, state: Store, settings: 
     if (client.exhausted) throw client.exhausted;
   } catch (error) {
     await client.close();
-    if (settings.signal?.aborted) return cancelledInFlight(bmc, client, t0, settings);
-    // (close() is idempotent; the finally below finds it done.)
-    const failure = error instanceof RedfishError ? error : new RedfishError('bad-response', (error as Error).message);
-    const silentDiscovery = bmc.discovered && (failure.kind === 'unreachable' || (failure.kind === 'timeout' && failure.connectPhase));
-    const result: Recorded = {
-      ...base,
-      outcome: silentDiscovery ? 'skipped' : 'failed',
-      ...(silentDiscovery ? { noAnswer: true as const } : {}),
-      errorKind: failure.kind,
-      message: scrub(silentDiscovery ? `no Redfish service answered (${failure.message})` : failure.message),
-      ...stats(client, t0),
-      reused: 0,
-      machines: [],
-      warnings: [],
-    };
-    settings.log?.warn({ bmc: bmc.name, kind: failure.kind, message: result.message }, 'BMC sweep failed');
-    if (settings.dryRun) return result;
-    const refused = write(state, () => recordBmcSweep(state, bmc.address, record(result, tlsMode(bmc))));
-    return refused === undefined ? result : { ...result, message: `${result.message}; not recorded: ${refused}` };
+    return { finished: settings.signal?.aborted ? cancelledInFlight(bmc, client, t0, settings) : unreadable(bmc, client, error, state, settings, scrub, t0) };
   } finally {
+    // (close() is idempotent.)
     await client.close();
   }
   // A crawl cut short by cancellation read only part of the BMC: nothing of it is pushed or kept.
-  if (settings.signal?.aborted) return cancelledInFlight(bmc, client, t0, settings);
-  const warnings = [
-    ...raw.warnings,
-    ...raw.refusedLinks.map((refused) => `refused link ${refused.link.slice(0, 120)} (${refused.reason})`),
-    ...(client.authNote ? [client.authNote] : []),
-  ].map(scrub);
-  const systemsSeen: Record<string, string> = { ...(remembered?.systems ?? {}) };
-  const machines: MachineResult[] = [];
-  // What was pushed, remembered below with the rest of this BMC's state in one transaction.
-  const readings: Reading[] = [];
-  const source = sourceFromCrawl(raw);
-  // Systems the BMC links as parts of one host (a tray's CPU/GPU module) are that host's machine.
-  for (const group of hostsOf(source, raw.systems)) {
-    const path = group.host;
-    const inventory = toInventory(source, path, group);
-    if (inventory === undefined) {
-      const outcome = raw.resources.get(path);
-      const failure = outcome && !outcome.ok ? outcome.error : { kind: 'bad-response', message: `${path} is not a ComputerSystem` };
-      machines.push({ system: path, outcome: 'failed', errorKind: failure.kind, reason: scrub(failure.message) });
-      continue;
-    }
-    const type = (raw.resources.get(inventory.system) as { body?: { SystemType?: unknown } } | undefined)?.body?.SystemType;
-    if (bmc.systemId !== undefined && inventory.systemId !== bmc.systemId) continue;
-    if (typeof type === 'string' && NOT_MACHINE_TYPES.has(type)) {
-      machines.push({ system: inventory.system, outcome: 'skipped', reason: `SystemType ${type} is not a machine` });
-      continue;
-    }
-    // A machine no real server could be is not enlisted: its document alone would cost without end.
-    const beyond = beyondBounds(inventory);
-    if (beyond !== undefined) {
-      machines.push({ system: inventory.system, outcome: 'failed', errorKind: 'bad-response', reason: scrub(`${inventory.system}: ${beyond}`) });
-      continue;
-    }
-    // Each unreadable section with the error class of its failed reads (the earlier data is kept).
-    for (const [name, section] of Object.entries(inventory.sections)) {
-      if (!section.unknown) continue;
-      const causes = [...new Set(section.failures.map((failure) => `${failure.kind} at ${failure.path}`))];
-      warnings.push(scrub(`${inventory.system}: could not read ${name}${causes.length > 0 ? ` (${causes.slice(0, 3).join('; ')}${causes.length > 3 ? '; …' : ''})` : ''}`));
-    }
-    const incomplete = Object.values(inventory.sections).some((section) => section.unknown);
-    const unknown = incomplete ? unknownSectionsOf(inventory, lastInventory<HardwareInventory>(state, bmc.address, inventory.system)).map((entry) => (entry.path ? { ...entry, path: scrub(entry.path) } : entry)) : [];
-    const enlisted = await enlistOrFail(bmc, inventory, systemsSeen[inventory.system], target, state, settings, readings, scrub);
-    machines.push(unknown.length > 0 && enlisted.outcome !== 'failed' ? { ...enlisted, unknown } : enlisted);
-    if (enlisted.systemId) systemsSeen[inventory.system] = enlisted.systemId;
-  }
-  const outcome = bmcOutcome(machines, raw.systems.length);
-  const fullyRead = full && outcome !== 'failed';
-  const failedMachine = machines.find((machine) => machine.outcome === 'failed');
+  if (settings.signal?.aborted) return { finished: cancelledInFlight(bmc, client, t0, settings) };
+  return { client, raw, tls, cache, touched, cacheChanged: () => cacheChanged, full };
+}
+
+// A BMC whose crawl failed: `failed` (or `skipped` for a discovered address where nothing
+// answers), recorded unless this is a dry run.
+function unreadable(bmc: BmcConfig, client: RedfishClient, error: unknown, state: Store, settings: SweepSettings, scrub: (text: string) => string, t0: number): BmcResult {
+  const failure = error instanceof RedfishError ? error : new RedfishError('bad-response', (error as Error).message);
+  const silentDiscovery = bmc.discovered && (failure.kind === 'unreachable' || (failure.kind === 'timeout' && failure.connectPhase));
   const result: Recorded = {
-    ...base,
-    outcome,
-    ...(outcome === 'failed'
-      ? failedMachine
-        ? { errorKind: failedMachine.errorKind ?? 'target', message: failedMachine.reason ?? 'the target refused the machine' }
-        : noSystems(raw, scrub)
-      : {}),
+    name: bmc.name,
+    address: bmc.address,
+    outcome: silentDiscovery ? 'skipped' : 'failed',
+    ...(silentDiscovery ? { noAnswer: true as const } : {}),
+    errorKind: failure.kind,
+    message: scrub(silentDiscovery ? `no Redfish service answered (${failure.message})` : failure.message),
     ...stats(client, t0),
-    reused: raw.reused,
-    machines,
-    warnings,
+    reused: 0,
+    machines: [],
+    warnings: [],
   };
-  // One commit for everything the collector remembers of this BMC: its pinned certificate, the
-  // inventories pushed, what it read and how the sweep ended. A crash before it costs one push
-  // of the same document again on the next sweep, which the target finds unchanged.
-  if (!settings.dryRun) {
-    const refused = write(state, () => {
-      if (tls.mode === 'pin' && tls.fingerprint256 === undefined && client.certificateFingerprint) pinCertificate(state, bmc.address, client.certificateFingerprint);
-      for (const reading of readings) saveInventory(state, bmc.address, reading.system, reading.fingerprint, reading.inventory);
-      if (cacheChanged || fullyRead) {
-        const fullReadAt = fullyRead ? state.timestamp() : cache.fullReadAt;
-        for (const path of cache.entries.keys()) if (!touched.has(path)) cache.entries.delete(path);
-        saveReadCache(state, bmc.address, { entries: cache.entries, ...(fullReadAt ? { fullReadAt } : {}) });
-      }
-      recordBmcSweep(state, bmc.address, record(result, tlsMode(bmc)), systemsSeen);
-    });
-    if (refused !== undefined) return notStored(result, new StorageError(refused), target);
+  settings.log?.warn({ bmc: bmc.name, kind: failure.kind, message: result.message }, 'BMC sweep failed');
+  if (settings.dryRun) return result;
+  const refused = write(state, () => recordBmcSweep(state, bmc.address, record(result, tlsMode(bmc))));
+  return refused === undefined ? result : { ...result, message: `${result.message}; not recorded: ${refused}` };
+}
+
+// Everything the collector remembers of a BMC, in the caller's one commit: its pinned
+// certificate, the inventories pushed, what it read and how the sweep ended. A crash before it
+// costs one push of the same document again on the next sweep, which the target finds unchanged.
+function remember(bmc: BmcConfig, state: Store, read: BmcRead, result: Recorded, readings: readonly Reading[], systemsSeen: Readonly<Record<string, string>>): void {
+  const { client, tls, cache, touched } = read;
+  const fullyRead = read.full && result.outcome !== 'failed';
+  if (tls.mode === 'pin' && tls.fingerprint256 === undefined && client.certificateFingerprint) pinCertificate(state, bmc.address, client.certificateFingerprint);
+  for (const reading of readings) saveInventory(state, bmc.address, reading.system, reading.fingerprint, reading.inventory);
+  if (read.cacheChanged() || fullyRead) {
+    const fullReadAt = fullyRead ? state.timestamp() : cache.fullReadAt;
+    for (const path of cache.entries.keys()) if (!touched.has(path)) cache.entries.delete(path);
+    saveReadCache(state, bmc.address, { entries: cache.entries, ...(fullReadAt ? { fullReadAt } : {}) });
   }
-  settings.log?.debug({ bmc: bmc.name, outcome, machines: machines.map((machine) => `${machine.hostname ?? machine.system}: ${machine.outcome}`), requests: result.requests, ms: result.ms }, 'BMC swept');
-  return result;
+  recordBmcSweep(state, bmc.address, record(result, tlsMode(bmc)), systemsSeen);
 }
 
 // A BMC that lists no system is `not-found` only when every read on the way succeeded; otherwise
