@@ -10,14 +10,13 @@ import { LaneGauge, type LaneTicket } from './lanes.ts';
 import { checkLink, originOf, withQuery, type RefusedLink } from './links.ts';
 import { resolveClientOptions, type ClientOptions } from './options.ts';
 import { chooseExpand, linkOf } from './root.ts';
-import { authHeaders, LockoutGuard, loginOutcome, type Session } from './sessions.ts';
+import { Login, type WireRequest } from './login.ts';
+import { LockoutGuard } from './sessions.ts';
 import { credentialSecrets, redactEcho, withoutUserinfo } from './redact.ts';
 import { parseRetryAfter, retryDelay } from './retry.ts';
 import { createConnector } from './tls.ts';
 import { RequestLimit, type Priority } from './limit.ts';
 import { closeTransport, createTransport, decode, headerOf as header, send, type Exchange, type ExchangeRequest, type RawAnswer, type Transport } from './transport.ts';
-
-type WireRequest = Omit<ExchangeRequest, 'signal' | 'timeoutMs' | 'maxBodyBytes' | 'maxJsonDepth'> & Partial<Omit<ExchangeRequest, 'maxJsonDepth'>>;
 
 export type { AuthState, BmcEndpoint, CachedRead, ClientHooks, ClientLog, ClientStats, ReadCache, RequestStep, RequestTrace } from './hooks.ts';
 
@@ -25,8 +24,6 @@ export type { AuthState, BmcEndpoint, CachedRead, ClientHooks, ClientLog, Client
 // one) captures a stack trace, which showed in profiles at one per client.
 const CLOSED = new Error('client closed');
 const DISPOSED = new Error('client disposed');
-const DEFAULT_SESSIONS_PATH = '/redfish/v1/SessionService/Sessions';
-const LOGOUT_TIMEOUT_MS = 5_000;
 const MAX_REDIRECTS = 3;
 
 /** A client for one BMC; create it per sweep and always `close()` it. */
@@ -36,7 +33,9 @@ export class RedfishClient {
   readonly stats: ClientStats = { requests: 0, bytes: 0, notModified: 0, retries: 0, elapsedMs: 0, errors: {} };
   readonly refusedLinks: RefusedLink[] = [];
   /** Why authentication fell back to basic, when it did. */
-  authNote: string | undefined;
+  get authNote(): string | undefined {
+    return this.#login.note;
+  }
   /** SHA-256 fingerprint of the BMC's certificate, once a TLS connection was made. */
   certificateFingerprint: string | undefined;
   serviceRoot: unknown;
@@ -60,19 +59,12 @@ export class RedfishClient {
   // the deadline passed or the sweep was cancelled.
   readonly #disposed = new AbortController();
   readonly #signal: AbortSignal;
-  #auth: AuthState = 'none';
-  #token: string | undefined;
-  // Every session this client made (a renewed login's too), each deleted at close.
-  readonly #sessions: Session[] = [];
-  #sessionsPath = DEFAULT_SESSIONS_PATH;
-  #guard: LockoutGuard;
-  #relogin: Promise<void> | undefined;
-  #reloggedIn = false;
+  readonly #guard: LockoutGuard;
+  readonly #login: Login;
   #pausedUntil = 0;
   #expand: string | undefined;
   readonly #startedAt = performance.now();
   #closed: Promise<void> | undefined;
-  #authMemo: { readonly key: string; readonly headers: Readonly<Record<string, string>> } | undefined;
   readonly #budget: MemoryBudget;
   #traced = 0;
   // This BMC's place in the fleet's budget.
@@ -119,6 +111,17 @@ export class RedfishClient {
     this.#gauge = new LaneGauge(this.options.perBmcConcurrency);
     this.#seat = hooks.fleet?.join();
     this.#guard = new LockoutGuard(this.options.lockoutAfter);
+    this.#login = new Login({
+      origin: this.origin,
+      endpoint,
+      auth: this.options.auth,
+      guard: this.#guard,
+      log: hooks.log,
+      send: (request, priority) => this.#send(request, priority),
+      account: (answer) => this.#account(answer),
+      fail: (error) => this.#fail(error),
+      echo: (text) => this.echo(text),
+    });
   }
 
   /** Whether the BMC was found to answer one request at a time (it then gets one at a time). */
@@ -128,7 +131,7 @@ export class RedfishClient {
 
   /** How the client is authenticated now. */
   get auth(): AuthState {
-    return this.#auth;
+    return this.#login.auth;
   }
 
   /** The `$expand` query used for collections, or undefined when collections are read member by member. */
@@ -153,14 +156,14 @@ export class RedfishClient {
     } catch (error) {
       if (!(error instanceof RedfishError && error.kind === 'auth')) throw error;
       this.#guard.reset(); // an anonymous refusal is not a failed login
-      await this.#login();
+      await this.#login.login();
       root = await this.#enqueue('/redfish/v1/', true, 'unlocks', false);
     }
     this.serviceRoot = root;
     const sessions = checkLink(this.origin, linkOf(root, ['Links', 'Sessions']));
-    if (sessions.ok) this.#sessionsPath = sessions.path;
+    if (sessions.ok) this.#login.sessionsPath = sessions.path;
     this.#expand = chooseExpand(root, this.options.expand);
-    if (this.#auth === 'none') await this.#login();
+    if (this.#login.auth === 'none') await this.#login.login();
     return root;
   }
 
@@ -212,80 +215,11 @@ export class RedfishClient {
     clearTimeout(this.#deadline);
     this.#unlinkCaller?.();
     this.#queue.clear(CLOSED);
-    this.#token = undefined;
-    const sessions = this.#sessions.splice(0).reverse();
-    for (const [index, session] of sessions.entries()) await this.#logout(session, index > 0);
+    await this.#login.logout();
     this.#seat?.leave();
     this.#disposed.abort(DISPOSED);
     closeTransport(this.#transport);
     this.stats.elapsedMs = Math.round(performance.now() - this.#startedAt);
-  }
-
-  // Deletes a session. One replaced by a renewed login may have expired already (401, 404).
-  async #logout(session: Session, replaced: boolean): Promise<void> {
-    try {
-      const answer = await this.#send({
-        method: 'DELETE',
-        path: session.path,
-        headers: session.headers,
-        signal: AbortSignal.timeout(LOGOUT_TIMEOUT_MS),
-        timeoutMs: LOGOUT_TIMEOUT_MS,
-        maxBodyBytes: 65_536,
-      }, 'urgent');
-      this.#account(answer);
-      if (answer.status >= 400 && answer.status !== 404 && !(replaced && answer.status === 401)) {
-        this.#hooks.log?.warn({ bmc: this.origin, status: answer.status }, 'session logout refused');
-      }
-    } catch (error) {
-      this.#hooks.log?.warn({ bmc: this.origin, error: this.echo((error as Error).message) }, 'session logout failed');
-    }
-  }
-
-  async #login(): Promise<void> {
-    const { username, password } = this.#endpoint;
-    if (this.options.auth === 'basic') {
-      this.#auth = 'basic';
-      return;
-    }
-    const answer = await this.#send({
-      method: 'POST',
-      path: this.#sessionsPath,
-      json: { UserName: username, Password: password },
-      maxBodyBytes: 1_048_576,
-    }, 'unlocks').catch((error: unknown) => {
-      throw error instanceof RedfishError ? this.#fail(error) : error;
-    });
-    this.#account(answer);
-    this.#hooks.log?.debug({ bmc: this.origin, method: 'POST', path: this.#sessionsPath, status: answer.status }, 'session login');
-    const login = { status: answer.status, token: header(answer, 'x-auth-token'), location: header(answer, 'location'), bodyId: linkOf(answer.body, ['@odata.id']), body: answer.body };
-    const outcome = loginOutcome(login, this.origin, this.#sessionsPath, (location) =>
-      this.#hooks.log?.warn({ bmc: this.origin, location }, "session location not on the BMC's origin; logging out on the BMC itself"),
-    );
-    if (outcome.kind === 'refused') {
-      this.#guard.failed();
-      throw errorFromResponse(answer.status, answer.body, { bmc: this.origin, method: 'POST', path: this.#sessionsPath }, (text) => this.echo(text));
-    }
-    if (answer.status < 300) this.#guard.reset();
-    if (outcome.kind === 'session') {
-      this.#auth = 'session';
-      this.#token = outcome.token;
-      if (outcome.session) this.#sessions.push(outcome.session);
-      else this.#hooks.log?.warn({ bmc: this.origin }, 'session location unusable; cannot log out');
-      return;
-    }
-    this.#auth = 'basic';
-    this.authNote = outcome.note;
-    if (outcome.deletePath) await this.#logout({ path: outcome.deletePath, headers: this.#authHeaders() }, false);
-    this.#hooks.log?.warn({ bmc: this.origin, status: answer.status }, outcome.note);
-  }
-
-  // Made once per login state, not per request.
-  #authHeaders(): Readonly<Record<string, string>> {
-    const key = this.#auth === 'session' ? `session ${this.#token ?? ''}` : this.#auth;
-    if (this.#authMemo?.key === key) return this.#authMemo.headers;
-    const headers = authHeaders(this.#auth, this.#token, this.#endpoint);
-    this.#authMemo = { key, headers };
-    return headers;
   }
 
   // Reads through the per-BMC limit, one slot per attempt on the wire: the slot is freed as the
@@ -304,7 +238,7 @@ export class RedfishClient {
     try {
       for (let attempt = 1; ; attempt++) {
         const cached = this.#hooks.cache?.get(path);
-        const auth = authenticated ? this.#authHeaders() : {};
+        const auth = authenticated ? this.#login.headers() : {};
         const headers = cached?.etag ? { ...auth, 'if-none-match': cached.etag } : auth;
         let sent: RawAnswer | RedfishError;
         try {
@@ -336,7 +270,7 @@ export class RedfishClient {
         const error = outcome.error!;
         if (error.kind === 'auth') {
           if (this.#guard.failed()) throw this.#fail(this.#guard.error(this.origin, path));
-          if (answer.status === 401 && authenticated && (await this.#reloginOnce())) continue;
+          if (answer.status === 401 && authenticated && (await this.#login.renewOnce())) continue;
           throw this.#fail(error);
         }
         const retryAfterMs = parseRetryAfter(header(answer, 'retry-after'), Date.now());
@@ -413,25 +347,6 @@ export class RedfishClient {
     );
     if (wait > 0) this.stats.retries++;
     return wait;
-  }
-
-  // A session that expired mid-sweep is renewed once; a second 401 is a real refusal.
-  async #reloginOnce(): Promise<boolean> {
-    if (this.#auth !== 'session') return false;
-    if (!this.#relogin) {
-      if (this.#reloggedIn) return false;
-      this.#reloggedIn = true;
-      this.#token = undefined;
-      this.#relogin = this.#login().finally(() => {
-        this.#relogin = undefined;
-      });
-    }
-    try {
-      await this.#relogin;
-      return true;
-    } catch {
-      return false;
-    }
   }
 
   // An exchange with its body parsed, for login and logout (no per-BMC slot: see #enqueue).
