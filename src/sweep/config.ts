@@ -3,12 +3,14 @@
 // come from environment variables or files; inline passwords work but are warned about.
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { parse } from 'yaml';
 import { defaultDatabasePath } from '../registry/store.ts';
 import { originOf } from '../redfish/links.ts';
 import type { ClientOptions } from '../redfish/options.ts';
 import { normaliseFingerprint, type TlsPolicy } from '../redfish/tls.ts';
 import { expandRange } from './addresses.ts';
+import { duration, integer, isObject, list, number, section, yaml } from './config-values.ts';
+
+export { parseDuration } from './config-values.ts';
 
 /** One BMC to sweep, with everything resolved. */
 export interface BmcConfig {
@@ -388,81 +390,10 @@ function readTarget(value: unknown, ctx: Pick<Context, 'path' | 'readText' | 'pr
   };
 }
 
-/** Parses a duration: a number of seconds, or text like 500ms, 30s, 5m, 1h, 1d. */
-export function parseDuration(value: unknown): number | undefined {
-  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return Math.round(value * 1000);
-  if (typeof value !== 'string') return undefined;
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(value);
-  if (!match) return undefined;
-  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] ?? 's']!;
-  return Math.round(Number(match[1]) * unit);
-}
-
-function duration(value: unknown, where: string, fallback: number, problems: string[], min: number): number {
-  if (value === undefined) return fallback;
-  const ms = parseDuration(value);
-  if (ms === undefined || ms < min) {
-    problems.push(`${where}: expected a duration of at least ${min} ms (e.g. 30s, 5m, 1h), got ${JSON.stringify(value)}`);
-    return fallback;
-  }
-  return ms;
-}
-
-function integer(value: unknown, where: string, fallback: number, min: number, max: number, problems: string[]): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    problems.push(`${where}: expected a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
-    return fallback;
-  }
-  return value;
-}
-
-function number(value: unknown, where: string, fallback: number, min: number, max: number, problems: string[]): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    problems.push(`${where}: expected a number from ${min} to ${max}, got ${JSON.stringify(value)}`);
-    return fallback;
-  }
-  return value;
-}
-
-function section(value: unknown, where: string, problems: string[], keys: readonly string[]): Record<string, unknown> {
-  if (value === undefined) return {};
-  if (!isObject(value)) {
-    problems.push(`${where}: expected a mapping`);
-    return {};
-  }
-  // A misspelt setting would otherwise be ignored silently.
-  for (const key of Object.keys(value)) if (!keys.includes(key)) problems.push(`${where}.${key}: unknown setting (expected ${keys.join(', ')})`);
-  return value;
-}
-
-function list(value: unknown, where: string, problems: string[]): unknown[] {
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) {
-    problems.push(`${where}: expected a list`);
-    return [];
-  }
-  return value;
-}
-
-function yaml(text: string, where: string, problems: string[]): unknown {
-  try {
-    return parse(text, { prettyErrors: true, uniqueKeys: true });
-  } catch (error) {
-    problems.push(`${where}: not valid YAML: ${(error as Error).message.split('\n')[0]}`);
-    return undefined;
-  }
-}
-
 function originKey(address: string): string {
   try {
     return originOf(address);
   } catch {
     return address;
   }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
