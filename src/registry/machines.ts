@@ -18,6 +18,9 @@ import {
 import { newSystemId } from './secrets.ts';
 import { RegistryError, type Store } from './store.ts';
 import { issueMachineToken, revokeMachineToken, type User } from './users.ts';
+import { fullArchitecture, HOSTNAME, MAC, normaliseMac, powerParametersOf } from './machine-fields.ts';
+
+export { fullArchitecture, MAC, normaliseMac, powerParametersOf, toHostname } from './machine-fields.ts';
 
 /** A machine row as stored. */
 export interface MachineRow {
@@ -84,11 +87,6 @@ export interface MachineFilter {
   readonly id?: readonly string[];
   readonly status?: readonly string[];
 }
-
-/** What a MAC address looks like (colons or hyphens). */
-export const MAC = /^([0-9a-f]{2}[:-]){5}[0-9a-f]{2}$/i;
-const HOSTNAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-const ARCHITECTURES = new Set(['amd64', 'i386', 'arm64', 'armhf', 'ppc64el', 's390x', 'mips', 'mips64el', 'riscv64']);
 
 /** A machine by system id (or undefined). */
 export function findMachine(store: Store, systemId: string): MachineRow | undefined {
@@ -312,30 +310,6 @@ export function updateMachine(store: Store, systemId: string, fields: Readonly<R
   });
 }
 
-/** The `power_parameters_<name>` fields of a form, as `{name: value}`. */
-export function powerParametersOf(fields: Readonly<Record<string, string | readonly string[]>>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(fields)) {
-    if (!key.startsWith('power_parameters_')) continue;
-    out[key.slice('power_parameters_'.length)] = Array.isArray(value) ? String(value[0] ?? '') : String(value);
-  }
-  return out;
-}
-
-/** MAC addresses are stored lower-case with colons. */
-export function normaliseMac(mac: string): string {
-  return mac.trim().toLowerCase().replaceAll('-', ':');
-}
-
-/** MAAS stores an architecture with its subarchitecture: "amd64" becomes "amd64/generic". */
-export function fullArchitecture(value: string): string {
-  const [arch, sub] = value.split('/', 2);
-  if (!arch || !ARCHITECTURES.has(arch)) {
-    throw new RegistryError(400, `'${value}' is not a valid architecture.`, { field: 'architecture' });
-  }
-  return `${arch}/${sub || 'generic'}`;
-}
-
 /** Refuses MACs that machines already have, naming the first taken one in the order given; one query for all. */
 export function assertMacsFree(store: Store, macs: readonly string[]): void {
   const problem = macInUse(store, macs);
@@ -368,12 +342,6 @@ function withMacProblem(decision: Decision, problem: string): RegistryError {
 /** Inserts a physical interface. */
 export function insertInterface(store: Store, machineId: number, name: string, mac: string): void {
   store.run('INSERT INTO interfaces (machine_id, name, mac_address, type) VALUES (?, ?, ?, ?)', machineId, name, mac, 'physical');
-}
-
-/** Turns any name into a valid host name label. */
-export function toHostname(name: string): string {
-  const label = name.toLowerCase().split('.')[0]!.replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63).replace(/-+$/, '');
-  return label || 'machine';
 }
 
 function checkHostname(store: Store, hostname: string): string {
