@@ -2,45 +2,17 @@
 // event with, in order: the refusals that apply to any status (lock, then rule 3), the transitions
 // valid from that status, and otherwise a refusal in MAAS's words. No event is ever silently ignored.
 
-import { and, not, or } from 'xstate';
 import type { BootOperation, LifecycleSetup, MachineEvent } from './machine.ts';
 import * as why from './reasons.ts';
-import {
-  isAllowedTransition,
-  NODE_TRANSITIONS,
-  RELEASABLE_STATUSES,
-  STATUS_KEYS,
-  STATUSES_ACCEPTING_HARDWARE_UPDATES,
-  type StatusKey,
-} from './status.ts';
-import { CONTROLLER_ANNOTATION_KEY, type LifecycleContext, type LifecycleEventType, type Refusal } from './types.ts';
+import { standingBuilders, STANDING_EVENTS } from './standing-events.ts';
+import { NODE_TRANSITIONS, RELEASABLE_STATUSES, STATUS_KEYS, STATUSES_ACCEPTING_HARDWARE_UPDATES, type StatusKey } from './status.ts';
+import { allOf, anyOf, canMove, isNot, issueTokenToOwner, passed, refuse, toStatus, userOf, type Action, type Builder, type Guard, type LeafStateConfig, type Transition } from './transition-kit.ts';
+import type { LifecycleContext, LifecycleEventType } from './types.ts';
 
-type StateConfig = Parameters<LifecycleSetup['createStateConfig']>[0];
-// Without `states` a state is a leaf to xstate's types, so snapshot values type as plain keys.
-type LeafStateConfig = Omit<StateConfig, 'states' | 'initial'>;
-type Transition = Exclude<NonNullable<NonNullable<StateConfig['on']>['*']>, string | readonly unknown[]>;
-type Guard = NonNullable<Transition['guard']>;
-type Action = Extract<NonNullable<Transition['actions']>, readonly unknown[]>[number];
-type Builder = (from: StatusKey) => Transition[];
 
 /** Names of the machine's states: the 23 statuses, plus `enlisting` before creation and `deleted` after. */
 export type LifecycleStateKey = StatusKey | 'enlisting' | 'deleted';
 
-// xstate's and/or/not infer guard names from their arguments instead of from the setup, so their
-// results are re-typed here; the guards passed in are still checked against the setup's names.
-const allOf = (guards: readonly Guard[]): Guard => and(guards as never) as unknown as Guard;
-const anyOf = (guards: readonly Guard[]): Guard => or(guards as never) as unknown as Guard;
-const isNot = (guard: Guard): Guard => not(guard as never) as unknown as Guard;
-
-const refuse = (refusal: Refusal, guard?: Guard): Transition => ({
-  ...(guard === undefined ? {} : { guard }),
-  actions: { type: 'refuse', params: refusal },
-});
-
-const passed = (transition: Transition): Transition => ({
-  ...transition,
-  guard: transition.guard === undefined ? 'resultPassed' : allOf(['resultPassed', transition.guard]),
-});
 
 // MAAS does not record these as previous_status, so leaving rescue mode or testing returns the
 // machine to where it was before (maasserver/models/signals/nodes.py).
@@ -78,10 +50,6 @@ const BOOT_OPERATIONS: Partial<Record<LifecycleEventType, { operation: BootOpera
   erase: { operation: 'erase', verb: 'erase the disks' },
 };
 
-const canMove = (from: StatusKey, to: StatusKey) => from !== to && isAllowedTransition(from, to);
-
-const toStatus = (from: StatusKey, to: StatusKey): Transition[] =>
-  canMove(from, to) ? [{ target: to }] : [refuse(why.invalidTransition(from, to))];
 
 const hardwareActions: Action[] = [
   {
@@ -103,21 +71,17 @@ const finalizeRelease: Action[] = [
   'forgetDeployment',
 ];
 
-const issueTokenToOwner: Action[] = [
-  { type: 'issueToken', params: ({ context }) => ({ owner: context.owner }) },
-  'markTokenIssued',
-];
 
-const requestedPowerType = ({ context, event }: { context: LifecycleContext; event: MachineEvent }) =>
-  event.type === 'setPowerDriver' ? event.powerType : context.powerType;
-const userOf = (event: MachineEvent): string =>
-  event.type === 'setWorkloadAnnotations' || event.type === 'regenerateToken' || event.type === 'deploy'
-    ? event.user
-    : '';
-const userIsOwner: Guard = { type: 'isOwner', params: ({ event }) => ({ user: userOf(event) }) };
-const suppliedMacs = (event: MachineEvent) => (event.type === 'setPowerDriver' ? (event.macAddresses ?? []) : []);
 
+/** How a machine in each status answers every event. */
 function builders(s: LifecycleSetup): Record<LifecycleEventType, Builder> {
+  return { ...statusBuilders(s), ...standingBuilders() };
+}
+
+/** The events that move a machine between statuses. */
+type StatusEvent = Exclude<LifecycleEventType, (typeof STANDING_EVENTS)[number]>;
+
+function statusBuilders(s: LifecycleSetup): Record<StatusEvent, Builder> {
   // Release always completes at once: the model never powers a machine off (rule 1), so nothing is
   // left to wait for in Releasing.
   const finishOperation = s.raise({ type: 'operationResult', result: 'passed' });
@@ -151,43 +115,7 @@ function builders(s: LifecycleSetup): Record<LifecycleEventType, Builder> {
         ? [{ target: 'diskErasing' }]
         : [refuse(why.cannotRelease(from))],
 
-    operationResult: (from) => {
-      switch (from) {
-        case 'deploying':
-          return [passed({ target: 'deployed' }), { target: 'failedDeployment' }];
-        case 'diskErasing':
-          return [passed({ target: 'releasing', actions: finishOperation }), { target: 'failedDiskErasing' }];
-        case 'releasing':
-          return [
-            passed({ guard: 'hasPassedCommissioning', target: 'ready', actions: finalizeRelease }),
-            passed({ target: 'new', actions: finalizeRelease }),
-            { target: 'failedReleasing' },
-          ];
-        case 'enteringRescueMode':
-          return [passed({ target: 'rescueMode' }), { target: 'failedEnteringRescueMode' }];
-        case 'exitingRescueMode':
-          return [
-            ...NODE_TRANSITIONS.exitingRescueMode.map((status) =>
-              passed({ guard: { type: 'previousStatusIs', params: { status } }, target: status }),
-            ),
-            passed(refuse({ status: 409, reason: 'Invalid transition: Exiting rescue mode -> Unknown.' })),
-            { target: 'failedExitingRescueMode' },
-          ];
-        case 'testing':
-          return [
-            passed({ guard: 'previousStatusResetsToReady', target: 'ready' }),
-            ...(['reserved', 'allocated', 'deployed'] as const).map((status) =>
-              passed({ guard: { type: 'previousStatusIs', params: { status } }, target: status }),
-            ),
-            passed({ target: 'ready' }),
-            { target: 'failedTesting' },
-          ];
-        case 'commissioning':
-          return [refuse(why.COMMISSIONING_NEEDS_RESULT)];
-        default:
-          return [refuse(why.noOperationUnderWay(from))];
-      }
-    },
+    operationResult: (from) => operationResults(from, finishOperation),
 
     // MAAS releases a machine it marks broken; this model keeps owner and token so hardware sync of an
     // enlisted machine survives, and never powers anything off (rule 1).
@@ -201,63 +129,6 @@ function builders(s: LifecycleSetup): Record<LifecycleEventType, Builder> {
             { target: 'ready' },
           ]
         : [refuse(why.MARK_FIXED_NOT_BROKEN)],
-
-    lock: (from) => [
-      refuse(why.ALREADY_LOCKED, 'isLocked'),
-      {
-        guard: { type: 'canLock', params: { status: from } },
-        actions: [{ type: 'setLocked', params: { locked: true } }, 'lockMachine'],
-      },
-      refuse(why.LOCK_NOT_DEPLOYED),
-    ],
-
-    unlock: () => [
-      refuse(why.NOT_LOCKED, isNot('isLocked')),
-      refuse(why.CONTROLLER_STAYS_LOCKED, 'isController'),
-      { actions: [{ type: 'setLocked', params: { locked: false } }, 'unlockMachine'] },
-    ],
-
-    // Rule 7: a controller is a running machine, so linking makes it Deployed from any status, the
-    // way creating a machine as Deployed bypasses MAAS's transition check.
-    controllerLinked: (from) => [{ ...(from === 'deployed' ? {} : { target: 'deployed' }), actions: 'linkController' }],
-
-    controllerUnlinked: () => [
-      refuse(why.NOT_A_CONTROLLER, isNot('isController')),
-      { guard: isNot('hasBmc'), target: 'deleted', actions: 'deleteMachine' },
-      {
-        actions: [
-          { type: 'removeControllerAnnotation', params: { key: CONTROLLER_ANNOTATION_KEY } },
-          'unlockMachine',
-          'unlinkController',
-        ],
-      },
-    ],
-
-    // Rule 2: without a MAC, only Unknown or IPMI power, unless the change brings a MAC.
-    setPowerDriver: () => [
-      {
-        guard: allOf([
-          isNot('hasMac'),
-          isNot('suppliesMac'),
-          isNot({ type: 'powerTypeAllowsNoMac', params: (args) => ({ powerType: requestedPowerType(args) }) }),
-        ]),
-        actions: { type: 'refuse', params: (args) => why.macRequiredForPower(requestedPowerType(args)) },
-      },
-      {
-        guard: 'suppliesMac',
-        actions: [
-          { type: 'setPowerType', params: (args) => ({ powerType: requestedPowerType(args) }) },
-          { type: 'addMacAddresses', params: ({ event }) => ({ macAddresses: suppliedMacs(event) }) },
-          'applyPowerDriver',
-        ],
-      },
-      {
-        actions: [
-          { type: 'setPowerType', params: (args) => ({ powerType: requestedPowerType(args) }) },
-          'applyPowerDriver',
-        ],
-      },
-    ],
 
     // MAAS's deploy acquires a Ready machine first (Ready -> Allocated -> Deploying).
     deploy: (from) => {
@@ -299,37 +170,46 @@ function builders(s: LifecycleSetup): Record<LifecycleEventType, Builder> {
             ]
           : [refuse(why.invalidTransition(from, 'testing'))],
 
-    update: () => [{ actions: [] }],
-
-    setWorkloadAnnotations: () => [
-      refuse(why.ANNOTATIONS_NOT_ACQUIRED, isNot(userIsOwner)),
-      {
-        actions: [
-          {
-            type: 'setWorkloadAnnotations',
-            params: ({ event }) => {
-              const annotations = event.type === 'setWorkloadAnnotations' ? event.annotations : {};
-              const entries = Object.entries(annotations);
-              return {
-                set: Object.fromEntries(entries.filter(([, value]) => value !== '')),
-                removed: entries.filter(([, value]) => value === '').map(([key]) => key),
-              };
-            },
-          },
-          'applyWorkloadAnnotations',
-        ],
-      },
-    ],
-
-    // Rule 8: regenerating invalidates the old token at once; only the owner may do it.
-    regenerateToken: () => [
-      refuse(why.TOKEN_OWNER_ONLY, isNot(userIsOwner)),
-      { guard: 'hasToken', actions: ['revokeToken', ...issueTokenToOwner] },
-      { actions: issueTokenToOwner },
-    ],
-
-    delete: () => [{ target: 'deleted', actions: 'deleteMachine' }],
   };
+}
+
+// What the end of an operation under way does: its result decides where the machine goes.
+function operationResults(from: StatusKey, finishOperation: Action): Transition[] {
+  switch (from) {
+    case 'deploying':
+      return [passed({ target: 'deployed' }), { target: 'failedDeployment' }];
+    case 'diskErasing':
+      return [passed({ target: 'releasing', actions: finishOperation }), { target: 'failedDiskErasing' }];
+    case 'releasing':
+      return [
+        passed({ guard: 'hasPassedCommissioning', target: 'ready', actions: finalizeRelease }),
+        passed({ target: 'new', actions: finalizeRelease }),
+        { target: 'failedReleasing' },
+      ];
+    case 'enteringRescueMode':
+      return [passed({ target: 'rescueMode' }), { target: 'failedEnteringRescueMode' }];
+    case 'exitingRescueMode':
+      return [
+        ...NODE_TRANSITIONS.exitingRescueMode.map((status) =>
+          passed({ guard: { type: 'previousStatusIs', params: { status } }, target: status }),
+        ),
+        passed(refuse({ status: 409, reason: 'Invalid transition: Exiting rescue mode -> Unknown.' })),
+        { target: 'failedExitingRescueMode' },
+      ];
+    case 'testing':
+      return [
+        passed({ guard: 'previousStatusResetsToReady', target: 'ready' }),
+        ...(['reserved', 'allocated', 'deployed'] as const).map((status) =>
+          passed({ guard: { type: 'previousStatusIs', params: { status } }, target: status }),
+        ),
+        passed({ target: 'ready' }),
+        { target: 'failedTesting' },
+      ];
+    case 'commissioning':
+      return [refuse(why.COMMISSIONING_NEEDS_RESULT)];
+    default:
+      return [refuse(why.noOperationUnderWay(from))];
+  }
 }
 
 /** Refusals that apply whatever the status: a locked machine first, then rule 3. */
