@@ -114,7 +114,7 @@ export class RedfishClient {
     this.#login = new Login({
       origin: this.origin,
       endpoint,
-      auth: this.options.auth,
+      mode: this.options.auth,
       guard: this.#guard,
       log: hooks.log,
       send: (request, priority) => this.#send(request, priority),

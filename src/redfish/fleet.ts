@@ -9,6 +9,7 @@
 // BMC's backlog while holding it, and the BMC whose slot it took would wait for the budget. A
 // queued request whose BMC's other request is answered meanwhile goes up to the second rank.
 
+import { Fifo } from './fifo.ts';
 import type { FleetBudget, FleetBudgetSeat } from './hooks.ts';
 
 interface Urgent {
@@ -16,37 +17,10 @@ interface Urgent {
   readonly start: () => void;
 }
 
-/** A FIFO as an array and a head index: shift() is O(n) on a long queue. */
-class Fifo<T> {
-  #items: T[] = [];
-  #head = 0;
-
-  get size(): number {
-    return this.#items.length - this.#head;
-  }
-
-  push(item: T): void {
-    this.#items.push(item);
-  }
-
-  shift(): T | undefined {
-    if (this.#head >= this.#items.length) return undefined;
-    const item = this.#items[this.#head++];
-    if (this.#head === this.#items.length) {
-      this.#items = [];
-      this.#head = 0;
-    } else if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-      this.#items = this.#items.slice(this.#head);
-      this.#head = 0;
-    }
-    return item;
-  }
-}
-
-/** A seat in the line: valid while the seat is still listed under this generation. */
+/** A seat's place in a line: valid while it is the seat's current listing. */
 interface Listing {
   readonly seat: FleetSeat;
-  readonly generation: number;
+  readonly line: Fifo<Listing>;
 }
 
 /** A limit on requests on the wire across a fleet of BMCs, each through its seat. */
@@ -112,13 +86,13 @@ export class FleetLimit implements FleetBudget {
   // beside. A seat whose last request on the wire ends moves up to alone.
   #list(seat: FleetSeat): void {
     if (seat.waiting.size === 0) {
-      seat.listedIn = undefined;
+      seat.listing = undefined;
       return;
     }
     const line = seat.onWire === 0 ? this.#alone : this.#beside;
-    if (seat.listedIn === line) return;
-    seat.listedIn = line;
-    line.push({ seat, generation: ++seat.generation });
+    if (seat.listing?.line === line) return;
+    seat.listing = { seat, line };
+    line.push(seat.listing);
   }
 
   #schedule(): void {
@@ -149,17 +123,15 @@ export class FleetLimit implements FleetBudget {
     start();
   }
 
-  // The first seat still listed in `line` under the generation it was listed with.
+  // The first seat in `line` whose listing there is still its current one (a seat that moved up
+  // to the other line, or was served, left a stale entry behind).
   #next(line: Fifo<Listing>): FleetSeat | undefined {
-    for (;;) {
-      const listing = line.shift();
-      if (!listing) return undefined;
-      const { seat } = listing;
-      if (seat.listedIn === line && seat.generation === listing.generation) {
-        seat.listedIn = undefined;
-        return seat;
-      }
+    for (let listing = line.shift(); listing; listing = line.shift()) {
+      if (listing.seat.listing !== listing) continue;
+      listing.seat.listing = undefined;
+      return listing.seat;
     }
+    return undefined;
   }
 }
 
@@ -171,8 +143,8 @@ export class FleetSeat implements FleetBudgetSeat {
   /** @internal Its requests waiting, urgent or not. */
   pending = 0;
   /** @internal */ onWire = 0;
-  /** @internal */ listedIn: unknown;
-  /** @internal */ generation = 0;
+  /** @internal Where it waits in line, when a request of its waits. */
+  listing: Listing | undefined;
   #open = true;
   #parallel = false;
 

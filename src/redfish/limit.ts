@@ -7,6 +7,8 @@
 // this costs ~4 µs (`node bench/limit.ts`, which also times both with priorities). p-queue still
 // runs the sweep's BMCs, a task each.
 
+import { Fifo } from './fifo.ts';
+
 /**
  * Which waiting task goes first: `urgent` (a logout: it frees a session and a BMC worker), then
  * `unlocks` (a read whose answer leads to more reads), then `leaf` (a read that leads nowhere).
@@ -30,12 +32,6 @@ interface Waiter {
   done: boolean;
 }
 
-/** A queue as an array and a head index: shift() is O(n) on a long queue. */
-interface Queue {
-  items: Waiter[];
-  head: number;
-}
-
 /** A limit on tasks in flight, FIFO within each priority. */
 export class RequestLimit {
   #concurrency: number;
@@ -44,11 +40,7 @@ export class RequestLimit {
   #nextStartAt = 0;
   #timer: NodeJS.Timeout | undefined;
   // One queue per priority, most urgent first.
-  readonly #queues: Queue[] = [
-    { items: [], head: 0 },
-    { items: [], head: 0 },
-    { items: [], head: 0 },
-  ];
+  readonly #queues: Fifo<Waiter>[] = [new Fifo(), new Fifo(), new Fifo()];
   #queued = 0;
   // One abort listener per signal, not per task: an EventTarget checks every listener it has
   // for a duplicate on each add, so a listener per waiting task is quadratic in the queue.
@@ -79,7 +71,7 @@ export class RequestLimit {
   /** Tasks waiting for a slot. */
   get waiting(): number {
     let count = 0;
-    for (const queue of this.#queues) for (let index = queue.head; index < queue.items.length; index++) if (!queue.items[index]!.done) count++;
+    for (const queue of this.#queues) for (const waiter of queue) if (!waiter.done) count++;
     return count;
   }
 
@@ -92,7 +84,7 @@ export class RequestLimit {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.#queued === 0 && this.#mayStart()) return this.#start(task);
     return new Promise<T>((resolve, reject) => {
-      this.#queues[LEVELS[priority]]!.items.push({ done: false, signal, reject, start: () => void this.#start(task).then(resolve, reject) });
+      this.#queues[LEVELS[priority]]!.push({ done: false, signal, reject, start: () => void this.#start(task).then(resolve, reject) });
       this.#queued++;
       if (signal) this.#watch(signal);
       this.#schedule();
@@ -102,14 +94,12 @@ export class RequestLimit {
   /** Rejects every waiting task with `reason`; running tasks go on. */
   clear(reason: unknown): void {
     for (const queue of this.#queues) {
-      for (let index = queue.head; index < queue.items.length; index++) {
-        const waiter = queue.items[index]!;
+      for (const waiter of queue) {
         if (waiter.done) continue;
         waiter.done = true;
         waiter.reject(reason);
       }
-      queue.items = [];
-      queue.head = 0;
+      queue.clear();
     }
     this.#queued = 0;
     for (const [signal, onAbort] of this.#watched) signal.removeEventListener('abort', onAbort);
@@ -123,8 +113,7 @@ export class RequestLimit {
     const onAbort = () => {
       this.#watched.delete(signal);
       for (const queue of this.#queues) {
-        for (let index = queue.head; index < queue.items.length; index++) {
-          const waiter = queue.items[index]!;
+        for (const waiter of queue) {
           if (waiter.done || waiter.signal !== signal) continue;
           waiter.done = true;
           this.#queued--;
@@ -170,10 +159,9 @@ export class RequestLimit {
   // next start time.
   #schedule(): void {
     for (const queue of this.#queues) {
-      while (queue.head < queue.items.length) {
-        const waiter = queue.items[queue.head]!;
+      for (let waiter = queue.peek(); waiter; waiter = queue.peek()) {
         if (waiter.done) {
-          queue.head++;
+          queue.shift();
           continue;
         }
         if (this.#active >= this.#concurrency) return;
@@ -185,17 +173,9 @@ export class RequestLimit {
           return;
         }
         waiter.done = true;
-        queue.head++;
+        queue.shift();
         this.#queued--;
-        if (queue.head > 1024 && queue.head * 2 > queue.items.length) {
-          queue.items = queue.items.slice(queue.head);
-          queue.head = 0;
-        }
         waiter.start();
-      }
-      if (queue.head > 0 && queue.head === queue.items.length) {
-        queue.items = [];
-        queue.head = 0;
       }
     }
   }

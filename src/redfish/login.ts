@@ -18,8 +18,8 @@ export type WireRequest = Omit<ExchangeRequest, 'signal' | 'timeoutMs' | 'maxBod
 export interface LoginClient {
   readonly origin: string;
   readonly endpoint: BmcEndpoint;
-  /** `basic`: never try a session. */
-  readonly auth: 'session' | 'basic';
+  /** The `auth` option: `basic` never tries a session. */
+  readonly mode: 'session' | 'basic';
   readonly guard: LockoutGuard;
   readonly log: ClientLog | undefined;
   /** Sends one request (no per-BMC slot) and parses its answer. */
@@ -69,7 +69,7 @@ export class Login {
   async login(): Promise<void> {
     const client = this.#client;
     const { origin, log } = client;
-    if (client.auth === 'basic') {
+    if (client.mode === 'basic') {
       this.#auth = 'basic';
       return;
     }
