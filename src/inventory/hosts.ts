@@ -4,9 +4,14 @@
 // says they are one in two ways, and only those are taken:
 // - Links between systems: a system lists another in Links.SupplyingComputerSystems, or the other
 //   lists it in Links.ConsumingComputerSystems (the schema's "realized, in whole or in part, from").
-// - Chassis containment: every chassis of one system sits inside a chassis of the other
-//   (Links.ContainedBy / Links.Contains), and one of the two has no CPU or no memory of its own,
-//   so it cannot be a machine by itself. Two complete nodes in one enclosure stay two machines.
+// - Chassis containment: every chassis of one system is, or sits inside, a chassis of the other
+//   (Links.ContainedBy / Links.Contains), and the two cannot be machines apart: the part has no
+//   CPU and no network interface, or each has what the other lacks (a host with NICs but no CPU
+//   or memory, a module with CPUs and memory but no NIC). What a system has is read from its
+//   members, not its summaries (a host may sum up its module's CPUs), and a collection that
+//   could not be read proves nothing missing. A part that fits several hosts equally well (two
+//   nodes' modules in one tray) joins none and is flagged. Two complete nodes in one enclosure
+//   stay two machines.
 // A system whose SystemType is not a machine (a DPU, a VM, an OS, a virtual partition) is never
 // merged, either way. Nothing here looks at names or ids. Pure.
 import { at, isResource, linkAt, linksAt, membersOf, type Resource } from '../redfish/navigate.ts';
@@ -48,19 +53,34 @@ export function hostsOf(source: ResourceSource, systems: readonly string[]): Hos
     for (const link of linksAt(system, ['Links', 'SupplyingComputerSystems'])) claim(key(link), path, `${path} lists it in Links.SupplyingComputerSystems`);
     for (const link of linksAt(system, ['Links', 'ConsumingComputerSystems'])) claim(path, key(link), `it lists ${key(link)} in Links.ConsumingComputerSystems`);
   }
+  const notes = new Map<string, Note[]>();
   const chassisOf = systemChassis(source, body, key, mergeable);
-  const inside = containment(source, body, key);
+  const distance = chassisDistance(source, body, key);
+  const traits = new Map(mergeable.map((path) => [path, traitsOf(body, path)]));
   for (const part of mergeable) {
+    if (hostOf.has(part)) continue;
+    const own = chassisOf.get(part) ?? [];
+    if (own.length === 0) continue;
+    // Every host this part could belong to by chassis, and how far up its chassis that host is.
+    const candidates: { host: string; depth: number; reason: string }[] = [];
     for (const host of mergeable) {
-      if (part === host || hostOf.has(part)) continue;
-      const own = chassisOf.get(part) ?? [];
+      if (host === part) continue;
       const outer = chassisOf.get(host) ?? [];
-      const containers = own.map((chassis) => (outer.includes(chassis) ? undefined : outer.find((candidate) => inside(chassis, candidate))));
-      if (own.length === 0 || containers.some((container) => container === undefined)) continue;
-      const lacking = [part, host].map((path) => [path, incomplete(body, path)] as const).find(([, what]) => what !== undefined);
-      if (lacking === undefined) continue;
-      const where = own.map((chassis, index) => `${chassis} is inside ${containers[index]}`).join(', ');
-      claim(part, host, `its chassis ${where}, a chassis of ${host}, and ${lacking[0] === part ? 'it' : host} has ${lacking[1]} of its own`);
+      // For each of the part's chassis, the host's chassis nearest above it (or the same one).
+      const nearestOuter = own.map((chassis) => outer.map((candidate) => [candidate, distance(chassis, candidate)] as const).reduce((a, b) => (b[1] < a[1] ? b : a), ['', Infinity] as const));
+      const depth = Math.max(...nearestOuter.map(([, levels]) => levels));
+      if (!Number.isFinite(depth)) continue;
+      const why = belongs(traits.get(part)!, traits.get(host)!, depth === 0);
+      if (why === undefined) continue;
+      const where = own.map((chassis, index) => (nearestOuter[index]![1] === 0 ? `${chassis} is also a chassis of ${host}` : `${chassis} is inside ${nearestOuter[index]![0]}, a chassis of ${host}`)).join(', ');
+      candidates.push({ host, depth, reason: `its chassis ${where}, and ${why}` });
+    }
+    const nearest = Math.min(...candidates.map((candidate) => candidate.depth));
+    const best = candidates.filter((candidate) => candidate.depth === nearest);
+    if (best.length === 1) claim(part, best[0]!.host, best[0]!.reason);
+    else if (best.length > 1) {
+      const hosts = best.map((candidate) => candidate.host).join(' and ');
+      notes.set(part, [{ area: 'identity', subject: part, action: 'flagged', reason: `kept as a machine of its own: by its chassis it could be part of ${hosts}, and the BMC does not say which`, resource: part }]);
     }
   }
   // Follow chains (a part of a part) to the top; a loop leaves its systems apart.
@@ -76,7 +96,7 @@ export function hostsOf(source: ResourceSource, systems: readonly string[]): Hos
   };
   const hosts = new Map(systems.map((path) => [path, hostOf.has(path) ? (top(path) ?? path) : path]));
   const groups = new Map<string, { parts: string[]; notes: Note[] }>();
-  for (const path of systems) if (hosts.get(path) === path) groups.set(path, { parts: [], notes: [] });
+  for (const path of systems) if (hosts.get(path) === path) groups.set(path, { parts: [], notes: [...(notes.get(path) ?? [])] });
   for (const path of systems) {
     const host = hosts.get(path)!;
     if (host === path) continue;
@@ -104,8 +124,9 @@ function systemChassis(
   return out;
 }
 
-// Whether one chassis is inside another, directly or through others (ContainedBy or Contains).
-function containment(source: ResourceSource, body: (link: string | undefined) => Resource | undefined, key: (link: string) => string): (inner: string, outer: string) => boolean {
+// How many levels up one chassis is inside another (0: the same chassis; Infinity: not inside it),
+// by ContainedBy and Contains.
+function chassisDistance(source: ResourceSource, body: (link: string | undefined) => Resource | undefined, key: (link: string) => string): (inner: string, outer: string) => number {
   const parents = new Map<string, Set<string>>();
   const add = (child: string, parent: string) => {
     if (!parents.has(child)) parents.set(child, new Set());
@@ -118,31 +139,66 @@ function containment(source: ResourceSource, body: (link: string | undefined) =>
     for (const child of linksAt(found, ['Links', 'Contains'])) add(key(child), chassis);
   }
   return (inner, outer) => {
-    const seen = new Set<string>();
-    const walk = [inner];
-    while (walk.length > 0) {
-      for (const parent of parents.get(walk.pop()!) ?? []) {
-        if (parent === outer) return true;
-        if (!seen.has(parent)) {
-          seen.add(parent);
-          walk.push(parent);
+    const seen = new Set<string>([inner]);
+    for (let level = [inner], depth = 0; level.length > 0; depth += 1) {
+      if (level.includes(outer)) return depth;
+      const next: string[] = [];
+      for (const chassis of level) {
+        for (const parent of parents.get(chassis) ?? []) {
+          if (!seen.has(parent)) {
+            seen.add(parent);
+            next.push(parent);
+          }
         }
       }
+      level = next;
     }
-    return false;
+    return Infinity;
   };
 }
 
-// What a system lacks to be a machine by itself ("no CPU", "no memory"), or undefined.
-function incomplete(body: (link: string | undefined) => Resource | undefined, path: string): string | undefined {
+type Trait = 'CPU' | 'memory' | 'network interface';
+/** What a system has of its own: true, false, or undefined where its collection could not be read. */
+type Traits = Readonly<Record<Trait, boolean | undefined>>;
+
+// What a system has of its own, from its members. A summary counts only where the system has no
+// collection at all: a tray's host may sum up its module's CPUs and memory in its summaries while
+// its own collections are empty.
+function traitsOf(body: (link: string | undefined) => Resource | undefined, path: string): Traits {
   const system = body(path);
-  const present = (member: Resource | undefined) => member !== undefined && at(member, ['Status', 'State']) !== 'Absent';
-  const members = (name: string) => membersOf(body(linkAt(system, [name]))).map((link) => body(link)).filter(present);
-  const cpus = members('Processors').filter((processor) => [undefined, 'CPU'].includes(at(processor, ['ProcessorType']) as string | undefined));
-  const summaryCpus = Number(at(system, ['ProcessorSummary', 'Count']) ?? 0) > 0;
-  const dimms = members('Memory').filter((dimm) => Number(at(dimm, ['CapacityMiB']) ?? 0) > 0);
-  const summaryMemory = Number(at(system, ['MemorySummary', 'TotalSystemMemoryGiB']) ?? 0) > 0;
-  if (cpus.length === 0 && !summaryCpus) return 'no CPU';
-  if (dimms.length === 0 && !summaryMemory) return 'no memory';
-  return undefined;
+  const present = (member: Resource) => at(member, ['Status', 'State']) !== 'Absent';
+  const any = (name: string, counts: (member: Resource) => boolean, summary: () => boolean): boolean | undefined => {
+    const link = linkAt(system, [name]);
+    if (link === undefined) return summary();
+    const collection = body(link);
+    if (collection === undefined) return undefined;
+    const members = membersOf(collection).map((member) => body(member));
+    if (members.some((member) => member !== undefined && present(member) && counts(member))) return true;
+    return members.includes(undefined) ? undefined : false;
+  };
+  return {
+    CPU: any('Processors', (member) => [undefined, 'CPU'].includes(at(member, ['ProcessorType']) as string | undefined), () => Number(at(system, ['ProcessorSummary', 'Count']) ?? 0) > 0),
+    memory: any('Memory', (member) => Number(at(member, ['CapacityMiB']) ?? 0) > 0, () => Number(at(system, ['MemorySummary', 'TotalSystemMemoryGiB']) ?? 0) > 0),
+    'network interface': any('EthernetInterfaces', () => true, () => false),
+  };
+}
+
+const TRAITS: readonly Trait[] = ['CPU', 'memory', 'network interface'];
+const lacks = (traits: Traits) => TRAITS.filter((trait) => traits[trait] === false);
+const has = (traits: Traits) => TRAITS.filter((trait) => traits[trait] === true);
+
+// Why a system in (or inside) another's chassis is part of it, or undefined when it is not: the
+// part has no CPU and no network interface, so it cannot be a machine by itself; or the two are
+// complementary, each having what the other lacks, one lacking a CPU or memory. A system only
+// missing what it failed to read is never taken apart. In a shared chassis, the host is the one
+// with network interfaces (the MACs MAAS knows the machine by).
+function belongs(part: Traits, host: Traits, sharedChassis: boolean): string | undefined {
+  const list = (traits: readonly Trait[]) => traits.join(' or ');
+  if (part.CPU === false && part['network interface'] === false && has(host).length > 0) return `it has no CPU and no network interface of its own`;
+  const missing = lacks(part).filter((trait) => host[trait] === true);
+  const supplied = lacks(host).filter((trait) => part[trait] === true);
+  if (missing.length === 0 || supplied.length === 0) return undefined;
+  if (![...missing, ...supplied].some((trait) => trait !== 'network interface')) return undefined;
+  if (sharedChassis && !(part['network interface'] === false && host['network interface'] === true)) return undefined;
+  return `it has no ${list(missing)} of its own and the host no ${list(supplied)}`;
 }

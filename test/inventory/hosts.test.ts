@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { hostsOf } from '../../src/inventory/hosts.ts';
 import { toInventories } from '../../src/inventory/normalise.ts';
-import { sourceOf } from '../helpers/mockup.ts';
+import { failedRead, sourceOf } from '../helpers/mockup.ts';
 
 type Body = Record<string, unknown>;
 const V1 = '/redfish/v1';
@@ -125,6 +125,45 @@ describe('systems that are one machine', () => {
     );
     expect(groups(tree)).toEqual([['host', ['gpu-board']]]);
   });
+
+  it('are merged when the module lists the host\'s own chassis, and the host is the one with the network interfaces', () => {
+    const tree = bmc([
+      { id: 'module', chassis: 'tray', cpus: 2, dimms: 4 },
+      { id: 'host', chassis: 'tray', macs: ['0c:42:a1:00:00:01'] },
+    ]);
+    expect(groups(tree)).toEqual([['host', ['module']]]);
+    const [machine] = toInventories(sourceOf(tree));
+    expect(machine!.notes?.[0]?.reason).toBe('part of /redfish/v1/Systems/host: its chassis /redfish/v1/Chassis/tray is also a chassis of /redfish/v1/Systems/host, and it has no network interface of its own and the host no CPU or memory');
+  });
+
+  it('are merged when the host\'s summaries count the module\'s CPUs and memory but its own collections are empty', () => {
+    const tree = bmc(
+      [
+        { id: 'host', chassis: 'tray', macs: ['0c:42:a1:00:00:01'], body: { ProcessorSummary: { Count: 2, LogicalProcessorCount: 64 }, MemorySummary: { TotalSystemMemoryGiB: 128 } } },
+        { id: 'module', chassis: 'module-chassis', cpus: 2, dimms: 4 },
+      ],
+      { 'module-chassis': 'tray' },
+    );
+    expect(groups(tree)).toEqual([['host', ['module']]]);
+    const [machine] = toInventories(sourceOf(tree));
+    expect([machine!.cpus.length, machine!.memory.totalMiB, machine!.nics.length]).toEqual([2, 4 * 32768, 1]);
+  });
+
+  it('each module joins the node whose chassis holds it, in a tray of two nodes', () => {
+    const tree = bmc(
+      [
+        { id: 'node0', chassis: 'node0-chassis', macs: ['0c:42:a1:00:00:01'] },
+        { id: 'node1', chassis: 'node1-chassis', macs: ['0c:42:a1:00:00:02'] },
+        { id: 'module0', chassis: 'module0-chassis', cpus: 2, dimms: 2 },
+        { id: 'module1', chassis: 'module1-chassis', cpus: 2, dimms: 2 },
+      ],
+      { 'node0-chassis': 'tray', 'node1-chassis': 'tray', 'module0-chassis': 'node0-chassis', 'module1-chassis': 'node1-chassis' },
+    );
+    expect(groups(tree)).toEqual([
+      ['node0', ['module0']],
+      ['node1', ['module1']],
+    ]);
+  });
 });
 
 describe('systems that stay machines of their own', () => {
@@ -141,6 +180,61 @@ describe('systems that stay machines of their own', () => {
       ['node0', []],
       ['node1', []],
       ['manager-node', []],
+    ]);
+  });
+
+  it('modules that could belong to either of two nodes in one tray, flagged as such, rather than both given to the first', () => {
+    const tree = bmc(
+      [
+        { id: 'node0', chassis: 'tray', macs: ['0c:42:a1:00:00:01'] },
+        { id: 'node1', chassis: 'tray', macs: ['0c:42:a1:00:00:02'] },
+        { id: 'module0', chassis: 'module0-chassis', cpus: 2, dimms: 2 },
+        { id: 'module1', chassis: 'module1-chassis', cpus: 2, dimms: 2 },
+      ],
+      { 'module0-chassis': 'tray', 'module1-chassis': 'tray' },
+    );
+    expect(groups(tree)).toEqual([
+      ['node0', []],
+      ['node1', []],
+      ['module0', []],
+      ['module1', []],
+    ]);
+    const module0 = toInventories(sourceOf(tree)).find((machine) => machine.system.endsWith('/module0'))!;
+    expect(module0.notes).toEqual([
+      {
+        area: 'identity',
+        subject: '/redfish/v1/Systems/module0',
+        action: 'flagged',
+        reason: 'kept as a machine of its own: by its chassis it could be part of /redfish/v1/Systems/node0 and /redfish/v1/Systems/node1, and the BMC does not say which',
+        resource: '/redfish/v1/Systems/module0',
+      },
+    ]);
+  });
+
+  it('a node with network interfaces whose processor collection is empty, beside a complete node in the same chassis', () => {
+    const tree = bmc([
+      { id: 'node0', chassis: 'enclosure', cpus: 2, dimms: 2, macs: ['0c:42:a1:00:00:01'] },
+      { id: 'node1', chassis: 'enclosure', dimms: 2, macs: ['0c:42:a1:00:00:02'], body: { ProcessorSummary: { Count: 2 } } },
+    ]);
+    expect(groups(tree)).toEqual([
+      ['node0', []],
+      ['node1', []],
+    ]);
+  });
+
+  it('a host whose processor and memory collections could not be read, whatever its chassis holds', () => {
+    const tree = bmc(
+      [
+        { id: 'host', chassis: 'tray', macs: ['0c:42:a1:00:00:01'] },
+        { id: 'module', chassis: 'module-chassis', cpus: 2, dimms: 2 },
+      ],
+      { 'module-chassis': 'tray' },
+    );
+    tree[`${V1}/Systems/host/Processors`] = failedRead('server', 503);
+    tree[`${V1}/Systems/host/Memory`] = failedRead('timeout');
+    expect(groups(tree)).toEqual([
+      ['host', []],
+      ['module', []],
     ]);
   });
 

@@ -186,7 +186,7 @@ describe('multi-node trays and Arm hosts: a tray listing its host and its CPU/GP
         subject: '/redfish/v1/Systems/Module_0',
         action: 'merged',
         reason:
-          'part of /redfish/v1/Systems/System_0: its chassis /redfish/v1/Chassis/Module_0 is inside /redfish/v1/Chassis/Tray_0, a chassis of /redfish/v1/Systems/System_0, and /redfish/v1/Systems/System_0 has no CPU of its own',
+          'part of /redfish/v1/Systems/System_0: its chassis /redfish/v1/Chassis/Module_0 is inside /redfish/v1/Chassis/Tray_0, a chassis of /redfish/v1/Systems/System_0, and it has no network interface of its own and the host no CPU or memory',
         resource: '/redfish/v1/Systems/Module_0',
       },
     ]);
