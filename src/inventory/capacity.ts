@@ -7,8 +7,10 @@
 // - exact: a size field with its unit in its name (an OEM `CapacityMiB`, `CapacityGB`…, logical
 //   blocks × block size, HPE SmartStorage's figures for the same serial);
 // - at least: a RAID volume over the drive (its capacity over its data drives is a lower bound);
-// - named: a size in the drive's own name or model ("4TB"), trusted only against a size that is
-//   not plausible for a drive on its own.
+// - named: a size in the drive's own name or model ("4TB", not "12Gb/s"), a marketing figure, so
+//   it counts only when the reported size is off from it by more than half.
+// A volume as small as its drives is no check: a BMC that sends the wrong unit for its drives
+// sends it for its volumes too.
 import { at, isResource, linksAt, normalisePath, type Resource } from '../redfish/navigate.ts';
 import { PLAUSIBLE_DRIVE_BYTES } from '../redfish/resources/storage.ts';
 import { LIMITS, num, positive, str } from './read.ts';
@@ -45,7 +47,7 @@ const UNITS: readonly (readonly [string, number])[] = [
 const FIELD = /^(?:Capacity|Size)(Bytes|KiB|KB|MiB|MB|GiB|GB|TiB|TB)$/;
 const FACTORS: Readonly<Record<string, number>> = { Bytes: 1, KiB: 1024, KB: 1e3, MiB: 2 ** 20, MB: 1e6, GiB: 2 ** 30, GB: 1e9, TiB: 2 ** 40, TB: 1e12 };
 // "4TB", "3.84 TB", "960GB", not "MB4000GVYZK" (a model number) or "4000G".
-const NAMED = /(?:^|[^\w.])(\d+(?:\.\d+)?)\s?(TB|GB)\b/i;
+const NAMED = /(?:^|[^\w.])(\d+(?:\.\d+)?)\s?(TB|GB)\b(?!\/s)/i;
 
 /** Sizes a drive resource gives besides `CapacityBytes`: OEM size fields, blocks, its name. */
 export function ownSizeEvidence(body: Resource): SizeEvidence[] {
@@ -152,19 +154,24 @@ export function checkSize(reported: number, evidence: readonly SizeEvidence[]): 
   if (floors.length > 0) {
     const floor = floors.reduce((best, entry) => (entry.bytes > best.bytes ? entry : best));
     // A volume may use part of each drive, never more than all of it (1% for rounding).
-    if (reported >= floor.bytes * 0.99) return { ok: true, bytes: reported };
-    // The BMC's figure in the right unit, using (nearly) the whole drive: the closest such unit.
-    const fits = UNITS.filter(([, factor]) => reported * factor >= floor.bytes * 0.99 && reported * factor <= floor.bytes * 1.25);
-    const unit = fits.sort(([, a], [, b]) => a - b)[0];
-    if (unit) return { ok: true, bytes: reported * unit[1], correction: `${said} is in ${unit[0]}: ${reported * unit[1]} bytes, as ${floor.from} needs at least ${Math.round(floor.bytes)}` };
-    return doubtful(reported, `${said} is smaller than ${floor.from} needs (${Math.round(floor.bytes)} bytes), in any unit`);
+    if (reported < floor.bytes * 0.99) {
+      // The BMC's figure in the right unit, using (nearly) the whole drive: the closest such unit.
+      const fits = UNITS.filter(([, factor]) => reported * factor >= floor.bytes * 0.99 && reported * factor <= floor.bytes * 1.25);
+      const unit = fits.sort(([, a], [, b]) => a - b)[0];
+      if (unit) return { ok: true, bytes: reported * unit[1], correction: `${said} is in ${unit[0]}: ${reported * unit[1]} bytes, as ${floor.from} needs at least ${Math.round(floor.bytes)}` };
+      return doubtful(reported, `${said} is smaller than ${floor.from} needs (${Math.round(floor.bytes)} bytes), in any unit`);
+    }
+    // A volume that agrees proves nothing when its own size is as implausible: a BMC sending the
+    // wrong unit sends it for its volumes too. The name decides, below.
   }
-  if (plausible) return { ok: true, bytes: reported };
   const named = evidence.find((entry) => entry.kind === 'named');
-  if (named) {
+  // A name's size is a marketing figure, so only a disagreement by more than half is one.
+  if (named && !(reported >= named.bytes / 2 && reported <= named.bytes * 2)) {
     const unit = nearest(reported, named.bytes, 0.1);
     if (unit) return { ok: true, bytes: reported * unit[1], correction: `${said} is in ${unit[0]}, as the drive's ${named.from} says: ${reported * unit[1]} bytes` };
-    return { ok: false, reason: `${said} is no size for a drive its ${named.from} names, in any unit` };
+    return doubtful(reported, `${said} is no size for a drive its ${named.from} names, in any unit`);
   }
+  if (plausible || named) return { ok: true, bytes: reported };
+  if (floors.length > 0) return { ok: false, reason: `${said} is no plausible size for a drive (below 1 GB), and the volumes over it are as small, so they give no check` };
   return { ok: false, reason: `${said} is no plausible size for a drive (below 1 GB) and the BMC gives no other size to check it against` };
 }
