@@ -171,7 +171,7 @@ export function printReport(io: Io, report: SweepReport): void {
       unknownNames(result.machines).join(', '),
       result.requests,
       duration(result.ms),
-      result.message ?? result.machines.find((machine) => machine.reason)?.reason ?? (unknownText(result) || warningsText(result.warnings)),
+      result.message ?? result.machines.find((machine) => machine.reason)?.reason ?? [unknownText(result), warningsText(result.warnings)].filter(Boolean).join('; '),
     ]);
   const words = new Map(SWEEP_OUTCOMES.map((outcome) => [outcomeWord(outcome, report.dryRun), outcome]));
   const colour = (text: string, column: number) => (column === 1 ? style(OUTCOME_STYLE[words.get(text) ?? ''] ?? 'reset', text) : column === 3 ? style('red', text) : column === 4 ? style('yellow', text) : text);

@@ -141,7 +141,7 @@ describe('redfish-enlist sweep output', () => {
     expect(result.stdout).toMatch(/3 BMCs in .*: 0 created, 0 updated, 0 unchanged, 0 skipped, 0 failed, 3 cancelled/);
   });
 
-  it("shows a BMC's warning in its row: a system still Starting after its re-reads, and none for one whose POST state says discovery is complete", async () => {
+  it("shows a BMC's warning in its row, beside an unknown section when there is one: a system still Starting after its re-reads, and none for one whose POST state says discovery is complete", async () => {
     const mockup = await loadMockup(join(SHAPES, 'hpe-starting-discovery-complete'));
     const path = '/redfish/v1/Systems/1';
     const { Oem: _, ...silent } = mockup.get(path)!.body as Record<string, unknown>;
@@ -157,6 +157,15 @@ describe('redfish-enlist sweep output', () => {
       const rows = out.text().split('\n');
       expect(rows.find((line) => line.startsWith('stuck'))).toMatch(/^stuck\s+(created|unchanged)\s.*warning: \/redfish\/v1\/Systems\/1: still Starting after 3 re-reads over 0 s, and nothing says its inventory is complete: its CPUs, memory or disks may be missing$/);
       expect(rows.find((line) => line.startsWith('done'))).toMatch(/^done\s+(created|unchanged)\s+\S+\s+\d+\s+[\d.]+ m?s$/);
+
+      // An unknown section beside the warning: the row says both, not only the first.
+      stuck.setFaults([{ path: /\/Storage\/./, afterAuth: true, action: { type: 'status', status: 404 } }]);
+      const fresh = temporaryStore();
+      const again = await runSweep(bmcs.slice(0, 1), new EmbeddedTarget(fresh.store), fresh.store, { concurrency: 1, crawl: { startingDelayMs: 10 } }).finally(() => fresh.dispose());
+      const second = capture();
+      printReport({ stdout: second.stream, stderr: capture().stream, env: {} } as unknown as Io, again);
+      const row = second.text().split('\n').find((line) => line.startsWith('stuck'));
+      expect(row).toMatch(/^stuck\s.*storage unknown: .*; warning: \/redfish\/v1\/Systems\/1: still Starting after 3 re-reads/);
     } finally {
       await Promise.all([stuck.close(), done.close()]);
       registry.dispose();
