@@ -195,7 +195,8 @@ function summaryCpus(system: Resource, ctx: ReadContext): Cpu[] {
   const model = text(at(summary, ['Model']));
   const counted = [sockets && 'sockets', logical && 'threads', coreCount && 'cores'].filter(Boolean).join(', ');
   const unknown = [logical === undefined && 'threads', coreCount === undefined && 'cores'].filter(Boolean).join(' and ');
-  note(ctx, 'ProcessorSummary', `no processor members; ${counted} taken from the summary${unknown ? `, ${unknown} unknown` : ''}`);
+  const oneSocket = sockets === undefined ? '; it counts no sockets, so all are shown on one' : '';
+  note(ctx, 'ProcessorSummary', `no processor members; ${counted} taken from the summary${unknown ? `, ${unknown} unknown` : ''}${oneSocket}`);
   return Array.from({ length: socketCount }, (_, index) => ({
     socket: `CPU ${index + 1}`,
     index,

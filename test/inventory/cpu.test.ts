@@ -71,6 +71,14 @@ describe('processors', () => {
     expect(inventory.findings).toContainEqual(expect.objectContaining({ path: 'ProcessorSummary', problem: expect.stringContaining('threads and cores unknown') }));
   });
 
+  it('says so when a summary counts threads but no sockets, and shows them all on one socket', () => {
+    const inventory = inventoryOf({ system: { ProcessorSummary: { LogicalProcessorCount: 64 } } });
+    expect(inventory.cpus.map((cpu) => [cpu.socket, cpu.cores, cpu.threads])).toEqual([['CPU 1', 0, 64]]);
+    expect(inventory.findings).toContainEqual(
+      expect.objectContaining({ path: 'ProcessorSummary', problem: 'no processor members; threads taken from the summary, cores unknown; it counts no sockets, so all are shown on one' }),
+    );
+  });
+
   it('takes cores from the summary when it counts them, and spreads its threads over them', () => {
     const inventory = inventoryOf({ system: { ProcessorSummary: { Count: 2, CoreCount: 48, LogicalProcessorCount: 96 } } });
     expect(inventory.cpus.map((cpu) => [cpu.cores, cpu.threads])).toEqual([
