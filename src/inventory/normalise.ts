@@ -1,7 +1,7 @@
 // Raw crawl → HardwareInventory, one per ComputerSystem. Pure: the same resources always give the
 // same inventory. Each area reads through its own SectionReader, so a failed read makes exactly
 // that section unknown.
-import { linkAt, linksAt, membersOf, type Resource } from '../redfish/navigate.ts';
+import { isResource, linkAt, linksAt, membersOf, type Resource } from '../redfish/navigate.ts';
 import { readProcessors } from './cpu.ts';
 import { readFirmware, readManager } from './firmware.ts';
 import { boardChassis, compact, mainChassis, readChassis, readIdentity, readMaker, readMotherboard, readOs } from './identity.ts';
@@ -17,7 +17,8 @@ import { detectVendor } from './vendor.ts';
 
 /**
  * ComputerSystem paths reachable from the root: /Systems members and Chassis ComputerSystems
- * links; when those name none, the managers' ManagerForServers links (as the crawl finds them).
+ * links; when those name none, the managers' ManagerForServers links; then what the managers
+ * held serve besides (as the crawl finds them).
  */
 export function systemsOf(source: ResourceSource): string[] {
   const reader = new SectionReader(source, 'identity');
@@ -30,7 +31,21 @@ export function systemsOf(source: ResourceSource): string[] {
   membersOf(reader.get(linkAt(root, ['Systems']))).forEach(add);
   for (const chassis of reader.members(linkAt(root, ['Chassis']))) linksAt(chassis, ['Links', 'ComputerSystems']).forEach(add);
   if (paths.size === 0) for (const manager of reader.members(linkAt(root, ['Managers']))) linksAt(manager, ['Links', 'ManagerForServers']).forEach(add);
+  // A manager that serves a system no listing names: that system too, as the crawl reads it.
+  for (const manager of servingManagers(source, [...paths])) linksAt(manager, ['Links', 'ManagerForServers']).forEach(add);
   return [...paths];
+}
+
+// The managers of these systems (their Links.ManagedBy, and the Managers listing) that the
+// source holds, looked at without recording a missing one as a failed read.
+function servingManagers(source: ResourceSource, systems: readonly string[]): Resource[] {
+  const bodyAt = (link: string | undefined) => {
+    const key = link === undefined ? undefined : keyOf(source, link);
+    const outcome = key === undefined ? undefined : source.resources.get(key);
+    return outcome?.ok && isResource(outcome.body) ? outcome.body : undefined;
+  };
+  const links = [...systems.flatMap((path) => linksAt(bodyAt(path), ['Links', 'ManagedBy'])), ...membersOf(bodyAt(linkAt(bodyAt('/redfish/v1'), ['Managers'])))];
+  return [...new Set(links.map((link) => keyOf(source, link)))].map((key) => bodyAt(key)).filter((body): body is Resource => body !== undefined);
 }
 
 /**

@@ -73,6 +73,13 @@ export async function crawl(client: RedfishClient, options: Partial<CrawlOptions
   if (systems.length === 0) systems = await managedSystems(run);
 
   await Promise.all([...systems.map((path) => crawlSystem(run, path, oemKeys, settings)), firmware]);
+  // The systems' managers are read anyway; one that serves a system no listing names (a BMC
+  // listing one host in /Systems and another only from its manager) gets that system read too.
+  const served = servedSystems(run, systems).filter((path) => !systems.includes(path));
+  if (served.length > 0) {
+    systems = [...systems, ...served];
+    await Promise.all(served.map((path) => crawlSystem(run, path, oemKeys, settings)));
+  }
   return {
     origin: client.origin,
     resources: run.outcomes,
@@ -149,6 +156,15 @@ async function crawlSystem(run: Crawl, path: string, oemKeys: readonly string[],
 }
 
 // The systems the managers say they manage (Links.ManagerForServers).
+// The systems the managers already read serve (Links.ManagerForServers), without reading more
+// (links to other origins were recorded as refused where they were first met).
+function servedSystems(run: Crawl, systems: readonly string[]): string[] {
+  const paths = (links: readonly string[]) => links.map((link) => run.pathOf(link)).filter((path) => path !== undefined);
+  const listing = run.pathOf(linkAt(run.root, ['Managers']) ?? '');
+  const managers = unique([...systems.flatMap((path) => paths(linksAt(run.body(path), ['Links', 'ManagedBy']))), ...paths(listing === undefined ? [] : membersOf(run.body(listing)))]);
+  return unique(managers.flatMap((manager) => paths(linksAt(run.body(manager), ['Links', 'ManagerForServers']))));
+}
+
 async function managedSystems(run: Crawl): Promise<string[]> {
   const managers = await run.collection(linkAt(run.root, ['Managers']), '/redfish/v1', true);
   return unique(managers.flatMap((manager) => run.links(run.body(manager), ['Links', 'ManagerForServers'], manager).map((link) => run.pathOf(link)!)));

@@ -21,7 +21,8 @@ export interface RawCrawl {
   readonly resources: ReadonlyMap<string, Outcome>;
   /**
    * ComputerSystem paths, from `/Systems` and from `Chassis/*\/ComputerSystems`, de-duplicated;
-   * when those name none, from the managers' `Links.ManagerForServers`.
+   * when those name none, from the managers' `Links.ManagerForServers`; then the systems the
+   * managers already read serve that those did not name.
    */
   readonly systems: readonly string[];
   readonly refusedLinks: readonly RefusedLink[];

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { toCommissioningData } from '../../src/inventory/commissioning.ts';
-import { toInventories } from '../../src/inventory/normalise.ts';
+import { systemsOf, toInventories } from '../../src/inventory/normalise.ts';
 import { sourceFromCrawl } from '../../src/inventory/source.ts';
 import { withRedfishClient, type BmcEndpoint } from '../../src/redfish/client.ts';
 import { crawl, type RawCrawl } from '../../src/redfish/crawl.ts';
@@ -149,6 +149,29 @@ describe('systems reachable only through their manager', () => {
     expect(result.systems).toEqual(['/redfish/v1/Systems/host0']);
     const [inventory] = toInventories(sourceFromCrawl(result));
     expect([inventory!.systemId, inventory!.nics.length, inventory!.drives.length]).toEqual(['host0', 2, 1]);
+  });
+
+  it('finds a host its manager serves when /Systems lists only another host', async () => {
+    // host1 is a copy of host0 that /Systems lists; host0 stays linked from the manager alone.
+    const base = await loadMockup(join(SHAPES, 'manager-linked-summary-only'));
+    const mockup = new Map(base);
+    for (const [path, resource] of base) {
+      if (!path.startsWith('/redfish/v1/Systems/host0')) continue;
+      const text = JSON.stringify(resource.body).replaceAll('/Systems/host0', '/Systems/host1').replaceAll('"host0"', '"host1"').replace(/70:b3:d5:1e:60:1/gi, '70:b3:d5:1e:61:1');
+      mockup.set(path.replace('/Systems/host0', '/Systems/host1'), { ...resource, body: JSON.parse(text) });
+    }
+    mockup.set('/redfish/v1/Systems', { body: { '@odata.id': '/redfish/v1/Systems', Members: [{ '@odata.id': '/redfish/v1/Systems/host1' }], 'Members@odata.count': 1 } });
+    const manager = base.get('/redfish/v1/Managers/bmc0')!.body as { Links: Record<string, unknown> };
+    mockup.set('/redfish/v1/Managers/bmc0', { body: { ...manager, Links: { ...manager.Links, ManagerForServers: [{ '@odata.id': '/redfish/v1/Systems/host0' }, { '@odata.id': '/redfish/v1/Systems/host1' }] } } });
+    const served = await serve({ mockup });
+    const result = await withRedfishClient(served.endpoint, fast, {}, (client) => crawl(client, { startingDelayMs: 10 }));
+    expect(result.systems).toEqual(['/redfish/v1/Systems/host1', '/redfish/v1/Systems/host0']);
+    expect(toInventories(sourceFromCrawl(result)).map((inventory) => [inventory.systemId, inventory.nics.length, inventory.drives.length])).toEqual([
+      ['host1', 2, 1],
+      ['host0', 2, 1],
+    ]);
+    // The static reading of the same answers finds the same systems.
+    expect(systemsOf(sourceFromCrawl(result))).toEqual(result.systems);
   });
 
   it('does not read the managers for systems when /Systems lists them', async () => {
