@@ -17,8 +17,8 @@ import { detectVendor } from './vendor.ts';
 
 /**
  * ComputerSystem paths reachable from the root: /Systems members and Chassis ComputerSystems
- * links; when those name none, the managers' ManagerForServers links; then what the managers
- * held serve besides (as the crawl finds them).
+ * links; when those name none, the managers' ManagerForServers links; then any other system the
+ * managers in the source serve (as the crawl finds them).
  */
 export function systemsOf(source: ResourceSource): string[] {
   const reader = new SectionReader(source, 'identity');
