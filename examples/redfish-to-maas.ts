@@ -10,7 +10,7 @@ import { enableCompileCache } from 'node:module';
 // Node then keeps what it compiles, so from the second run on the package's code (TypeScript, from
 // a checkout) is neither type-stripped nor compiled again: it must be on before the package loads.
 enableCompileCache();
-const { crawl, maasArchitecture, MaasTarget, sourceFromCrawl, toCommissioningResults, toInventories, withRedfishClient } = await import('redfish-enlist');
+const { crawl, maasArchitecture, MaasTarget, MachineStateError, sourceFromCrawl, toCommissioningResults, toInventories, withRedfishClient } = await import('redfish-enlist');
 
 const [address, username] = process.argv.slice(2);
 const { MAAS_URL: url, MAAS_API_KEY: apiKey, BMC_PASSWORD: password, BMC_TLS: tls = 'verify' } = process.env;
@@ -46,6 +46,13 @@ if (machine) {
 
 // 3. Push the hardware, as MAAS's own hardware sync does (signed with the machine's token): a
 //    result for each script of the machine's commissioning set, so that release gives Ready.
-await maas.pushHardware(machine, toCommissioningResults(inventory));
-console.log(`pushed hardware information for ${machine.hostname}`);
-await maas.close();
+//    MAAS takes hardware only from a Deployed machine: one released since is left alone.
+try {
+  await maas.pushHardware(machine, toCommissioningResults(inventory));
+  console.log(`pushed hardware information for ${machine.hostname}`);
+} catch (error) {
+  if (!(error instanceof MachineStateError)) throw error;
+  console.log(error.message);
+} finally {
+  await maas.close();
+}

@@ -29,7 +29,7 @@ export {
 
 export { applyEvent, createMachine as decideCreate, acceptsHardwareUpdate, statusOfRef, type LifecycleEvent } from './lifecycle/index.ts';
 
-export { MaasClient, MaasError, MaasTarget, getToken, listMachines, pushHardware, readCredentials, writeCredentials } from './maas/index.ts';
+export { MaasClient, MaasError, MaasTarget, MachineStateError, getToken, listMachines, pushHardware, readCredentials, writeCredentials } from './maas/index.ts';
 export { EmbeddedTarget } from './sweep/embedded-target.ts';
 export { maasArchitecture, TargetError, type MachineKeys, type MachineRecord, type NewMachine, type PushReport, type Target } from './sweep/target.ts';
 export { runSweep, type BmcResult, type SweepReport, type SweepSettings } from './sweep/sweep.ts';

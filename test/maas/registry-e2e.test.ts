@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MaasClient } from '../../src/maas/client.ts';
 import { MaasTarget } from '../../src/maas/target.ts';
 import { listMachines } from '../../src/registry/machines.ts';
 import { serveRegistry, type RegistryServer } from '../../src/registry/serve.ts';
@@ -113,6 +114,20 @@ describe('examples/redfish-to-maas.ts', () => {
     const machines = listMachines(registry.store);
     expect(machines).toHaveLength(1);
     expect(machines[0]!.cpu_count).toBeGreaterThan(0);
+  });
+
+  it('says a machine released since is left alone, and exits 0, instead of a stack trace', async () => {
+    const bmc = fleet.bmcs[1]!;
+    const env = { ...process.env, MAAS_URL: server.url, MAAS_API_KEY: apiKey, BMC_PASSWORD: bmc.credentials.password, BMC_TLS: 'insecure' };
+    const args = ['--conditions=source', EXAMPLE, bmc.url, bmc.credentials.username];
+    await run(process.execPath, args, { env });
+    const [machine] = listMachines(registry.store);
+    const admin = new MaasClient({ url: server.url, apiKey });
+    await admin.request('POST', `api/2.0/machines/${machine!.system_id}/`, { query: { op: 'release' } });
+    admin.close();
+    const again = await run(process.execPath, args, { env });
+    expect(again.stderr).toBe('');
+    expect(again.stdout).toMatch(/\nfound \S+ \(\w+\), Ready\nMachine \S+ \(\w+\) is Ready: MAAS takes pushed hardware only from Deployed machines \(it would accept the push and ignore it\); skipped\n$/);
   });
 });
 
