@@ -135,7 +135,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
         });
         metrics.record(report, config.bmcs.length);
         options.onSweep?.(report);
-        log.info({ ...report.totals, bmcs: due.length, backingOff: config.bmcs.length - due.length, ms: report.ms }, 'sweep finished');
+        log.info({ ...report.totals, noAnswer: report.results.filter((result) => result.noAnswer).length, bmcs: due.length, backingOff: config.bmcs.length - due.length, ms: report.ms }, 'sweep finished');
       } catch (error) {
         // A sweep that could not run at all (the target unreachable, its database full or locked):
         // the daemon stays up and tries again at the next interval.

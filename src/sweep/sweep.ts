@@ -277,7 +277,9 @@ function unreadable(bmc: BmcConfig, client: RedfishClient, error: unknown, state
     machines: [],
     warnings: [],
   };
-  settings.log?.warn({ bmc: bmc.name, kind: failure.kind, message: result.message }, 'BMC sweep failed');
+  // Most of a discovery range is silent, every sweep: one debug line each, not a warning each.
+  if (silentDiscovery) settings.log?.debug({ bmc: bmc.name, kind: failure.kind }, 'discovered address did not answer');
+  else settings.log?.warn({ bmc: bmc.name, kind: failure.kind, message: result.message }, 'BMC sweep failed');
   if (settings.dryRun) return result;
   const refused = write(state, () => recordBmcSweep(state, bmc.address, record(result, tlsMode(bmc))));
   return refused === undefined ? result : { ...result, message: `${result.message}; not recorded: ${refused}` };
