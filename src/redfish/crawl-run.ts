@@ -248,7 +248,7 @@ export class Crawl {
           linked.add(link);
           links.push(link);
         }
-        if (isComplete(member)) inline.push(member as Resource);
+        if (carriesProperties(member)) inline.push(member as Resource);
       }
     };
     take((rawMembers as unknown[] | null | undefined) ?? []);
@@ -297,15 +297,18 @@ export class Crawl {
   }
 }
 
-// An expanded member is usable when it carries more than its identity: AMI's expansion keeps only
-// `@odata.id`, `@odata.type` and `Name`.
-function isComplete(member: unknown): boolean {
+// An expanded member is its resource when it carries more than its identity: AMI's expansion keeps
+// only `@odata.id`, `@odata.type` and `Name`.
+function carriesProperties(member: unknown): boolean {
   if (!isResource(member)) return false;
-  let keys = 0;
   for (const key in member) {
-    if (!Object.hasOwn(member, key)) continue;
-    keys++;
-    if (key.charCodeAt(0) !== 0x40 && key !== 'Name' && key !== 'Id' && key !== 'Description') return true;
+    if (Object.hasOwn(member, key) && key.charCodeAt(0) !== 0x40 && key !== 'Name' && key !== 'Id' && key !== 'Description') return true;
   }
-  return keys === 1 && Object.hasOwn(member, '@odata.id'); // a plain link
+  return false;
+}
+
+// An expanded answer is usable when each member is its resource or a plain link (read on its own:
+// a BMC that advertises $expand and ignores it answers with links only). Never a link as a body.
+function isComplete(member: unknown): boolean {
+  return carriesProperties(member) || (isResource(member) && Object.keys(member).length === 1 && Object.hasOwn(member, '@odata.id'));
 }

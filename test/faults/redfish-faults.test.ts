@@ -18,6 +18,7 @@ import { summarise, type Verdicts } from './summary.ts';
 const TREES = ['dell-r750-idrac9', 'hpe-dl380-gen10-ilo5', 'supermicro-x12dpt-bmc'];
 const SYSTEM = '/redfish/v1/Systems/1'; // the Supermicro's, the usual bad BMC
 const MEMORY = `${SYSTEM}/Memory`;
+const DELL_MEMORY = '/redfish/v1/Systems/System.Embedded.1/Memory'; // the Dell advertises $expand
 const settings: SweepSettings = {
   concurrency: 4,
   client: { requestTimeoutMs: 600, connectTimeoutMs: 600, bmcDeadlineMs: 8_000, retries: 2, backoffBaseMs: 5, backoffMaxMs: 20, maxRetryAfterMs: 3_000 },
@@ -165,6 +166,13 @@ const CASES: readonly FaultCase[] = [
     name: 'a redirect to another host',
     arrange: (c) => faults(c, [{ path: SYSTEM, action: { type: 'redirect', location: 'http://evil.example/redfish/v1/Systems/1' } }]),
     fails: 'refused-link',
+  },
+  {
+    // c.read gives the listing unexpanded: plain links, what such a BMC answers to $expand too.
+    name: '$expand advertised, answered with plain links',
+    bad: 'dell',
+    arrange: async (c) => faults(c, [{ path: DELL_MEMORY, afterAuth: true, action: { type: 'body', body: JSON.stringify(await c.read(DELL_MEMORY)) } }]),
+    check: (_c, result) => expect(result.outcome).toBe('unchanged'),
   },
   {
     name: 'a nextLink loop',

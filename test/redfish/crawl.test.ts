@@ -93,7 +93,7 @@ describe('crawling the project fixtures', () => {
     expect(doc(expanded.result)).toBe(doc(plain.result));
   });
 
-  it.each(['broken-json', 'drop-fields'] as const)('falls back to member reads when an expanded answer is %s', async (mode) => {
+  it.each(['broken-json', 'drop-fields', 'ignored'] as const)('falls back to member reads when an expanded answer is %s', async (mode) => {
     const folder = join(FIXTURES, 'dell-r750-idrac9');
     const { result } = await crawlTree(folder, {}, { behaviour: { expand: mode } });
     const golden = JSON.parse(readFileSync(join(folder, 'expected', 'commissioning.json'), 'utf8'));

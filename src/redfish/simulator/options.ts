@@ -5,11 +5,14 @@ import type { Mockup } from '../mockup.ts';
 import { defined, invalid, isInteger, isRecord } from './check.ts';
 import { checkFaultRules, type FaultRule } from './faults.ts';
 
-/** How a BMC answers `$expand`: correctly, not at all, with invalid JSON (iDRAC8), or dropping members' fields (AMI). */
-export type ExpandMode = 'ok' | 'off' | 'broken-json' | 'drop-fields';
+/**
+ * How a BMC answers `$expand`: correctly, not at all, with invalid JSON (iDRAC8), dropping members'
+ * fields (AMI), or advertising it and answering with plain links (`ignored`).
+ */
+export type ExpandMode = 'ok' | 'off' | 'broken-json' | 'drop-fields' | 'ignored';
 
 /** The expand modes, in the order they are documented. */
-export const EXPAND_MODES: readonly ExpandMode[] = ['ok', 'off', 'broken-json', 'drop-fields'];
+export const EXPAND_MODES: readonly ExpandMode[] = ['ok', 'off', 'broken-json', 'drop-fields', 'ignored'];
 
 /** A tree's own behaviour, read from `simulator.json` at its root. */
 export interface BmcBehaviour {

@@ -70,7 +70,7 @@ function reshape(
   if (key === '/redfish/v1' && settings.expand === 'off') return JSON.stringify(withoutExpandQuery(body));
   const members = body.Members;
   if (!Array.isArray(members)) return undefined;
-  const expand = settings.expand !== 'off' && tree.expandAdvertised && EXPAND_QUERY.test(query.get('$expand') ?? '');
+  const expand = settings.expand !== 'off' && settings.expand !== 'ignored' && tree.expandAdvertised && EXPAND_QUERY.test(query.get('$expand') ?? '');
   const paged = settings.pageSize > 0 && members.length > settings.pageSize;
   if (!expand && !paged) return undefined;
   const out: Record<string, unknown> = { ...body };
