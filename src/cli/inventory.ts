@@ -9,7 +9,8 @@ import { withRedfishClient } from '../redfish/client.ts';
 import { crawl, systemsFailure } from '../redfish/crawl.ts';
 import { RedfishError } from '../redfish/errors.ts';
 import { normaliseFingerprint, TLS_ADVICE, type TlsPolicy } from '../redfish/tls.ts';
-import { credentialSecrets, redactEcho, redactEchoDeep } from '../redfish/redact.ts';
+import { credentialSecrets, redactEcho } from '../redfish/redact.ts';
+import { beyondBounds } from '../inventory/bounds.ts';
 import { diskSize, memorySize } from '../inventory/units.ts';
 import { duration, jsonText, visible, yamlText } from './format.ts';
 import { CliError, EXIT, readSecret, say, VERSION, warn, type Io } from './io.ts';
@@ -68,13 +69,19 @@ Examples:
         if (error instanceof RedfishError && error.message.includes(TLS_ADVICE)) throw new CliError(error.message.replace(TLS_ADVICE, 'to trust it, give --ca-file FILE with the CA that signed it, or --tls pin (or --fingerprint) to trust the certificate it presents'));
         throw error;
       });
-      // What the BMC reports may echo its credentials: cut out where they could be, paths kept whole.
-      const read = toInventories(sourceFromCrawl(raw), raw.systems).filter((inventory) => !flags.system || inventory.systemId === flags.system);
-      const inventories = redactEchoDeep(read, credentialSecrets(username, password));
+      // The hardware as the BMC reports it, as a sweep stores it: a short password that is also a
+      // word of the machine's data is not blanked there (that would give it away). Only messages,
+      // which may quote a request back, are redacted (below).
+      const inventories = toInventories(sourceFromCrawl(raw), raw.systems).filter((inventory) => !flags.system || inventory.systemId === flags.system);
       if (inventories.length === 0) {
         // Not "none found" when a read on the way failed: that failure is the answer.
         const failure = flags.system ? undefined : systemsFailure(raw);
         throw new CliError(failure ? `${failure.kind}: no ComputerSystem could be read at ${address}: ${failure.message}` : `no ComputerSystem${flags.system ? ` with Id ${flags.system}` : ''} found at ${address}`);
+      }
+      // A machine no real server could be is refused as a sweep refuses it: its document alone would cost without end.
+      for (const inventory of inventories) {
+        const beyond = beyondBounds(inventory);
+        if (beyond !== undefined) throw new CliError(`bad-response: ${inventory.system}: ${beyond}`);
       }
       if (flags.format === 'json') say(io, jsonText(inventories.length === 1 ? inventories[0] : inventories));
       else if (flags.format === 'yaml') io.stdout.write(yamlText(inventories.length === 1 ? inventories[0] : inventories));

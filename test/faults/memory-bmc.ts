@@ -11,7 +11,7 @@ export type HostileShape =
   | 'processor-bomb'
   /** 64 processors of 16,384 threads: ~80 small requests that would make a 255 MB document. */
   | 'document-bomb'
-  /** 4,000 DIMMs on each of two pages of the Memory collection. */
+  /** 1,500 DIMMs on each of two pages of the Memory collection. */
   | 'dimm-pages'
   /** Two chassis of 2,100 drives each. */
   | 'drive-bomb'
@@ -26,7 +26,9 @@ export type HostileShape =
   /** 64 processors whose Model is a 4 MiB string. */
   | 'long-strings'
   /** 2,000 drives whose Model is 4,500 characters: within every count, a document of 18 million characters. */
-  | 'document-size';
+  | 'document-size'
+  /** A machine at every bound at once (256 sockets of 32 cores and 64 threads, 2,048 DIMMs, drives and PCI functions, 512 interfaces): accepted. */
+  | 'at-bounds';
 
 /** Every shape, in the order the suite tries them. */
 export const HOSTILE_SHAPES: readonly HostileShape[] = [
@@ -40,6 +42,7 @@ export const HOSTILE_SHAPES: readonly HostileShape[] = [
   'amplifying-bodies',
   'long-strings',
   'document-size',
+  'at-bounds',
 ];
 
 /** A running hostile BMC. */
@@ -96,7 +99,7 @@ export async function startMemoryBmc(shape: HostileShape): Promise<MemoryBmc> {
 const json = (value: unknown) => JSON.stringify(value);
 
 // Shapes of thousands of members list them in $expand answers, as real BMCs do: one request, not thousands.
-const EXPANDS: ReadonlySet<HostileShape> = new Set(['processor-bomb', 'document-bomb', 'drive-bomb', 'interface-bomb', 'pcie-bomb', 'document-size']);
+const EXPANDS: ReadonlySet<HostileShape> = new Set(['processor-bomb', 'document-bomb', 'drive-bomb', 'interface-bomb', 'pcie-bomb', 'document-size', 'at-bounds']);
 
 function expanded(shape: HostileShape, path: string): string | Buffer | undefined {
   const body = answer(shape, path);
@@ -118,9 +121,10 @@ function amplifyingBody(): Buffer {
 }
 let longModel: string | undefined;
 
-// Chassis holding drives: two of 2,100 (past the drives bound) or one of 2,000 long-named ones.
+// Chassis holding drives: two of 2,100 (past the drives bound), one of 2,000 long-named ones, or
+// one of 2,046 (with the storage subsystem's two, at the bound).
 function chassisCount(shape: HostileShape): number {
-  return shape === 'drive-bomb' ? 2 : shape === 'document-size' ? 1 : 0;
+  return shape === 'drive-bomb' ? 2 : shape === 'document-size' || shape === 'at-bounds' ? 1 : 0;
 }
 
 function answer(shape: HostileShape, path: string): string | Buffer | undefined {
@@ -152,7 +156,7 @@ function answer(shape: HostileShape, path: string): string | Buffer | undefined 
       Links: { Chassis: chassisCount(shape) > 0 ? Array.from({ length: chassisCount(shape) }, (_, index) => link(`/redfish/v1/Chassis/${index}`)) : [] },
     });
   }
-  const processors = shape === 'processor-bomb' || shape === 'amplifying-bodies' ? 4096 : shape === 'document-bomb' || shape === 'long-strings' ? 64 : 2;
+  const processors = shape === 'processor-bomb' || shape === 'amplifying-bodies' ? 4096 : shape === 'document-bomb' || shape === 'long-strings' ? 64 : shape === 'at-bounds' ? 256 : 2;
   if (path === `${SYSTEM}/Processors`) return collection(path, processors, (index) => `${path}/${index}`);
   const processor = /\/Processors\/(\d+)$/.exec(path);
   if (processor) {
@@ -175,8 +179,8 @@ function answer(shape: HostileShape, path: string): string | Buffer | undefined 
   const memoryPage = /\/Memory(?:\/page(\d+))?$/.exec(path);
   if (memoryPage) {
     const page = Number(memoryPage[1] ?? 0);
-    const count = shape === 'dimm-pages' ? 4000 : 2;
-    const next = shape === 'dimm-pages' && page === 0 ? `${SYSTEM}/Memory/page1` : undefined;
+    const count = shape === 'dimm-pages' ? 1500 : shape === 'at-bounds' ? 1024 : 2;
+    const next = (shape === 'dimm-pages' || shape === 'at-bounds') && page === 0 ? `${SYSTEM}/Memory/page1` : undefined;
     return collection(path, count, (index) => `${SYSTEM}/Memory/d${page * count + index}`, next);
   }
   const dimm = /\/Memory\/d(\d+)$/.exec(path);
@@ -190,20 +194,20 @@ function answer(shape: HostileShape, path: string): string | Buffer | undefined 
   }
   const chassis = /^\/redfish\/v1\/Chassis\/(\d+)$/.exec(path);
   if (chassis) return json({ '@odata.id': path, Id: chassis[1], ChassisType: 'RackMount', Drives: link(`${path}/Drives`) });
-  if (/^\/redfish\/v1\/Chassis\/\d+\/Drives$/.test(path)) return collection(path, shape === 'drive-bomb' ? 2100 : 2000, (index) => `${path}/${index}`);
+  if (/^\/redfish\/v1\/Chassis\/\d+\/Drives$/.test(path)) return collection(path, shape === 'drive-bomb' ? 2100 : shape === 'at-bounds' ? 2046 : 2000, (index) => `${path}/${index}`);
   const drive = /\/(?:Storage\/s|Chassis\/)(\d+)\/Drives\/(\d+)$/.exec(path);
   if (drive) {
     const model = shape === 'document-size' ? 'M'.repeat(4500) : 'Disk';
     return json({ '@odata.id': path, Id: drive[2], CapacityBytes: 960_197_124_096, MediaType: 'SSD', Protocol: 'SATA', Model: model, SerialNumber: `D${drive[1]}-${drive[2]}`, Status: { State: 'Enabled' } });
   }
-  if (path === `${SYSTEM}/EthernetInterfaces`) return collection(path, shape === 'interface-bomb' ? 2000 : 2, (index) => `${path}/${index}`);
+  if (path === `${SYSTEM}/EthernetInterfaces`) return collection(path, shape === 'interface-bomb' ? 2000 : shape === 'at-bounds' ? 512 : 2, (index) => `${path}/${index}`);
   const nic = /\/EthernetInterfaces\/(\d+)$/.exec(path);
   if (nic) return json({ '@odata.id': path, Id: nic[1], MACAddress: mac(Number(nic[1])), SpeedMbps: 25_000, LinkStatus: 'LinkUp', Status: { State: 'Enabled' } });
-  if (path === `${SYSTEM}/PCIeDevices`) return collection(path, shape === 'pcie-bomb' ? 2 : 1, (index) => `${path}/${index}`);
+  if (path === `${SYSTEM}/PCIeDevices`) return collection(path, shape === 'pcie-bomb' || shape === 'at-bounds' ? 2 : 1, (index) => `${path}/${index}`);
   const device = /\/PCIeDevices\/(\d+)$/.exec(path);
   if (device) return json({ '@odata.id': path, Id: device[1], Manufacturer: 'Hostile', PCIeFunctions: link(`${path}/PCIeFunctions`) });
   const functions = /\/PCIeDevices\/(\d+)\/PCIeFunctions$/.exec(path);
-  if (functions) return collection(path, shape === 'pcie-bomb' ? 2400 : 8, (index) => `${path}/${index}`);
+  if (functions) return collection(path, shape === 'pcie-bomb' ? 2400 : shape === 'at-bounds' ? 1024 - 8 : 8, (index) => `${path}/${index}`);
   const fn = /\/PCIeDevices\/(\d+)\/PCIeFunctions\/(\d+)$/.exec(path);
   if (fn) return json({ '@odata.id': path, Id: fn[2], VendorId: '0x8086', DeviceId: '0x1572', FunctionId: Number(fn[2]), ClassCode: '0x020000', DeviceClass: 'NetworkController', Name: `f${fn[1]}.${fn[2]}` });
   return undefined;

@@ -21,11 +21,12 @@ const CHILD_MS = 40_000;
 
 /** The bound each shape passes, as the report names it. */
 const CASES: readonly { shape: HostileShape; bound: RegExp }[] = [
-  { shape: 'processor-bomb', bound: /4,096 CPU sockets, more than the 1,024 a machine may have/ },
+  { shape: 'processor-bomb', bound: /4,096 CPU sockets, more than the 256 a machine may have/ },
   { shape: 'document-bomb', bound: /CPU (cores|threads), more than the [\d,]+ a machine may have/ },
-  { shape: 'drive-bomb', bound: /4,200 drives, more than the 4,096 a machine may have/ },
-  { shape: 'interface-bomb', bound: /2,000 network interfaces, more than the 1,024 a machine may have/ },
-  { shape: 'pcie-bomb', bound: /4,800 PCI functions, more than the 4,096 a machine may have/ },
+  { shape: 'dimm-pages', bound: /3,000 DIMMs, more than the 2,048 a machine may have/ },
+  { shape: 'drive-bomb', bound: /4,200 drives, more than the 2,048 a machine may have/ },
+  { shape: 'interface-bomb', bound: /2,000 network interfaces, more than the 512 a machine may have/ },
+  { shape: 'pcie-bomb', bound: /4,800 PCI functions, more than the 2,048 a machine may have/ },
   { shape: 'read-flood', bound: /would cost more than the 32 MiB one BMC may in a sweep/ },
   { shape: 'amplifying-bodies', bound: /would cost more than the 32 MiB one BMC may in a sweep/ },
   { shape: 'long-strings', bound: /would cost more than the 32 MiB one BMC may in a sweep/ },
@@ -79,6 +80,36 @@ ${addresses.map((address, index) => `  - { name: ${index < fleet.bmcs.length ? `
   }
 }
 
+/** `redfish-enlist inventory URL --format commissioning` in a child process: its exit status, stderr and peak RSS. */
+async function inventoryInChild(url: string): Promise<{ code: number; stderr: string; peakMb: number }> {
+  const args = [SWEEP_PEAK, 'inventory', url, '-u', 'admin', '--password-env', 'HOSTILE_PW', '--format', 'commissioning'];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], env: { ...process.env, HOSTILE_PW: 'memory-suite-pw' } });
+  const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_MS);
+  let stderr = '';
+  let measured = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdio[3]!.on('data', (chunk: Buffer) => (measured += chunk.toString()));
+  const exit = await new Promise<number | string>((resolve) => child.on('close', (code, signal) => resolve(code ?? signal ?? 'unknown')));
+  clearTimeout(timer);
+  if (exit !== 0 || !measured) throw new Error(`inventory's process ended with ${exit}: ${stderr.slice(-500)}`);
+  const { code, maxRssBytes } = JSON.parse(measured) as { code: number; maxRssBytes: number };
+  return { code, stderr, peakMb: maxRssBytes / MB };
+}
+
+describe('one hostile BMC read by `inventory`', { timeout: CHILD_MS + 5_000 }, () => {
+  it.each(['processor-bomb', 'document-bomb'] as const)('refuses it, naming the bound, before making its document: %s', async (shape) => {
+    const hostile = await startMemoryBmc(shape);
+    try {
+      const read = await inventoryInChild(hostile.url);
+      expect(read.code).toBe(1);
+      expect(read.stderr).toMatch(/bad-response: \/redfish\/v1\/Systems\/1: the BMC reports [\d,]+ CPU (sockets|cores|threads), more than the [\d,]+ a machine may have/);
+      expect(read.peakMb - baselineMb).toBeLessThan(BUDGET_MB);
+    } finally {
+      await hostile.close();
+    }
+  });
+});
+
 describe('one hostile BMC among normal ones', { timeout: CHILD_MS + 5_000 }, () => {
   for (const { shape, bound } of CASES) {
     it(`fails it, names the bound and stays within the memory budget: ${shape}`, async () => {
@@ -102,4 +133,22 @@ describe('one hostile BMC among normal ones', { timeout: CHILD_MS + 5_000 }, () 
       }
     });
   }
+
+  it('creates a machine at every bound at once, within the memory budget: at-bounds', async () => {
+    const hostile = await startMemoryBmc('at-bounds');
+    try {
+      const sweep = await sweepInChild([hostile.url]);
+      const rows = sweep.stdout.split('\n');
+      expect(sweep.code, sweep.stdout).toBe(0);
+      expect(rows.filter((row) => /^(normal-\d|hostile) +created /.test(row))).toHaveLength(4);
+      const added = sweep.peakMb - baselineMb;
+      expect(added, `peak ${Math.round(sweep.peakMb)} MB against ${Math.round(baselineMb)} MB without it`).toBeLessThan(BUDGET_MB);
+      verdicts.push({ fault: 'at-bounds', held: true, detail: `created; peak +${Math.max(0, Math.round(added))} MB (${Math.round(sweep.peakMb)} MB)` });
+    } catch (error) {
+      verdicts.push({ fault: 'at-bounds', held: false, detail: (error as Error).message.split('\n')[0] ?? '' });
+      throw error;
+    } finally {
+      await hostile.close();
+    }
+  });
 });

@@ -87,6 +87,24 @@ ${fleet.bmcs.map((bmc, index) => `  - { name: bmc-${index}, address: "${bmc.url}
   return 'paths whole; echoes redacted';
 }
 
+describe('a BMC password that is also a word of the machine\'s own data', () => {
+  it('holds against: the BMC password "PowerEdge" read by `inventory` (the model is shown whole)', async () => {
+    const fault = 'the BMC password "PowerEdge", by inventory';
+    try {
+      const fleet = await startFleet({ trees: await loadTrees([join(FIXTURES, 'dell-r750-idrac9')]), tls: false, credentials: { username: 'admin', password: 'PowerEdge' } });
+      cleanups.push(() => fleet.close());
+      const read = await runCli(['inventory', fleet.bmcs[0]!.url, '-u', 'admin'], { env: { REDFISH_PASSWORD: 'PowerEdge' } });
+      expect(read.code).toBe(0);
+      expect(read.stdout).toMatch(/PowerEdge R750/);
+      expect(read.stdout).not.toContain('[redacted]');
+      verdicts.push({ fault, held: true, detail: 'the machine\'s data as the BMC reports it' });
+    } catch (error) {
+      verdicts.push({ fault, held: false, detail: (error as Error).message.split('\n')[0] ?? '' });
+      throw error;
+    }
+  });
+});
+
 /** The BMCs page and every machine page of the registry, as an administrator sees them. */
 async function webPages(database: string): Promise<string> {
   const store = new Store(database);

@@ -22,13 +22,13 @@ describe('machine bounds', () => {
     const cpu = base.cpus[0]!;
     const port = base.nics[0]!.ports[0]!;
     const cases: [Partial<HardwareInventory>, RegExp][] = [
-      [{ cpus: times(4096, { ...cpu, cores: 1, threads: 1 }) }, /4,096 CPU sockets, more than the 1,024 a machine may have/],
-      [{ cpus: times(64, { ...cpu, cores: 1024, threads: 1024 }) }, /65,536 CPU cores, more than the 32,768/],
-      [{ cpus: times(64, { ...cpu, cores: 16, threads: 16_384 }) }, /1,048,576 CPU threads, more than the 65,536/],
-      [{ memory: { ...base.memory, dimms: times(MACHINE_BOUNDS.dimms + 1, base.memory.dimms[0]!) } }, /4,097 DIMMs, more than the 4,096/],
-      [{ drives: times(MACHINE_BOUNDS.drives + 1, base.drives[0]!) }, /4,097 drives/],
-      [{ nics: [{ ...base.nics[0]!, ports: times(MACHINE_BOUNDS.interfaces + 1, port) }] }, /1,025 network interfaces, more than the 1,024/],
-      [{ pci: times(MACHINE_BOUNDS.pciFunctions + 1, base.pci[0]!) }, /4,097 PCI functions/],
+      [{ cpus: times(4096, { ...cpu, cores: 1, threads: 1 }) }, /4,096 CPU sockets, more than the 256 a machine may have/],
+      [{ cpus: times(64, { ...cpu, cores: 1024, threads: 1024 }) }, /65,536 CPU cores, more than the 8,192/],
+      [{ cpus: times(64, { ...cpu, cores: 16, threads: 16_384 }) }, /1,048,576 CPU threads, more than the 16,384/],
+      [{ memory: { ...base.memory, dimms: times(MACHINE_BOUNDS.dimms + 1, base.memory.dimms[0]!) } }, /2,049 DIMMs, more than the 2,048/],
+      [{ drives: times(MACHINE_BOUNDS.drives + 1, base.drives[0]!) }, /2,049 drives/],
+      [{ nics: [{ ...base.nics[0]!, ports: times(MACHINE_BOUNDS.interfaces + 1, port) }] }, /513 network interfaces, more than the 512/],
+      [{ pci: times(MACHINE_BOUNDS.pciFunctions + 1, base.pci[0]!) }, /2,049 PCI functions/],
     ];
     for (const [change, message] of cases) expect(beyondBounds({ ...base, ...change })).toMatch(message);
   });
