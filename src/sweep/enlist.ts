@@ -13,7 +13,7 @@ import { carryForward } from '../inventory/partial.ts';
 import { toCommissioningResults } from '../inventory/results.ts';
 import { acceptsHardwareUpdate, statusOfRef } from '../lifecycle/index.ts';
 import type { RawCrawl } from '../redfish/crawl.ts';
-import { RedfishError } from '../redfish/errors.ts';
+import { ERROR_KINDS, RedfishError } from '../redfish/errors.ts';
 import { lastInventory } from '../registry/bmc-state.ts';
 import { toHostname } from '../registry/machines.ts';
 import { storageFailure, type Store } from '../registry/store.ts';
@@ -91,6 +91,7 @@ export async function enlist(bmc: BmcConfig, read: HardwareInventory, knownSyste
     if (outputs !== undefined) throw new RedfishError('bad-response', `${read.system}: ${outputs}`);
   };
   if (!machine) {
+    unreadableMacs(inventory);
     measure();
     const hostname = hostnameFor(inventory);
     if (settings.dryRun) return { system: read.system, outcome: 'created', hostname, reason: 'would be created (dry run)' };
@@ -123,6 +124,17 @@ export async function enlist(bmc: BmcConfig, read: HardwareInventory, knownSyste
   const report = await target.pushHardware(machine, results, changes);
   readings.push({ system: read.system, fingerprint: print, inventory });
   return { ...found, outcome: 'updated', changes: changes.map((change) => change.description), ...unreported(report) };
+}
+
+// A new machine is created with its MACs (MAAS's rule): when its interfaces could not be read, the
+// read's own failure is the BMC's answer, not the target's "field required" refusal of a create.
+function unreadableMacs(inventory: HardwareInventory): void {
+  const network = inventory.sections.network;
+  if (!network.unknown || inventory.nics.some((nic) => nic.ports.length > 0)) return;
+  const failure = network.failures[0];
+  const where = failure ? ` (${failure.kind} at ${failure.path})` : '';
+  const kind = ERROR_KINDS.find((known) => known === failure?.kind) ?? 'bad-response';
+  throw new RedfishError(kind, `${inventory.system}: could not read its network interfaces${where}; a new machine is created with its MACs, so it is created once they read`);
 }
 
 // Scripts of the machine's commissioning set no BMC reading stands in for: said, since release then gives New.

@@ -178,6 +178,16 @@ describe('sweeping a fleet into the embedded registry', () => {
     }
   });
 
+  it('reports a new machine whose interfaces could not be read as that read\'s failure, not a target refusal, and creates nothing', async () => {
+    const dell = fleet.bmcs.find((bmc) => bmc.name.includes('dell'))!;
+    dell.setFaults([{ path: /\/(EthernetInterfaces|NetworkAdapters)/, afterAuth: true, action: { type: 'status', status: 500 } }]);
+    const report = await sweep({ client: { ...settings.client, retries: 0 } });
+    const result = report.results.find((one) => one.address === dell.url)!;
+    expect(result).toMatchObject({ outcome: 'failed', errorKind: 'server' });
+    expect(result.message).toMatch(/could not read its network interfaces \(server at \/redfish\/v1\/\S+\); a new machine is created with its MACs/);
+    expect(listMachines(store).some((machine) => JSON.parse(machine.power_parameters).power_address === dell.url)).toBe(false);
+  });
+
   it('keeps what a machine had when it answers on a new BMC address and a section cannot be read', async () => {
     await sweep();
     const dell = fleet.bmcs.find((bmc) => bmc.name.includes('dell'))!;
