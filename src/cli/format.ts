@@ -7,30 +7,13 @@
 // (`visible`): tables do it to every cell, and the JSON and YAML outputs escape what their
 // libraries leave raw.
 import { Document, visit } from 'yaml';
+import { escapeControl, HAS_CONTROL, visible, visibleLines } from '../inventory/visible.ts';
 import { visibleLength } from './style.ts';
 
-// C0, DEL and C1 controls, the line and paragraph separators, and the bidirectional overrides and
-// isolates that reorder what a terminal shows.
-const CONTROLS = '\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028-\\u202e\\u2066-\\u2069';
-const CONTROL = new RegExp(`[${CONTROLS}]`, 'g');
-const HAS_CONTROL = new RegExp(`[${CONTROLS}]`);
 // What JSON.stringify (and so the yaml library's quoted strings) leaves raw.
 const RAW_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
 
-const escape = (char: string) => {
-  const code = char.charCodeAt(0);
-  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-};
-
-/** Text with every control character shown as an escape (`\x1b`, `\u202e`), for a terminal. */
-export function visible(text: string): string {
-  return HAS_CONTROL.test(text) ? text.replace(CONTROL, escape) : text;
-}
-
-/** Like `visible`, but keeps line breaks: text of several lines, such as an error with a list. */
-export function visibleLines(text: string): string {
-  return text.split('\n').map(visible).join('\n');
-}
+export { visible, visibleLines };
 
 /** JSON text of a value, with the controls JSON.stringify leaves raw escaped as \uXXXX (the same value). */
 export function jsonText(value: unknown): string {
@@ -46,7 +29,7 @@ export function yamlText(value: unknown): string {
     },
   });
   // Only double-quoted scalars can hold these now, where `\xNN` and `\uNNNN` are escapes.
-  return document.toString().replace(RAW_IN_JSON, escape);
+  return document.toString().replace(RAW_IN_JSON, escapeControl);
 }
 
 /** How a table is laid out. */

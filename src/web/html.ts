@@ -2,6 +2,8 @@
 // Host names, vendor strings and error messages come from BMCs and are hostile input: the only
 // way to put text into a page is through `html`, so forgetting to escape is not possible.
 
+import { visibleLines } from '../inventory/visible.ts';
+
 const BRAND = Symbol('SafeHtml');
 
 /** HTML that is safe to emit as is: built by `html`, or trusted markup from `trusted`. */
@@ -15,9 +17,12 @@ export type Interpolation = SafeHtml | string | number | bigint | boolean | null
 
 const ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' };
 
-/** Escapes text for use in element content and in quoted attribute values. */
+/**
+ * Escapes text for use in element content and in quoted attribute values; control characters (a
+ * BMC's terminal codes, a right-to-left override in a serial) are shown as escapes, as on a terminal.
+ */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"'`]/g, (char) => ENTITIES[char]!);
+  return visibleLines(text).replace(/[&<>"'`]/g, (char) => ENTITIES[char]!);
 }
 
 function safe(text: string): SafeHtml {

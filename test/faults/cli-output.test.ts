@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadTrees, startFleet, type SimulatedFleet } from '../../src/redfish/simulator/index.ts';
 import { runCli } from '../helpers/cli.ts';
 import { FIXTURES } from '../helpers/mockup.ts';
+import { webPages } from '../helpers/web-pages.ts';
 import { recordVerdict, summarise, type Verdicts } from './summary.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'redfish-enlist.js');
@@ -130,6 +131,16 @@ describe('the command line', () => {
       // Coloured, the only escape sequences are the table's own colours.
       const coloured = await runCli(['sweep', '--config', config, '--no-progress'], { terminal: { stdout: 100 } });
       expect(coloured.stdout.replace(/\u001b\[[0-9;]*m/g, '')).not.toMatch(RAW);
+      return 'shown as escapes';
+    });
+
+    fault('the web pages: the machine listing, the machine page and the BMCs page', async () => {
+      const { dir, config } = configFor(fleet);
+      await runCli(['sweep', '--config', config, '--no-progress']);
+      const pages = await webPages(join(dir, 'registry.db'));
+      expect(pages).not.toMatch(RAW);
+      expect(pages).toContain(`Dell${SHOWN}`);
+      expect(pages).toContain(`refused${SHOWN}`);
       return 'shown as escapes';
     });
   });

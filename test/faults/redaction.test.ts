@@ -7,11 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { loadTrees, startFleet } from '../../src/redfish/simulator/index.ts';
-import { findMachine, listMachines, serveRegistry, Store } from '../../src/registry/index.ts';
-import { createSession, webInterface } from '../../src/web/index.ts';
-import { createUser } from '../../src/registry/users.ts';
 import { runCli } from '../helpers/cli.ts';
 import { FIXTURES } from '../helpers/mockup.ts';
+import { webPages } from '../helpers/web-pages.ts';
 import { summarise, type Verdicts } from './summary.ts';
 
 const verdicts: Verdicts = [];
@@ -104,20 +102,3 @@ describe('a BMC password that is also a word of the machine\'s own data', () => 
     }
   });
 });
-
-/** The BMCs page and every machine page of the registry, as an administrator sees them. */
-async function webPages(database: string): Promise<string> {
-  const store = new Store(database);
-  const server = await serveRegistry(store, { port: 0, version: 'test', fallback: webInterface(store) });
-  try {
-    const viewer = createUser(store, 'page-reader', { admin: true });
-    const cookie = `rfe-session=${createSession(store, viewer).id}`;
-    const base = server.url.replace(/\/MAAS$/, '');
-    const paths = ['/', '/bmcs', ...listMachines(store).map((row) => `/machines/${findMachine(store, row.system_id)!.system_id}`)];
-    const texts = await Promise.all(paths.map(async (path) => (await fetch(`${base}${path}`, { headers: { cookie } })).text()));
-    return texts.join('\n');
-  } finally {
-    await server.close();
-    store.close();
-  }
-}
