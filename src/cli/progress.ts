@@ -47,6 +47,9 @@ export interface ProgressDisplay {
   stop(): void;
 }
 
+const WRAP_ON = '\u001b[?7h';
+const WRAP_OFF = '\u001b[?7l';
+
 /** Starts the display on a terminal stream; it redraws a few times a second until stopped. */
 export function startProgress(stream: NodeJS.WritableStream & { columns?: number }, progress: SweepProgress, style: Style): ProgressDisplay {
   const noted = new Set<string>();
@@ -62,14 +65,16 @@ export function startProgress(stream: NodeJS.WritableStream & { columns?: number
       for (const bmc of snapshot.inFlight) {
         if (bmc.ms < SLOW_BMC_MS || noted.has(bmc.address)) continue;
         noted.add(bmc.address);
-        bars.log(`${style('yellow', 'slow')}  ${visible(bmc.name)} (${visible(bmc.address)}) has been in flight for ${coarse(bmc.ms)}\n`);
+        bars.log(`${WRAP_ON}${style('yellow', 'slow')}  ${visible(bmc.name)} (${visible(bmc.address)}) has been in flight for ${coarse(bmc.ms)}\n${WRAP_OFF}`);
       }
       return progressLine(snapshot, stream.columns ?? 80, style);
     },
   });
   const bar = bars.create(1, 0);
   return {
-    log: (line) => bars.log(`${line}\n`),
+    // The bar turns the terminal's line wrapping off while it runs (so its own line never wraps);
+    // a log line above it is written with wrapping on, so a long one (a fingerprint) is never cut.
+    log: (line) => bars.log(`${WRAP_ON}${line}\n${WRAP_OFF}`),
     stop: () => {
       bar.update(1);
       bars.stop();

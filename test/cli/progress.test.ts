@@ -38,4 +38,18 @@ describe('the progress line', () => {
     expect(text.match(/slow {2}sim-0006-lenovo \(https:\/\/sim-0006-lenovo\) has been in flight for 31 s/g)).toHaveLength(1);
     expect(text).toContain('812/1000 BMCs');
   });
+
+  it('writes a log line above the bar with the terminal\'s line wrapping on, so a long one wraps instead of being cut at the edge', async () => {
+    const out = capture();
+    Object.assign(out.stream, { isTTY: true, columns: 60 });
+    const display = startProgress(out.stream, { snapshot: () => snapshot({}) }, plain);
+    const line = `warning: pinned certificate changed: presented ${'AB:'.repeat(31)}CD`;
+    display.log(line);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    display.stop();
+    const raw = out.text();
+    // The bar switches wrapping off while it runs; the log line is written between on and off again.
+    expect(raw).toContain('\u001b[?7l');
+    expect(raw).toContain(`\u001b[?7h${line}\n\u001b[?7l`);
+  });
 });
