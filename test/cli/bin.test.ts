@@ -17,6 +17,7 @@ function layout(withSources: boolean): string {
   dir = mkdtempSync(join(tmpdir(), 'bin-'));
   mkdirSync(join(dir, 'bin'));
   copyFileSync(BIN, join(dir, 'bin', 'redfish-enlist.js'));
+  copyFileSync(join(BIN, '..', 'node-version.js'), join(dir, 'bin', 'node-version.js'));
   writeFileSync(join(dir, 'package.json'), '{"type": "module"}');
   mkdirSync(join(dir, 'dist', 'cli'), { recursive: true });
   writeFileSync(join(dir, 'dist', 'cli', 'main.js'), 'export async function main(argv) { console.log(`dist ${argv.join(" ")}`); return 0; }\n');
@@ -35,6 +36,20 @@ function run(root: string): string {
 }
 
 describe('the redfish-enlist command', () => {
+  it('refuses a Node.js older than 22.20 in one line, not a stack trace', () => {
+    // This Node, made to say it is 20.11: what the entry reads before it loads any TypeScript.
+    const older = 'data:text/javascript,Object.defineProperty(process.versions,"node",{value:"20.11.0"});Object.defineProperty(process,"version",{value:"v20.11.0"})';
+    let failure: { status: number; stderr: string; stdout: string } | undefined;
+    try {
+      execFileSync(process.execPath, ['--import', older, BIN, '--help'], { encoding: 'utf8', stdio: 'pipe' });
+    } catch (error) {
+      failure = error as typeof failure;
+    }
+    expect(failure?.status).toBe(1);
+    expect(failure?.stdout).toBe('');
+    expect(failure?.stderr).toBe('redfish-enlist needs Node.js 22.20 or later (24 LTS recommended); this is v20.11.0. See the README, "Install".\n');
+  });
+
   it('runs the checked-out sources in a checkout, even when an older build is beside them', () => {
     const root = layout(true);
     expect(run(root)).toBe('source sweep --check\n');
