@@ -10,6 +10,7 @@ import { loadConfig, type BmcConfig } from '../sweep/config.ts';
 import { unknownFor } from '../sweep/unknown.ts';
 import { webInterface, type ConfiguredBmc } from '../web/index.ts';
 import { diskSize, memorySize } from '../inventory/units.ts';
+import type { SectionName } from '../inventory/model.ts';
 import { jsonText, table } from './format.ts';
 import { databaseOption, existingStore } from './database.ts';
 import { CliError, EXIT, say, VERSION, type Io } from './io.ts';
@@ -97,15 +98,25 @@ export function printMachines(io: Io, store: Store, flags: { status?: string; js
         // What the machine's last sweep could not read is said, never shown as nothing.
         const address = (JSON.parse(row.power_parameters) as { power_address?: string }).power_address;
         const bmc = address ? bmcState(store, address) : undefined;
-        const storage = unknownFor(bmc?.last?.unknown, row.system_id, bmc?.systems).find((entry) => entry.section === 'storage');
+        const unknown = unknownFor(bmc?.last?.unknown, row.system_id, bmc?.systems);
+        // A section the last sweep could not read: an earlier sweep's figure marked (kept); what was
+        // read of it marked incomplete (disks from another path, a summary's total); else unknown, and why.
+        const figure = (section: SectionName, value: string, read: boolean) => {
+          const entry = unknown.find((one) => one.section === section);
+          if (!entry) return value;
+          if (entry.keptFrom) return `${value} (kept)`;
+          return read ? `${value} (incomplete: ${entry.kind})` : `unknown: ${entry.kind}`;
+        };
+        const disks = json.physicalblockdevice_set.length;
+        const bare = row.last_sync === null;
         return [
           row.hostname,
           row.system_id,
           json.status_name,
           row.power_type,
-          row.cpu_count,
-          row.memory ? memorySize(row.memory) : '',
-          json.physicalblockdevice_set.length ? `${diskSize(json.storage * 1e6)} (${json.physicalblockdevice_set.length})${storage ? ' (kept)' : ''}` : storage ? `unknown: ${storage.kind}` : '',
+          bare ? 'no hardware information yet' : figure('cpu', String(row.cpu_count), row.cpu_count > 0),
+          bare ? '' : figure('memory', memorySize(row.memory), row.memory > 0),
+          bare ? '' : figure('storage', disks ? `${diskSize(json.storage * 1e6)} (${disks})` : 'none', disks > 0),
           macs.length > 2 ? `${macs.slice(0, 2).join(' ')} +${macs.length - 2}` : macs.join(' '),
           row.last_sync?.replace('T', ' ').slice(0, 19) ?? '',
         ];

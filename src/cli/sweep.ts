@@ -141,6 +141,12 @@ function warningsText(warnings: readonly string[]): string {
   return `warning: ${warnings[0]}${warnings.length > 1 ? ` (and ${warnings.length - 1} more; --json lists them)` : ''}`;
 }
 
+// A BMC's warnings but those saying a section could not be read, which its unknown sections say.
+function otherWarnings(result: BmcResult): readonly string[] {
+  const sections = unknownNames(result.machines);
+  return result.warnings.filter((warning) => !sections.some((section) => warning.includes(`: could not read ${section} (`) || warning.endsWith(`: could not read ${section}`)));
+}
+
 // A BMC's unknown sections, each with the read that failed: what its row says when nothing else must.
 function unknownText(result: BmcResult): string {
   return result.machines.flatMap((machine) => machine.unknown ?? []).map(describeUnknown).join('; ');
@@ -171,7 +177,7 @@ export function printReport(io: Io, report: SweepReport): void {
       unknownNames(result.machines).join(', '),
       result.requests,
       duration(result.ms),
-      result.message ?? result.machines.find((machine) => machine.reason)?.reason ?? [unknownText(result), warningsText(result.warnings)].filter(Boolean).join('; '),
+      result.message ?? result.machines.find((machine) => machine.reason)?.reason ?? [unknownText(result), warningsText(otherWarnings(result))].filter(Boolean).join('; '),
     ]);
   const words = new Map(SWEEP_OUTCOMES.map((outcome) => [outcomeWord(outcome, report.dryRun), outcome]));
   const colour = (text: string, column: number) => (column === 1 ? style(OUTCOME_STYLE[words.get(text) ?? ''] ?? 'reset', text) : column === 3 ? style('red', text) : column === 4 ? style('yellow', text) : text);

@@ -10,7 +10,7 @@ import { recordBmcSweep } from '../../src/registry/bmc-state.ts';
 import { registerMachine } from '../../src/registry/register.ts';
 import { verifyPassword } from '../../src/registry/secrets.ts';
 import { Store } from '../../src/registry/store.ts';
-import { findUser } from '../../src/registry/users.ts';
+import { createUser, findUser } from '../../src/registry/users.ts';
 import { capture, runCli } from '../helpers/cli.ts';
 import { signerFor } from '../helpers/oauth.ts';
 import { tableRows } from '../web/page-html.ts';
@@ -247,5 +247,16 @@ bmcs:
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('bmcs[0].credentials: no credentials named "nobody"');
     expect(result.stdout).toBe('');
+  });
+});
+
+describe('redfish-enlist machines', () => {
+  it('says "no hardware information yet" for a machine created without hardware, rather than 0 CPUs', async () => {
+    const store = new Store(database);
+    registerMachine(store, { hostname: 'bare-01', architecture: 'amd64', macAddresses: ['52:54:00:00:00:02'], powerType: 'manual' }, { ...createUser(store, 'root', { admin: true }), isAdmin: true });
+    store.close();
+    const listed = await run(['machines', '--database', database]);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/^bare-01 +\w{6} +\w+ +manual +no hardware information yet +52:54:00:00:00:02 *$/m);
   });
 });

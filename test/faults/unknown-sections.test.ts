@@ -92,6 +92,10 @@ describe('sections a BMC would not give', () => {
     expect(row).toMatch(/cpu unknown: bad-response at \S+Processors.*memory unknown: timeout at \S+Memory.*storage unknown: server at \S+Storage/);
     expect(row).toMatch(/showing the sweep of \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
     expect(sweep.stdout).toMatch(/3 BMCs in .*: 0 created, 0 updated, 3 unchanged, 0 skipped, 0 failed; 1 incomplete: cpu unknown on 1, memory on 1, storage on 1\n/);
+    // `machines`: the figures an earlier sweep read, each marked kept.
+    const listed = await runCli(['machines', '--database', join(dir, 'registry.db')]);
+    const dell = listed.stdout.split('\n').find((line) => / Deployed +redfish +\d+ \(kept\)/.test(line));
+    expect(dell, listed.stdout).toMatch(/ \d+ \(kept\) +\d+ GiB \(kept\) +[\d.]+ [GT]B \(\d+\) \(kept\) /);
 
     const { get } = await pages(join(dir, 'registry.db'));
     const machine = tableRows(await get('/'), { className: 'machines' }).find((listed) => listed.text.BMC === 'incomplete')!;
@@ -125,6 +129,9 @@ describe('sections a BMC would not give', () => {
     expect(sweep.code).toBe(0);
     expect(sweep.stdout.split('\n').find((line) => line.startsWith('bmc-1'))).toMatch(/^bmc-1 +created +\S+ +storage +.*storage unknown: server at \S+Storage$/);
     expect(sweep.stdout).toMatch(/2 created, .* 0 failed; 1 incomplete: storage unknown on 1\n/);
+    // `machines` says it too, never "none" or a size.
+    const listed = await runCli(['machines', '--database', join(dir, 'registry.db')]);
+    expect(listed.stdout.split('\n').filter((line) => / unknown: server /.test(line))).toHaveLength(1);
 
     const { get } = await pages(join(dir, 'registry.db'));
     const machine = tableRows(await get('/'), { className: 'machines' }).find((listed) => listed.text.BMC === 'incomplete')!;
