@@ -80,8 +80,20 @@ export function toCommissioningData(inventory: HardwareInventory, producer: Prod
       system: systemSection(inventory),
     },
     networks: Object.fromEntries(ports.map((port) => [port.name, networkState(port)])),
-    ...(inventory.notes && inventory.notes.length > 0 ? { [NOTES_KEY]: { notes: inventory.notes.map((note) => ({ ...note })) } } : {}),
+    ...withNotes([...(inventory.notes ?? []), ...coresUnknown(inventory)]),
   };
+}
+
+function withNotes(notes: readonly Note[]): { [NOTES_KEY]?: { notes: Note[] } } {
+  return notes.length > 0 ? { [NOTES_KEY]: { notes: notes.map((note) => ({ ...note })) } } : {};
+}
+
+/** The reason a socket's note gives when its cores are unknown and each thread stands as a core. */
+export const CORES_UNKNOWN = 'its core count is unknown (the BMC gives only threads): each thread is listed as a core of its own, the shape MAAS needs to count them';
+
+// Sockets whose threads are known but cores not: said, so no reader takes the cores as counted.
+function coresUnknown(inventory: HardwareInventory): Note[] {
+  return inventory.cpus.filter((cpu) => cpu.threads > 0 && cpu.cores === 0).map((cpu) => ({ area: 'cpu', subject: cpu.socket, action: 'flagged', reason: CORES_UNKNOWN, resource: inventory.system }));
 }
 
 function cpuSection(cpus: readonly Cpu[], architecture: KernelArchitecture) {

@@ -2,6 +2,7 @@
 // indexed count and one page of rows per request. Sort keys come from a fixed table and filter
 // values are bound as parameters; nothing from the request is ever spliced into SQL. Each listed
 // row is then shown through the API's own machineJson.
+import { CORES_UNKNOWN, NOTES_KEY } from '../inventory/commissioning.ts';
 import { statusByNumber, STATUSES } from '../lifecycle/index.ts';
 import type { MachineRow, Store } from '../registry/index.ts';
 
@@ -159,15 +160,19 @@ export function listingPage(store: Store, query: ListingQuery): ListingPage {
 }
 
 /** Sockets and cores of a machine, from its latest commissioning document (undefined before the first push). */
-export function cpuTopology(store: Store, machineId: number): { sockets: number; cores: number } | undefined {
-  const row = store.get<{ sockets: number | null; cores: number | null }>(
+export function cpuTopology(store: Store, machineId: number): { sockets: number; cores: number | undefined } | undefined {
+  // A socket whose cores the BMC did not give lists each thread as a core (MAAS's shape), and its
+  // note says so: the cores are then unknown, not the thread count.
+  const row = store.get<{ sockets: number | null; cores: number | null; unknown: number }>(
     `SELECT json_array_length(r.document, '$.resources.cpu.sockets') AS sockets,
-            (SELECT SUM(json_array_length(s.value, '$.cores')) FROM json_each(r.document, '$.resources.cpu.sockets') s) AS cores
+            (SELECT SUM(json_array_length(s.value, '$.cores')) FROM json_each(r.document, '$.resources.cpu.sockets') s) AS cores,
+            (SELECT COUNT(*) FROM json_each(r.document, '$."${NOTES_KEY}".notes') n WHERE json_extract(n.value, '$.reason') = ?) AS unknown
        FROM commissioning_results r WHERE r.machine_id = ? ORDER BY r.id DESC LIMIT 1`,
+    CORES_UNKNOWN,
     machineId,
   );
   if (!row || !row.sockets) return undefined;
-  return { sockets: row.sockets, cores: row.cores ?? 0 };
+  return { sockets: row.sockets, cores: row.unknown > 0 ? undefined : (row.cores ?? 0) };
 }
 
 /** The fleet at a glance: machines by status and by vendor, BMCs failing. */

@@ -68,7 +68,7 @@ function cpus(view: MachineView): SafeHtml {
   const { machine, inventory, cpu } = view;
   const note = unknownNote(view, 'cpu');
   if (note && machine.cpu_count === 0) return html`<h3>CPU</h3>${note}`;
-  const summary = html`${note ?? ''}<p>${known(machine.hardware_info.cpu_model) ?? 'CPU'}: ${cpu ? `${cpu.sockets} socket${cpu.sockets === 1 ? '' : 's'}, ${cpu.cores} cores, ` : ''}${machine.cpu_count} threads${machine.cpu_speed ? ` at ${(machine.cpu_speed / 1000).toFixed(2)} GHz` : ''}</p>`;
+  const summary = html`${note ?? ''}<p>${known(machine.hardware_info.cpu_model) ?? 'CPU'}: ${cpu ? `${cpu.sockets} socket${cpu.sockets === 1 ? '' : 's'}, ${cpu.cores === undefined ? 'cores unknown' : `${cpu.cores} cores`}, ` : ''}${machine.cpu_count} threads${machine.cpu_speed ? ` at ${(machine.cpu_speed / 1000).toFixed(2)} GHz` : ''}</p>`;
   if (!inventory || inventory.cpus.length === 0) return html`<h3>CPU</h3>${summary}`;
   return html`<h3>CPU</h3>${summary}<table><thead><tr><th>Socket</th><th>Model</th><th class="num">Cores</th><th class="num">Threads</th><th class="num">Speed</th></tr></thead><tbody>${inventory.cpus.map(
     (entry) => html`<tr><td>${entry.socket}</td><td>${entry.model ?? ''}</td><td class="num">${entry.cores || '—'}</td><td class="num">${entry.threads || '—'}</td><td class="num">${cpuSpeed(entry)}</td></tr>`,

@@ -27,7 +27,8 @@ export interface MachineView {
   /** The collector's last inventory of this machine's system, when the machine came from a sweep. */
   readonly inventory?: HardwareInventory;
   readonly inventoryAt?: string;
-  readonly cpu?: { readonly sockets: number; readonly cores: number };
+  /** `cores` undefined: the BMC gave threads only. */
+  readonly cpu?: { readonly sockets: number; readonly cores: number | undefined };
   readonly history: readonly HistoryEntry[];
   /** The latest commissioning document pushed: when, and how large. */
   readonly document?: { readonly receivedAt: string; readonly bytes: number };
