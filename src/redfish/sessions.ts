@@ -11,15 +11,26 @@ export interface Session {
   readonly headers: Readonly<Record<string, string>>;
 }
 
+/** What a login's answer says of where its session is. */
+export interface SessionLinks {
+  /** The Location header. */
+  readonly location: string | undefined;
+  /** The body's @odata.id. */
+  readonly bodyId: unknown;
+  /** The body's Id. */
+  readonly id?: unknown;
+}
+
 /**
  * Where the session a login made can be deleted: its Location, else the body's @odata.id, on the
  * BMC's own origin. When both point elsewhere (another host, user-info in the URL), the same path
  * on the BMC itself, if it names a member of the session collection, so the token never leaves the
- * BMC; `onForeign` hears of it (the location without user-info). Undefined when nothing is usable.
+ * BMC; `onForeign` hears of it (the location without user-info). Else the member of the session
+ * collection the body's Id names. Undefined when nothing is usable.
  */
-export function sessionPathOf(origin: string, sessionsPath: string, location: string | undefined, bodyId: unknown, onForeign?: (location: string) => void): string | undefined {
+export function sessionPathOf(origin: string, sessionsPath: string, links: SessionLinks, onForeign?: (location: string) => void): string | undefined {
   const base = `${origin}${trimSlash(sessionsPath)}/`;
-  const urls = [location, bodyId].flatMap((link) => {
+  const urls = [links.location, links.bodyId].flatMap((link) => {
     if (typeof link !== 'string' || link === '') return [];
     try {
       return [new URL(link, base)];
@@ -38,7 +49,16 @@ export function sessionPathOf(origin: string, sessionsPath: string, location: st
       return checked.path;
     }
   }
-  return undefined;
+  return memberPath(origin, sessionsPath, links.id);
+}
+
+// The member of the session collection an Id names: BMCs that send neither a Location nor an
+// @odata.id (or only ones elsewhere) often still send that. One plain path segment, never `.` or `..`.
+function memberPath(origin: string, sessionsPath: string, id: unknown): string | undefined {
+  const text = typeof id === 'number' && Number.isSafeInteger(id) && id >= 0 ? String(id) : id;
+  if (typeof text !== 'string' || !/^(?!\.{1,2}$)[A-Za-z0-9_.~-]{1,128}$/.test(text)) return undefined;
+  const checked = checkLink(origin, `${trimSlash(sessionsPath)}/${text}`);
+  return checked.ok ? checked.path : undefined;
 }
 
 /** What a login's answer (POST to the session collection) means for the sweep. */
@@ -46,7 +66,7 @@ export type LoginOutcome =
   /** A session to send the token of; `session` is where to delete it, undefined when nothing is usable. */
   | { readonly kind: 'session'; readonly token: string; readonly session: Session | undefined }
   /** Basic auth instead, saying why; `deletePath` is a session the BMC made without a token, to delete at once. */
-  | { readonly kind: 'basic'; readonly note: string; readonly deletePath?: string }
+  | { readonly kind: 'basic'; readonly note: string; readonly deletePath?: string; readonly undeletable?: true }
   /** The credentials were refused (401, 403). */
   | { readonly kind: 'refused' };
 
@@ -63,12 +83,16 @@ export interface LoginAnswer {
 export function loginOutcome(answer: LoginAnswer, origin: string, sessionsPath: string, onForeign?: (location: string) => void): LoginOutcome {
   const { status, token } = answer;
   if (status >= 200 && status < 300) {
-    const path = sessionPathOf(origin, sessionsPath, answer.location, answer.bodyId, onForeign);
+    const id = typeof answer.body === 'object' && answer.body !== null ? (answer.body as Record<string, unknown>).Id : undefined;
+    const path = sessionPathOf(origin, sessionsPath, { location: answer.location, bodyId: answer.bodyId, id }, onForeign);
     if (token) return { kind: 'session', token, session: path ? { path, headers: { 'x-auth-token': token } } : undefined };
     // A session with no token to use it by: deleted at once (with basic auth), which serves instead.
-    return path
-      ? { kind: 'basic', note: 'the BMC made a session but sent no X-Auth-Token; the session was deleted and basic auth is used for this sweep', deletePath: path }
-      : { kind: 'basic', note: `session login unavailable (HTTP ${status}, no X-Auth-Token); using basic auth` };
+    if (path) return { kind: 'basic', note: 'the BMC made a session but sent no X-Auth-Token; the session was deleted and basic auth is used for this sweep', deletePath: path };
+    return {
+      kind: 'basic',
+      note: `the BMC answered the login with HTTP ${status} but no X-Auth-Token and no session path (no Location, @odata.id or Id): a session it made, if any, stays open until the BMC times it out; basic auth is used instead`,
+      undeletable: true,
+    };
   }
   if (status === 401 || status === 403) return { kind: 'refused' };
   return {

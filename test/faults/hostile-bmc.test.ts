@@ -62,6 +62,30 @@ const CASES: readonly HostileCase[] = [
     check: (_bmc, result) => expect(result.warnings.join('\n')).toMatch(/no X-Auth-Token/),
   },
   {
+    name: 'a login body with an Id but no @odata.id, and no Location (the Id in the session collection is deleted)',
+    bmc: { login: (session) => ({ headers: { 'X-Auth-Token': session.token }, body: { Id: Number(session.id) } }) },
+    check: (bmc, result) => {
+      expect(bmc.requests).toContain('DELETE /redfish/v1/SessionService/Sessions/1');
+      expect(result.warnings).toEqual([]);
+    },
+  },
+  {
+    name: 'a Location on another host outside the session collection, no @odata.id (the body Id on the BMC itself is deleted)',
+    bmc: { login: (session) => ({ headers: { 'X-Auth-Token': session.token, Location: `http://evil.example/elsewhere/${session.token}` }, body: { Id: session.id } }) },
+    check: (bmc) => {
+      expect(bmc.requests).toContain('DELETE /redfish/v1/SessionService/Sessions/1');
+      expect(bmc.requests.filter((request) => request.startsWith('DELETE'))).toHaveLength(1);
+    },
+  },
+  {
+    name: 'a 201 with no token and no Location, the body naming its Id (deleted with basic auth)',
+    bmc: { login: (session) => ({ headers: {}, body: { Id: session.id } }) },
+    check: (bmc, result) => {
+      expect(bmc.requests).toContain('DELETE /redfish/v1/SessionService/Sessions/1');
+      expect(result.warnings.join('\n')).toMatch(/no X-Auth-Token; the session was deleted/);
+    },
+  },
+  {
     name: 'a 401 mid-sweep with the session still open (renewed; both sessions deleted)',
     bmc: (() => {
       let refused = false;
