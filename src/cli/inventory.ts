@@ -60,9 +60,11 @@ Examples:
       const tls = tlsPolicy(flags);
       const started = performance.now();
       let requests = 0;
+      let authNote: string | undefined;
       const raw = await withRedfishClient({ address, username, password, tls }, { expand: flags.expand as 'auto' }, io.signal ? { signal: io.signal } : {}, async (client) => {
         const result = await crawl(client);
         requests = client.stats.requests;
+        authNote = client.authNote;
         return result;
       }).catch((error: unknown) => {
         // The advice names the configuration's settings; here they are flags.
@@ -93,7 +95,7 @@ Examples:
         say(io, `read with ${requests} requests in ${duration(performance.now() - started)}`);
       }
       // On stderr, so the JSON, YAML and commissioning outputs stay what they are.
-      const warnings = [...raw.warnings, ...raw.refusedLinks.map((refused) => `refused link ${refused.link.slice(0, 120)} (${refused.reason})`)];
+      const warnings = [...raw.warnings, ...raw.refusedLinks.map((refused) => `refused link ${refused.link.slice(0, 120)} (${refused.reason})`), ...(authNote ? [authNote] : [])];
       for (const warning of warnings) warn(io, visible(`warning: ${redactEcho(warning, credentialSecrets(username, password))}`));
     });
 }

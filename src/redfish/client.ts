@@ -32,9 +32,13 @@ export class RedfishClient {
   readonly options: ClientOptions;
   readonly stats: ClientStats = { requests: 0, bytes: 0, notModified: 0, retries: 0, elapsedMs: 0, errors: {} };
   readonly refusedLinks: RefusedLink[] = [];
-  /** Why authentication fell back to basic, when it did. */
+  /** Why authentication fell back to basic, or that a session was left open, when either happened. */
   get authNote(): string | undefined {
     return this.#login.note;
+  }
+  /** The BMC made a session the client could not find to delete, and basic auth served instead. */
+  get basicInstead(): boolean {
+    return this.#login.basicInstead;
   }
   /** SHA-256 fingerprint of the BMC's certificate, once a TLS connection was made. */
   certificateFingerprint: string | undefined;

@@ -44,8 +44,10 @@ export class Login {
   #memo: { readonly key: string; readonly headers: Readonly<Record<string, string>> } | undefined;
   /** Where the BMC's session collection is (the service root's Links.Sessions once read). */
   sessionsPath = DEFAULT_SESSIONS_PATH;
-  /** Why authentication fell back to basic, when it did. */
+  /** Why authentication fell back to basic, or that a session was left open, when either happened. */
   note: string | undefined;
+  /** A login made a session that could not be found to delete, and basic auth is used instead. */
+  basicInstead = false;
 
   constructor(client: LoginClient) {
     this.#client = client;
@@ -91,13 +93,34 @@ export class Login {
       this.#auth = 'session';
       this.#token = outcome.token;
       if (outcome.session) this.#sessions.push(outcome.session);
-      else log?.warn({ bmc: origin }, 'session location unusable; cannot log out');
+      else await this.#unlocated();
       return;
     }
     this.#auth = 'basic';
     this.note = outcome.note;
+    if (outcome.undeletable) this.basicInstead = true;
     if (outcome.deletePath) await this.#logout({ path: outcome.deletePath, headers: this.headers() }, false);
     log?.warn({ bmc: origin, status: answer.status }, outcome.note);
+  }
+
+  // A session with a token but nowhere to delete it: it stays open until the BMC times it out. So
+  // that the reads add nothing to it, basic auth is used instead when the BMC takes it (one read
+  // of the session collection tells); otherwise the token. Either way the BMC's result says so.
+  async #unlocated(): Promise<void> {
+    const client = this.#client;
+    const basic = authHeaders('basic', undefined, client.endpoint);
+    const probe = await client.send({ method: 'GET', path: this.sessionsPath, headers: basic, maxBodyBytes: 1_048_576 }, 'unlocks').catch(() => undefined);
+    if (probe) client.account(probe);
+    const left = 'the BMC named no session path to delete in its login answer (no usable Location, @odata.id or Id): the session it made stays open until the BMC times it out';
+    if (probe && probe.status >= 200 && probe.status < 300) {
+      this.#auth = 'basic';
+      this.#token = undefined;
+      this.basicInstead = true;
+      this.note = `${left}; basic auth is used instead`;
+    } else {
+      this.note = `${left}, and its token is used (basic auth was refused)`;
+    }
+    client.log?.warn({ bmc: client.origin, status: probe?.status }, this.note);
   }
 
   /** A session that expired mid-sweep is renewed once; false when it cannot be (a second 401 is a real refusal). */

@@ -27,6 +27,8 @@ export interface BmcSweepRecord {
   readonly unknown?: readonly RecordedUnknown[];
   /** Its first warnings (refused links, a system still Starting …), as the sweep reported them. */
   readonly warnings?: readonly string[];
+  /** Since when the BMC is read with basic auth: a session it made named no path to delete (src/sweep/basic-instead.ts). */
+  readonly basicAuthSince?: string;
 }
 
 /** A section a machine's last sweep could not read (see the sweep report's UnknownSection). */

@@ -12,6 +12,7 @@ import type { Store } from '../registry/store.ts';
 import { notStored, notSwept, skipped, StorageError, write, writeRefusal } from './storing.ts';
 import type { BmcConfig, Config } from './config.ts';
 import { enlistHosts, type Reading } from './enlist.ts';
+import { basicInsteadRecord, basicInsteadSince, basicInsteadWarning } from './basic-instead.ts';
 import type { SweepTracker } from './progress.ts';
 import { credentialSecrets, redactEcho, withoutUserinfo } from '../redfish/redact.ts';
 import type { BmcResult, MachineResult, SweepOutcome, SweepReport } from './report.ts';
@@ -172,6 +173,7 @@ async function sweepBmc(bmc: BmcConfig, target: Target, state: Store, settings: 
     ...raw.warnings,
     ...raw.refusedLinks.map((refused) => `refused link ${refused.link.slice(0, 120)} (${refused.reason})`),
     ...(client.authNote ? [client.authNote] : []),
+    ...(read.basicSince ? [basicInsteadWarning(read.basicSince)] : []),
   ].map(scrub).concat(found);
   const outcome = bmcOutcome(machines, raw.systems.length);
   const failedMachine = machines.find((machine) => machine.outcome === 'failed');
@@ -208,6 +210,8 @@ interface BmcRead {
   readonly cacheChanged: () => boolean;
   /** Every resource was read (no part taken from the last sweep). */
   readonly full: boolean;
+  /** Read with basic auth since then, as a session made then could not be deleted. */
+  readonly basicSince: string | undefined;
 }
 
 // Crawls the BMC through a client of its own, closed (logged out) before anything is pushed. A
@@ -222,9 +226,10 @@ async function readBmc(bmc: BmcConfig, state: Store, settings: SweepSettings, fl
   // moved, keeping only the resources this sweep asked for (a removed resource's entry goes).
   let cacheChanged = false;
   const touched = new Set<string>();
+  const basicSince = basicInsteadSince(remembered, bmc, settings.client, state.now());
   const client = new RedfishClient(
     { address: bmc.address, username: bmc.username, password: bmc.password, tls },
-    { ...settings.client, ...bmc.client },
+    { ...settings.client, ...bmc.client, ...(basicSince ? { auth: 'basic' as const } : {}) },
     {
       cache: {
         get: (path) => {
@@ -250,19 +255,19 @@ async function readBmc(bmc: BmcConfig, state: Store, settings: SweepSettings, fl
     if (client.exhausted) throw client.exhausted;
   } catch (error) {
     await client.close();
-    return { finished: settings.signal?.aborted ? cancelledInFlight(bmc, client, t0, settings) : unreadable(bmc, client, error, state, settings, scrub, t0) };
+    return { finished: settings.signal?.aborted ? cancelledInFlight(bmc, client, t0, settings) : unreadable(bmc, client, error, state, settings, scrub, t0, basicSince) };
   } finally {
     // (close() is idempotent.)
     await client.close();
   }
   // A crawl cut short by cancellation read only part of the BMC: nothing of it is pushed or kept.
   if (settings.signal?.aborted) return { finished: cancelledInFlight(bmc, client, t0, settings) };
-  return { client, raw, tls, cache, touched, cacheChanged: () => cacheChanged, full };
+  return { client, raw, tls, cache, touched, cacheChanged: () => cacheChanged, full, basicSince };
 }
 
 // A BMC whose crawl failed: `failed` (or `skipped` for a discovered address where nothing
 // answers), recorded unless this is a dry run.
-function unreadable(bmc: BmcConfig, client: RedfishClient, error: unknown, state: Store, settings: SweepSettings, scrub: (text: string) => string, t0: number): BmcResult {
+function unreadable(bmc: BmcConfig, client: RedfishClient, error: unknown, state: Store, settings: SweepSettings, scrub: (text: string) => string, t0: number, basicSince: string | undefined): BmcResult {
   const failure = error instanceof RedfishError ? error : new RedfishError('bad-response', (error as Error).message);
   const silentDiscovery = bmc.discovered && (failure.kind === 'unreachable' || (failure.kind === 'timeout' && failure.connectPhase));
   const result: Recorded = {
@@ -281,7 +286,8 @@ function unreadable(bmc: BmcConfig, client: RedfishClient, error: unknown, state
   if (silentDiscovery) settings.log?.debug({ bmc: bmc.name, kind: failure.kind }, 'discovered address did not answer');
   else settings.log?.warn({ bmc: bmc.name, kind: failure.kind, message: result.message }, 'BMC sweep failed');
   if (settings.dryRun) return result;
-  const refused = write(state, () => recordBmcSweep(state, bmc.address, record(result, tlsMode(bmc))));
+  const basic = basicInsteadRecord(client.basicInstead, basicSince, state.timestamp(), failure.kind);
+  const refused = write(state, () => recordBmcSweep(state, bmc.address, record(result, tlsMode(bmc), basic)));
   return refused === undefined ? result : { ...result, message: `${result.message}; not recorded: ${refused}` };
 }
 
@@ -298,7 +304,7 @@ function remember(bmc: BmcConfig, state: Store, read: BmcRead, result: Recorded,
     for (const path of cache.entries.keys()) if (!touched.has(path)) cache.entries.delete(path);
     saveReadCache(state, bmc.address, { entries: cache.entries, ...(fullReadAt ? { fullReadAt } : {}) });
   }
-  recordBmcSweep(state, bmc.address, record(result, tlsMode(bmc)), systemsSeen);
+  recordBmcSweep(state, bmc.address, record(result, tlsMode(bmc), basicInsteadRecord(client.basicInstead, read.basicSince, state.timestamp())), systemsSeen);
 }
 
 // A BMC that lists no system is `not-found` only when every read on the way succeeded; otherwise
@@ -338,7 +344,7 @@ type Recorded = BmcResult & { readonly outcome: BmcOutcome };
 const RECORDED_UNKNOWN = 64;
 const RECORDED_WARNINGS = 5;
 
-function record(result: Recorded, tls: string): BmcSweepRecord {
+function record(result: Recorded, tls: string, basicAuthSince?: string): BmcSweepRecord {
   const unknown = result.machines.flatMap((machine) => (machine.unknown ?? []).map((entry) => ({ system: machine.system, ...(machine.systemId ? { systemId: machine.systemId } : {}), ...entry })));
   return {
     ...(unknown.length > 0 ? { unknown: unknown.slice(0, RECORDED_UNKNOWN) } : {}),
@@ -351,6 +357,7 @@ function record(result: Recorded, tls: string): BmcSweepRecord {
     bytes: result.bytes,
     ms: result.ms,
     tls,
+    ...(basicAuthSince ? { basicAuthSince } : {}),
     at: new Date().toISOString(),
   };
 }

@@ -33,6 +33,13 @@ interface HostileCase {
   readonly fails?: string;
   readonly message?: RegExp;
   readonly check?: (bmc: HostileBmc, result: BmcResult) => void;
+  /** Checks the second sweep of a BMC that was swept. */
+  readonly again?: (bmc: HostileBmc, result: BmcResult) => void;
+  /**
+   * Sessions left open (none when absent): after both sweeps, and after an `inventory` of the BMC
+   * too, whose warnings must match `warning`.
+   */
+  readonly leaves?: { readonly sweeps: number; readonly inventory: number; readonly warning: RegExp };
 }
 
 /** Answers `path` (without query) with `hostile`, everything else as the service does. */
@@ -62,6 +69,29 @@ const CASES: readonly HostileCase[] = [
     check: (_bmc, result) => expect(result.warnings.join('\n')).toMatch(/no X-Auth-Token/),
   },
   {
+    name: 'a 201 with a token but no Location, @odata.id or Id (one session left to time out; said; basic auth, and no session on the next sweep)',
+    bmc: { login: (session) => ({ headers: { 'X-Auth-Token': session.token }, body: {} }) },
+    check: (bmc, result) => {
+      expect(result.warnings.join('\n')).toMatch(/named no session path to delete.*stays open until the BMC times it out; basic auth is used instead/);
+      expect(bmc.requests).toContain('GET /redfish/v1/SessionService/Sessions'); // basic auth asked for once
+    },
+    again: (bmc, result) => {
+      expect(bmc.created).toBe(1);
+      expect(result.warnings.join('\n')).toMatch(/basic auth is used, and no session made: on \d{4}-\d\d-\d\d the BMC made a session it named no path to delete; a session is tried again from /);
+    },
+    leaves: { sweeps: 1, inventory: 2, warning: /^warning: the BMC named no session path to delete .*basic auth is used instead$/m },
+  },
+  {
+    name: 'the same, with basic auth refused too (one session left per sweep, and said each time)',
+    bmc: { basic: false, login: (session) => ({ headers: { 'X-Auth-Token': session.token }, body: {} }) },
+    check: (_bmc, result) => expect(result.warnings.join('\n')).toMatch(/stays open until the BMC times it out, and its token is used \(basic auth was refused\)/),
+    again: (bmc, result) => {
+      expect(bmc.created).toBe(2);
+      expect(result.warnings.join('\n')).toMatch(/named no session path to delete/);
+    },
+    leaves: { sweeps: 2, inventory: 3, warning: /^warning: the BMC named no session path to delete .*its token is used/m },
+  },
+  {
     name: 'a login body with an Id but no @odata.id, and no Location (the Id in the session collection is deleted)',
     bmc: { login: (session) => ({ headers: { 'X-Auth-Token': session.token }, body: { Id: Number(session.id) } }) },
     check: (bmc, result) => {
@@ -84,6 +114,16 @@ const CASES: readonly HostileCase[] = [
       expect(bmc.requests).toContain('DELETE /redfish/v1/SessionService/Sessions/1');
       expect(result.warnings.join('\n')).toMatch(/no X-Auth-Token; the session was deleted/);
     },
+  },
+  {
+    name: 'a 201 with no token, no Location and nothing naming the session (one left to time out; said; no login on the next sweep)',
+    bmc: { login: () => ({ headers: {}, body: {} }) },
+    check: (_bmc, result) => expect(result.warnings.join('\n')).toMatch(/HTTP 201 but no X-Auth-Token and no session path .*stays open until the BMC times it out; basic auth is used instead/),
+    again: (bmc, result) => {
+      expect(bmc.requests.filter((request) => request.startsWith('POST'))).toHaveLength(1);
+      expect(result.warnings.join('\n')).toMatch(/basic auth is used, and no session made/);
+    },
+    leaves: { sweeps: 1, inventory: 2, warning: /^warning: the BMC answered the login with HTTP 201 but no X-Auth-Token/m },
   },
   {
     name: 'a 401 mid-sweep with the session still open (renewed; both sessions deleted)',
@@ -164,8 +204,23 @@ describe('a hostile BMC', () => {
           expect(result.outcome).toBe('created');
         }
         hostile.check?.(bmc, result);
-        expect([...bmc.live.keys()]).toEqual([]); // every session the collector made was deleted
-        verdicts.push({ fault: hostile.name, held: true, detail: result.errorKind ?? result.outcome });
+        // Every session the collector made was deleted, or the BMC's result said why not.
+        expect(bmc.live.size).toBe(hostile.leaves ? 1 : 0);
+        if (hostile.again) {
+          const second = (await runSweep([config], new EmbeddedTarget(store), store, settings)).results[0]!;
+          expect(second.outcome).toBe('unchanged');
+          hostile.again(bmc, second);
+          expect(bmc.live.size).toBe(hostile.leaves?.sweeps ?? 0);
+          // The BMCs page says why.
+          if (hostile.leaves) expect(pageText(store, admin)).toMatch(/named no (session )?path to delete/);
+        }
+        if (hostile.leaves) {
+          const inventory = await runCli(['inventory', bmc.url, '-u', bmc.username], { env: { REDFISH_PASSWORD: bmc.password } });
+          expect(inventory.code).toBe(0);
+          expect(inventory.stderr).toMatch(hostile.leaves.warning);
+          expect(bmc.live.size).toBe(hostile.leaves.inventory);
+        }
+        verdicts.push({ fault: hostile.name, held: true, detail: hostile.leaves ? `${hostile.leaves.sweeps} session(s) left over 2 sweeps, said` : (result.errorKind ?? result.outcome) });
       } catch (error) {
         verdicts.push({ fault: hostile.name, held: false, detail: (error as Error).message.split('\n')[0] ?? '' });
         throw error;

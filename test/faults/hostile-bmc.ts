@@ -1,7 +1,7 @@
 // A hostile BMC of the fault suite's own, on raw sockets (node:net, no HTTP library): a minimal
 // Redfish service (service root, sessions, one ComputerSystem) whose every answer a case can replace
 // with bytes of its choosing — a 1 MiB header line, a chunked body that never ends, a login whose
-// Location points elsewhere. It counts the sessions it handed out and those still open.
+// Location points elsewhere, basic auth refused. It counts the sessions it handed out and those still open.
 import { createServer, type Server, type Socket } from 'node:net';
 
 /** A request as the hostile BMC parsed it. */
@@ -24,6 +24,8 @@ export interface HostileOptions {
   readonly answer?: (request: HostileRequest, bmc: HostileBmc) => HostileAnswer | undefined;
   /** The body of the login's 201, and its headers besides Content-Length and Content-Type. */
   readonly login?: (session: { id: string; token: string; path: string }, bmc: HostileBmc) => { headers: Record<string, string>; body: unknown };
+  /** Whether basic auth is accepted. @default true */
+  readonly basic?: boolean;
 }
 
 /** A running hostile BMC. */
@@ -68,7 +70,7 @@ export async function startHostileBmc(options: HostileOptions = {}): Promise<Hos
       if (buffered.length < end + 4 + length) return;
       const body = buffered.subarray(end + 4, end + 4 + length).toString('utf8');
       buffered = buffered.subarray(end + 4 + length);
-      const request: HostileRequest = { method, path, headers, body, auth: authOf(bmc, headers) };
+      const request: HostileRequest = { method, path, headers, body, auth: authOf(bmc, headers, options.basic ?? true) };
       bmc.requests.push(`${method} ${path}`);
       const answer = options.answer?.(request, bmc) ?? serve(request, bmc, options);
       if (typeof answer === 'function') {
@@ -109,11 +111,11 @@ export function answer(status: number, body?: unknown, headers: Record<string, s
   return `HTTP/1.1 ${status} ${status < 300 ? 'OK' : 'Not OK'}\r\n${lines.join('')}\r\n${text}`;
 }
 
-function authOf(bmc: HostileBmc, headers: Readonly<Record<string, string>>): string | undefined {
+function authOf(bmc: HostileBmc, headers: Readonly<Record<string, string>>, acceptBasic: boolean): string | undefined {
   const token = headers['x-auth-token'];
   if (token) return [...bmc.live.values()].includes(token) ? token : undefined;
   const basic = headers.authorization;
-  return basic === `Basic ${Buffer.from(`${bmc.username}:${bmc.password}`).toString('base64')}` ? 'basic' : undefined;
+  return acceptBasic && basic === `Basic ${Buffer.from(`${bmc.username}:${bmc.password}`).toString('base64')}` ? 'basic' : undefined;
 }
 
 const ROOT = {
@@ -160,6 +162,7 @@ function serve(request: HostileRequest, bmc: HostileBmc, options: HostileOptions
     return answer(204);
   }
   if (request.method !== 'GET') return answer(405, { error: { message: 'not allowed' } });
+  if (path === SESSIONS) return answer(200, { '@odata.id': path, Members: [...bmc.live.keys()].map((link) => ({ '@odata.id': link })), 'Members@odata.count': bmc.live.size });
   if (path === '/redfish/v1/Systems') return answer(200, { '@odata.id': path, Members: [{ '@odata.id': '/redfish/v1/Systems/1' }], 'Members@odata.count': 1 });
   if (path === '/redfish/v1/Chassis') return answer(200, { '@odata.id': path, Members: [], 'Members@odata.count': 0 });
   if (path === '/redfish/v1/Systems/1') return answer(200, SYSTEM);
