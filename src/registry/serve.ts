@@ -34,7 +34,7 @@ export async function serveRegistry(store: Store, options: ServeOptions): Promis
   const limits = { ...connectionLimits(), ...options.connections };
   const guard = new ConnectionGuard(limits);
   const listener = (request: IncomingMessage, response: ServerResponse) => {
-    response.once('close', guard.started(request.socket));
+    response.once('close', guard.started(request));
     void (async () => {
       const path = request.url ?? '/';
       if (!path.startsWith('/MAAS/') && options.fallback && (await options.fallback(request, response))) return;

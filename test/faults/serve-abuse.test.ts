@@ -117,15 +117,24 @@ describe('web login attempts', () => {
   });
 });
 
-/** Opens connections that send half a request head and then nothing; resolves once all are open or refused. */
-async function slowConnections(port: number, addresses: readonly string[], each: number): Promise<{ open: () => number; sockets: Socket[] }> {
+const HALF_HEAD = 'GET /MAAS/api/2.0/version/ HTTP/1.1\r\nHost: x\r\n';
+
+/**
+ * Opens connections that send `opening` (by default half a request head) and then nothing, or with
+ * `dripMs` one byte more every so often; resolves once all are open or refused.
+ */
+async function slowConnections(port: number, addresses: readonly string[], each: number, opening = HALF_HEAD, dripMs?: number): Promise<{ open: () => number; sockets: Socket[] }> {
   const sockets: Socket[] = [];
   await Promise.all(
     addresses.flatMap((address) =>
       Array.from({ length: each }, () =>
         new Promise<void>((resolve) => {
           const socket = connect({ port, host: '127.0.0.1', localAddress: address }, () => {
-            socket.write('GET /MAAS/api/2.0/version/ HTTP/1.1\r\nHost: x\r\n');
+            socket.write(opening);
+            if (dripMs !== undefined) {
+              const drip = setInterval(() => socket.write('x'), dripMs);
+              socket.once('close', () => clearInterval(drip));
+            }
             resolve();
           });
           socket.on('error', () => resolve());
@@ -193,4 +202,36 @@ describe('connections that never finish a request head', () => {
     expect(slow.open()).toBe(0);
     return 'at most 40 open; normal clients served; the rest closed after 2 s';
   });
+});
+
+describe('request bodies that trickle in', () => {
+  abuse('8 connections from each of 8 addresses, a whole POST head then a body byte every 5 s', async () => {
+    // The bounds `serve` takes under `ulimit -n 256`: 64 connections, 8 per client.
+    const limits = connectionLimits(256);
+    expect(limits).toMatchObject({ total: 64, perClient: 8 });
+    const { store, dispose } = temporaryStore();
+    setPassword(store, createUser(store, 'carol').username, 'carol-right-password');
+    const server = await serveRegistry(store, { port: 0, version: 'test', fallback: webInterface(store), connections: limits });
+    const base = server.url.replace(/\/MAAS$/, '');
+    const addresses = Array.from({ length: 8 }, (_, i) => `127.0.3.${i + 1}`);
+    const slow = await slowConnections(server.port, addresses, 8, 'POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 2000\r\n\r\n', 5_000);
+    cleanups.push(async () => {
+      slow.sockets.forEach((socket) => socket.destroy());
+      await server.close();
+      dispose();
+    });
+    await settled(slow.open);
+    expect(slow.open()).toBe(64); // the server is full, every connection a request in progress
+    // Once their bodies are past the grace, below the minimum rate, they make room for clients that ask.
+    await sleep(limits.bodyGraceMs + 500);
+    const started = performance.now();
+    for (let i = 0; i < 3; i++) expect((await send(base, `127.0.4.${i + 1}`, 'GET', '/login')).status).toBe(200);
+    expect((await login(base, '127.0.4.9', 'carol', 'carol-right-password')).status).toBe(303);
+    const ms = performance.now() - started;
+    expect(ms).toBeLessThan(3_000);
+    // Only as many as were needed were closed.
+    await settled(slow.open);
+    expect(slow.open()).toBeGreaterThanOrEqual(64 - 5);
+    return `normal clients served (a page, a login) in ${Math.round(ms)} ms; ${64 - slow.open()} of the 64 trickling connections closed for them`;
+  }, 40_000);
 });
