@@ -1,5 +1,6 @@
 // `serve` against abusive clients, from several loopback addresses (127.0.0.x, all this machine):
-// password guessing on the web login, and connections that never finish a request head. Each case
+// password guessing on the web login (and a flood of other names to make it forget a lockout),
+// connections that never finish a request head, and request bodies that trickle in. Each case
 // checks the abuser is held back and everyone else is still served. A summary line per case.
 import { request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
@@ -114,6 +115,29 @@ describe('web login attempts', () => {
     expect((await login(base, '127.0.0.1', 'alice', 'alice-right-password')).status).toBe(303);
     expect((await login(base, '127.0.0.4', 'bob', 'bob-right-password')).status).toBe(303);
     return 'logins accepted again after 15 minutes';
+  });
+});
+
+describe('a flood of failed logins on other names', () => {
+  abuse("alice locked out, then failed logins on 60 other names from 4 other addresses, past what the throttle remembers", async () => {
+    // The throttle's memory scaled down from 10,000 keys to 50, so that the flood fits in a test:
+    // 60 names and 4 addresses are 64 keys, more than that (at the full size, 9,540 logins from 530 /64s).
+    const { store, dispose } = temporaryStore();
+    setPassword(store, createUser(store, 'alice').username, 'alice-right-password');
+    const server = await serveRegistry(store, { port: 0, version: 'test', fallback: webInterface(store, { loginThrottle: { maxKeys: 50 } }) });
+    cleanups.push(async () => {
+      await server.close();
+      dispose();
+    });
+    const base = server.url.replace(/\/MAAS$/, '');
+    for (let i = 0; i < 5; i++) expect((await login(base, '127.0.6.1', 'alice', `guess-${i}`)).status).toBe(401);
+    expect((await login(base, '127.0.6.1', 'alice', 'alice-right-password')).status).toBe(429);
+    for (let i = 0; i < 60; i++) expect((await login(base, `127.0.6.${2 + (i % 4)}`, `flood-${i}`, 'nope')).status).toBe(401);
+    // Still refused, from anywhere, the right password too.
+    const right = await login(base, '127.0.6.9', 'alice', 'alice-right-password');
+    expect(right.status).toBe(429);
+    expect(right.text).toContain('Too many failed logins for this user name');
+    return 'alice still refused (429) after 60 failed logins on other names';
   });
 });
 
