@@ -147,7 +147,8 @@ export class RedfishClient {
   disableExpand(reason: string): void {
     if (this.#expand === undefined) return;
     this.#expand = undefined;
-    this.#hooks.log?.warn({ bmc: this.origin, reason }, 'falling back to member-by-member reads');
+    // Expected of some firmware every sweep, and handled: not a warning to act on.
+    this.#hooks.log?.debug({ bmc: this.origin, reason }, 'falling back to member-by-member reads');
   }
 
   /** Reads the service root and logs in. Resolves to the service root. */

@@ -25,6 +25,8 @@ export { outcomeWord, SWEEP_OUTCOMES, type BmcResult, type MachineResult, type S
 export interface Logger extends ClientLog {
   info(object: object, message: string): void;
   error(object: object, message: string): void;
+  /** A logger whose lines carry these fields too (pino's). */
+  child?(bindings: Record<string, string>): Logger;
 }
 
 /** How to sweep. */
@@ -244,7 +246,8 @@ async function readBmc(bmc: BmcConfig, state: Store, settings: SweepSettings, fl
       ...(fleet ? { fleet } : {}),
       ...(trace ? { trace } : {}),
       ...(settings.signal ? { signal: settings.signal } : {}),
-      ...(settings.log ? { log: settings.log } : {}),
+      // Every line the client logs names the BMC as the configuration does, beside its address.
+      ...(settings.log ? { log: settings.log.child?.({ name: bmc.name }) ?? settings.log } : {}),
     },
   );
   let raw: RawCrawl;

@@ -10,7 +10,7 @@ import { SweepTracker } from '../../src/sweep/progress.ts';
 import { maasArchitecture, TargetError } from '../../src/sweep/target.ts';
 import { MaasError } from '../../src/maas/errors.ts';
 import type { HardwareInventory } from '../../src/inventory/model.ts';
-import { hostnameFor, runSweep, type SweepSettings } from '../../src/sweep/sweep.ts';
+import { hostnameFor, runSweep, type Logger, type SweepSettings } from '../../src/sweep/sweep.ts';
 import { SHAPES } from '../helpers/mockup.ts';
 import { temporaryStore } from '../registry/fixtures.ts';
 import { bmcConfigs, fixtureFleet } from './fleet.ts';
@@ -186,6 +186,23 @@ describe('sweeping a fleet into the embedded registry', () => {
     expect(result).toMatchObject({ outcome: 'failed', errorKind: 'server' });
     expect(result.message).toMatch(/could not read its network interfaces \(server at \/redfish\/v1\/\S+\); a new machine is created with its MACs/);
     expect(listMachines(store).some((machine) => JSON.parse(machine.power_parameters).power_address === dell.url)).toBe(false);
+  });
+
+  it('names the BMC as the configuration does in every line its client logs', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = (bindings: Record<string, string>): Logger => ({
+      debug: () => {},
+      info: () => {},
+      warn: (object, msg) => lines.push({ ...bindings, ...object, msg }),
+      error: (object, msg) => lines.push({ ...bindings, ...object, msg }),
+      child: (more) => logger({ ...bindings, ...more }),
+    });
+    const dell = fleet.bmcs.find((bmc) => bmc.name.includes('dell'))!;
+    dell.setFaults([{ path: '/redfish/v1/SessionService/Sessions', method: 'POST', action: { type: 'status', status: 500 } }]);
+    const bmcs = bmcConfigs(fleet).map((bmc) => (bmc.address === dell.url ? { ...bmc, name: 'rack-c-r750' } : bmc));
+    await sweep({ log: logger({}) }, bmcs);
+    const fallback = lines.find((line) => line.bmc === dell.url && String(line.msg).includes('basic auth'));
+    expect(fallback).toMatchObject({ name: 'rack-c-r750' });
   });
 
   it('keeps what a machine had when it answers on a new BMC address and a section cannot be read', async () => {
