@@ -95,7 +95,7 @@ export function registerUsers(program: Command, io: Io): void {
     .command('apikey')
     .description("A user's MAAS-style API keys (consumer:token:secret); as MAAS's `maas apikey`, one is made if the user has none")
     .option(...databaseOption)
-    .option('--username <name>', 'whose keys (created if missing; the first user is an administrator)', 'admin')
+    .option('--username <name>', 'whose keys (created if missing; the first user is an administrator); with --list, only theirs (default: admin)')
     .option('--admin', 'make a new user an administrator')
     .option('--generate', 'make a new key and print it')
     .option('--list', "list every user's keys by token, never their secrets")
@@ -104,11 +104,11 @@ export function registerUsers(program: Command, io: Io): void {
       'after',
       '\nExamples:\n  redfish-enlist apikey > admin.key\n  redfish-enlist apikey --username ops --admin --generate\n  redfish-enlist apikey --list\n  redfish-enlist apikey --revoke Zx3mD2v8yTq9NwKpRa',
     )
-    .action((flags: { database?: string; username: string; admin?: boolean; generate?: boolean; list?: boolean; revoke?: string }) => {
+    .action((flags: { database?: string; username?: string; admin?: boolean; generate?: boolean; list?: boolean; revoke?: string }) => {
       if ([flags.generate, flags.list, flags.revoke !== undefined].filter(Boolean).length > 1) throw new CliError('apikey: use one of --generate, --list, --revoke', EXIT.usage);
       if (flags.list) {
         return withStore(existingStore(flags.database), (store) => {
-          const keys = listApiKeys(store);
+          const keys = listApiKeys(store).filter((key) => flags.username === undefined || key.username === flags.username);
           say(io, table(['TOKEN', 'USER', 'NAME', 'CREATED'], keys.map((key) => [key.tokenKey, key.username, key.name, key.createdAt.replace('T', ' ').slice(0, 19)])));
           say(io, `\n${keys.length} API key${keys.length === 1 ? '' : 's'}`);
         });
@@ -121,9 +121,11 @@ export function registerUsers(program: Command, io: Io): void {
         });
       }
       withStore(newOrExistingStore(flags.database), (store) => {
-        const user: User = findUser(store, flags.username) ?? createUser(store, flags.username, { admin: flags.admin === true });
-        const existing = flags.generate ? [] : apiKeysOf(store, user);
-        for (const key of existing.length > 0 ? existing : [createApiKey(store, user, 'cli')]) say(io, formatApiKey(key));
+        const username = flags.username ?? 'admin';
+        const user: User = findUser(store, username) ?? createUser(store, username, { admin: flags.admin === true });
+        // One key, so `apikey > admin.key` writes one: the user's first, or a new one with --generate.
+        const [first] = flags.generate ? [] : apiKeysOf(store, user);
+        say(io, formatApiKey(first ?? createApiKey(store, user, 'cli')));
       });
     });
 }
