@@ -13,6 +13,7 @@ import { loadTrees, startBmc, startFleet, type SimulatedFleet } from '../../src/
 import { EmbeddedTarget } from '../../src/sweep/embedded-target.ts';
 import { runSweep } from '../../src/sweep/sweep.ts';
 import { capture, runCli } from '../helpers/cli.ts';
+import { testCertificate } from '../helpers/server.ts';
 import { FIXTURES, SHAPES } from '../helpers/mockup.ts';
 import { temporaryStore } from '../registry/fixtures.ts';
 import { bmcConfigs } from '../sweep/fleet.ts';
@@ -116,6 +117,15 @@ describe('redfish-enlist sweep output', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^own-ca\s+failed\s+tls\s+.*its certificate is self-signed; to trust it, set this BMC's tls to \{mode: ca, caFile: FILE\} with the CA that signed it, or to pin/m);
     expect(result.stdout + result.stderr).not.toMatch(/Node\.js|--use-system-ca/);
+  });
+
+  it('tells a BMC already verifying against a CA file that the file did not sign its certificate, not to set what it has', async () => {
+    const config = await setup(1, (urls) => `  - { name: other-ca, address: "${urls[0]}", credentials: sim, tls: { mode: ca, caFile: other-ca.pem } }`);
+    writeFileSync(join(dir!, 'other-ca.pem'), (await testCertificate()).cert);
+    const result = await runCli(['sweep', '--config', config]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^other-ca\s+failed\s+tls\s+.*this BMC's tls caFile holds no CA that signed it: put the CA that did in that file, or pin it/m);
+    expect(result.stdout).not.toContain('{mode: ca, caFile: FILE}');
   });
 
   it("summarises a discovery range's silent addresses in one line instead of a row each", async () => {
