@@ -132,7 +132,9 @@ export function summary(inventory: HardwareInventory): string {
     }
   }
   for (const gpu of inventory.gpus) lines.push(`  GPU       ${[gpu.vendor, gpu.product].filter(Boolean).join(' ')}`);
-  lines.push(`  Firmware  BIOS ${inventory.firmware.bios?.version ?? 'unknown'}, BMC ${inventory.bmc.firmware ?? 'unknown'}, ${inventory.firmware.components.length} components`);
+  const firmware = inventory.sections.firmware;
+  const components = firmware.unknown ? `components unknown (${firmware.failures[0]?.kind ?? 'not read'})` : `${inventory.firmware.components.length} components`;
+  lines.push(`  Firmware  BIOS ${inventory.firmware.bios?.version ?? 'unknown'}, BMC ${inventory.bmc.firmware ?? 'unknown'}, ${components}`);
   const unknown = Object.entries(inventory.sections).filter(([, section]) => section.unknown);
   for (const [name, section] of unknown) lines.push(`  Unknown   ${name}: ${section.failures[0]?.kind ?? ''} ${section.failures[0]?.message ?? ''}`.trimEnd());
   // What the document leaves out, corrects or merges, and why (its redfish-enlist notes).

@@ -137,6 +137,16 @@ describe('redfish-enlist inventory', () => {
   });
 });
 
+describe('redfish-enlist inventory of a BMC that withholds a section', () => {
+  it('says the firmware components are unknown, and why, rather than "0 components" (Supermicro without its licence)', async () => {
+    fleet = await startFleet({ trees: await loadTrees([join(FIXTURES, 'supermicro-x12dpt-bmc')]), size: 1, tls: false, credentials: { username: 'root', password: PASSWORD } });
+    const text = await run(['inventory', fleet.bmcs[0]!.url, '-u', 'root'], { REDFISH_PASSWORD: PASSWORD });
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^ {2}Firmware {2}BIOS .*, components unknown \(licence\)$/m);
+    expect(text.stdout).not.toContain('0 components');
+  });
+});
+
 describe('redfish-enlist inventory on shapes the document corrects', () => {
   it("prints the document's notes in the summary, and the crawl's warnings on stderr", async () => {
     fleet = await startFleet({ trees: await loadTrees([join(SHAPES, 'arm-tray-host-and-module')]), size: 1, tls: false, credentials: { username: 'root', password: PASSWORD } });
