@@ -17,6 +17,14 @@ import { registerSimulate } from './simulate.ts';
 import { registerSweep } from './sweep.ts';
 import { registerUsers } from './users.ts';
 
+// The sources run (a checkout, TypeScript) rather than the compiled package.
+const IN_CHECKOUT = import.meta.url.endsWith('.ts');
+
+/** Help text with each command line (`Usage: redfish-enlist …`, an example) as typed in a checkout. */
+export function asTyped(help: string): string {
+  return help.replace(/^(Usage: | {2}(?:[A-Z_]+=\S+ )*)redfish-enlist(?= )/gm, '$1npx redfish-enlist');
+}
+
 /** Runs the CLI with the given arguments and resolves to the exit status. */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
   const result = { code: EXIT.ok as number };
@@ -34,7 +42,14 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   registerRegistryCommands(program, io);
   registerUsers(program, io);
   registerDemo(program, io, result);
-  for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
+  // Help as it can be typed here: in a checkout the command is not on PATH, `npx redfish-enlist` is.
+  const writeOut = (text: string) => io.stdout.write(IN_CHECKOUT ? asTyped(text) : text);
+  program.configureOutput({ writeOut, writeErr: (text) => io.stderr.write(text) });
+  const configure = (command: Command): void => {
+    command.exitOverride().configureOutput({ writeOut, writeErr: (text) => io.stderr.write(text) });
+    command.commands.forEach(configure);
+  };
+  program.commands.forEach(configure);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return result.code;

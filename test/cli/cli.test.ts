@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { asTyped } from '../../src/cli/main.ts';
 import { machineJson } from '../../src/registry/machine-json.ts';
 import { listMachines } from '../../src/registry/machines.ts';
 import { serveRegistry } from '../../src/registry/serve.ts';
@@ -195,12 +196,21 @@ describe('redfish-enlist apikey, discover and --help', () => {
     expect(readFileSync(join(dir, 'found.yaml'), 'utf8')).toMatch(/credentials: ilo\n\s+tls:\n\s+mode: pin\n\s+fingerprint: [0-9A-F:]{95}/);
   });
 
-  it('shows help with examples for every command', async () => {
+  it('shows help with examples for every command, each as typed in a checkout (npx redfish-enlist)', async () => {
     for (const command of ['sweep', 'daemon', 'inventory', 'discover', 'simulate', 'serve', 'machines', 'apikey', 'demo', 'users add', 'users list', 'users remove', 'users passwd']) {
       const help = await run([...command.split(' '), '--help']);
       expect(help.code, command).toBe(0);
-      expect(help.stdout, command).toMatch(/Usage: redfish-enlist/);
+      expect(help.stdout, command).toMatch(/Usage: npx redfish-enlist/);
       expect(help.stdout, command).toContain('Examples:');
+      // Every example line runs the command as it can be run here: npx, not a bare name not on PATH.
+      expect(help.stdout, command).not.toMatch(/^ {2}(?:[A-Z_]+=\S+ )*redfish-enlist /m);
+      expect(help.stdout, command).toMatch(/^ {2}(?:[A-Z_]+=\S+ )*npx redfish-enlist /m);
     }
+  });
+
+  it('turns every command line of a help text into npx redfish-enlist, environment prefixes included, and nothing else', () => {
+    expect(asTyped('Usage: redfish-enlist sweep [options]\n\nExamples:\n  REDFISH_PASSWORD=… redfish-enlist inventory x\n  redfish-enlist apikey > admin.key\n')).toBe(
+      'Usage: npx redfish-enlist sweep [options]\n\nExamples:\n  REDFISH_PASSWORD=… npx redfish-enlist inventory x\n  npx redfish-enlist apikey > admin.key\n',
+    );
   });
 });
