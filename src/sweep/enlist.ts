@@ -14,6 +14,7 @@ import { toCommissioningResults } from '../inventory/results.ts';
 import { acceptsHardwareUpdate, statusOfRef } from '../lifecycle/index.ts';
 import type { RawCrawl } from '../redfish/crawl.ts';
 import { ERROR_KINDS, RedfishError } from '../redfish/errors.ts';
+import { bmcHostPort } from '../redfish/links.ts';
 import { lastInventory } from '../registry/bmc-state.ts';
 import { toHostname } from '../registry/machines.ts';
 import { storageFailure, type Store } from '../registry/store.ts';
@@ -74,6 +75,7 @@ export async function enlist(bmc: BmcConfig, read: HardwareInventory, knownSyste
     nodeId: read.systemId,
     ...(knownSystemId ? { knownSystemId } : {}),
   });
+  if (machine) refuseOtherMachine(machine, read, bmc, knownSystemId);
   // The same machine answering on a new BMC address: what it had is remembered under the old one.
   if (!previous && machine?.powerAddress !== undefined && machine.powerAddress !== bmc.address) {
     previous = lastInventory<HardwareInventory>(state, machine.powerAddress, read.system);
@@ -124,6 +126,20 @@ export async function enlist(bmc: BmcConfig, read: HardwareInventory, knownSyste
   const report = await target.pushHardware(machine, results, changes);
   readings.push({ system: read.system, fingerprint: print, inventory });
   return { ...found, outcome: 'updated', changes: changes.map((change) => change.description), ...unreported(report) };
+}
+
+// A machine found by a MAC alone (not by its UUID, its BMC's address or the collector's memory of
+// this BMC) whose hardware UUID is another's is another machine sharing a MAC (a cloned or
+// moved NIC, a simulator's): its hardware is never overwritten with this BMC's.
+function refuseOtherMachine(machine: MachineRecord, read: HardwareInventory, bmc: BmcConfig, knownSystemId: string | undefined): void {
+  const theirs = machine.hardwareUuid?.toLowerCase();
+  const ours = read.identity.uuid?.toLowerCase();
+  if (!theirs || !ours || theirs === ours || knownSystemId === machine.systemId) return;
+  if (machine.powerAddress !== undefined && bmcHostPort(machine.powerAddress) === bmcHostPort(bmc.address)) return;
+  const shared = read.nics.flatMap((nic) => nic.ports.map((port) => port.mac.toLowerCase())).find((mac) => machine.macAddresses.some((other) => other.toLowerCase() === mac));
+  throw new TargetError(
+    `${read.system}: MAC ${shared ?? '(one of its MACs)'} is already machine ${machine.hostname} (${machine.systemId}), whose hardware UUID ${theirs} is not this BMC's ${ours}: not updating another machine's hardware. If it is this machine with a new board, delete ${machine.hostname} or give it this BMC's address, then sweep again`,
+  );
 }
 
 // A new machine is created with its MACs (MAAS's rule): when its interfaces could not be read, the

@@ -11,7 +11,8 @@ import { maasArchitecture, TargetError } from '../../src/sweep/target.ts';
 import { MaasError } from '../../src/maas/errors.ts';
 import type { HardwareInventory } from '../../src/inventory/model.ts';
 import { hostnameFor, runSweep, type Logger, type SweepSettings } from '../../src/sweep/sweep.ts';
-import { SHAPES } from '../helpers/mockup.ts';
+import { loadMockup } from '../../src/redfish/mockup.ts';
+import { FIXTURES, SHAPES } from '../helpers/mockup.ts';
 import { temporaryStore } from '../registry/fixtures.ts';
 import { bmcConfigs, fixtureFleet } from './fleet.ts';
 
@@ -149,7 +150,8 @@ describe('sweeping a fleet into the embedded registry', () => {
     // The same BMCs reached under another spelling of their address, as after a renumbering.
     const moved = bmcConfigs(fleet).map((bmc) => ({ ...bmc, address: bmc.address.replace('127.0.0.1', 'localhost') }));
     const lenovo = fleet.bmcs.find((bmc) => bmc.name.includes('lenovo'))!;
-    const system = await read(lenovo, '/redfish/v1/Systems/1');
+    // The fixture's own body (the simulator gives it this BMC's identity as it serves it): the same UUID, renamed.
+    const system = (await loadMockup(join(FIXTURES, 'lenovo-sr650v2-xcc'))).get('/redfish/v1/Systems/1')!.body as Record<string, unknown>;
     lenovo.setResource('/redfish/v1/Systems/1', { ...system, HostName: 'renamed-host' });
     const report = await sweep({}, moved);
     expect(report.totals.created).toBe(0);
@@ -186,6 +188,25 @@ describe('sweeping a fleet into the embedded registry', () => {
     expect(result).toMatchObject({ outcome: 'failed', errorKind: 'server' });
     expect(result.message).toMatch(/could not read its network interfaces \(server at \/redfish\/v1\/\S+\); a new machine is created with its MACs/);
     expect(listMachines(store).some((machine) => JSON.parse(machine.power_parameters).power_address === dell.url)).toBe(false);
+  });
+
+  it('never overwrites another machine that shares a MAC: a BMC whose UUID is not that machine\'s fails, naming both', async () => {
+    await sweep();
+    const dell = fleet.bmcs.find((bmc) => bmc.name.includes('dell'))!;
+    const before = listMachines(store).find((machine) => JSON.parse(machine.power_parameters).power_address === dell.url)!;
+    // The same MACs answering on another address, from a machine whose UUID is another's.
+    const system = await read(dell, '/redfish/v1/Systems/System.Embedded.1');
+    dell.setResource('/redfish/v1/Systems/System.Embedded.1', { ...system, UUID: '4c4c4544-0000-4000-8000-00000000c10e' });
+    const fresh = temporaryStore();
+    try {
+      const moved = bmcConfigs(fleet).filter((bmc) => bmc.address === dell.url).map((bmc) => ({ ...bmc, address: bmc.address.replace('127.0.0.1', 'localhost') }));
+      const report = await runSweep(moved, new EmbeddedTarget(store), fresh.store, settings);
+      expect(report.results[0]!.machines[0]).toMatchObject({ outcome: 'failed', errorKind: 'target', reason: expect.stringMatching(new RegExp(`MAC \\S+ is already machine ${before.hostname} \\(${before.system_id}\\), whose hardware UUID ${before.hardware_uuid} is not this BMC's [0-9a-f-]{36}: not updating another machine's hardware`)) });
+      const after = listMachines(store).find((machine) => machine.system_id === before.system_id)!;
+      expect([after.hardware_uuid, after.power_parameters]).toEqual([before.hardware_uuid, before.power_parameters]);
+    } finally {
+      fresh.dispose();
+    }
   });
 
   it('names the BMC as the configuration does in every line its client logs', async () => {
