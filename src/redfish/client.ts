@@ -337,19 +337,9 @@ export class RedfishClient {
   }
 
   #retryWait(attempt: number, kind: ErrorKind, status: number | undefined, retryAfterMs: number | undefined, connectPhase: boolean, refused = false): number {
-    const wait = retryDelay(
-      {
-        attempt,
-        method: 'GET',
-        kind,
-        ...(status === undefined ? {} : { status }),
-        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-        beforeConnect: connectPhase,
-        refused,
-        random: (this.#hooks.random ?? Math.random)(),
-      },
-      this.options,
-    );
+    const random = (this.#hooks.random ?? Math.random)();
+    const given = { ...(status === undefined ? {} : { status }), ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
+    const wait = retryDelay({ attempt, method: 'GET', kind, ...given, beforeConnect: connectPhase, refused, random }, this.options);
     if (wait > 0) this.stats.retries++;
     return wait;
   }
@@ -420,10 +410,7 @@ export class RedfishClient {
   // header, a body that is not JSON) cleaned of echoed credentials.
   #fail(error: RedfishError): RedfishError {
     this.#count(error.kind);
-    const message = this.echo(error.message);
-    if (message === error.message) return error;
-    const { kind, bmc, method, path, status, messageId, connectPhase } = error;
-    return new RedfishError(kind, message, { ...(bmc ? { bmc } : {}), ...(method ? { method } : {}), ...(path ? { path } : {}), ...(status ? { status } : {}), ...(messageId ? { messageId } : {}), connectPhase });
+    return error.withMessage(this.echo(error.message));
   }
 
   #count(kind: ErrorKind): void {

@@ -60,6 +60,13 @@ export class RedfishError extends Error {
     this.connectPhase = context.connectPhase ?? false;
   }
 
+  /** The same error with another message (its echoed credentials cut out), the cause dropped. */
+  withMessage(message: string): RedfishError {
+    if (message === this.message) return this;
+    const { kind, bmc, method, path, status, messageId, connectPhase } = this;
+    return new RedfishError(kind, message, { ...(bmc ? { bmc } : {}), ...(method ? { method } : {}), ...(path ? { path } : {}), ...(status ? { status } : {}), ...(messageId ? { messageId } : {}), connectPhase });
+  }
+
   /** A plain, loggable summary (no cause chain, no secrets). */
   toJSON(): Record<string, unknown> {
     return {
