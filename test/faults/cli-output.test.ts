@@ -162,6 +162,14 @@ describe('sweep --dry-run', () => {
     expect(stdout).not.toMatch(/^\S+\s+created\b|\d created\b/m);
     expect(stdout).toMatch(/^dry run, nothing written: 2 BMCs in .*: 2 would create, 0 would update, 0 unchanged/m);
     expect(existsSync(join(dir, 'new'))).toBe(false);
+    // The JSON report keeps the outcome names, under dryRun, each machine saying what would be done.
+    const json = await runCli(['sweep', '--config', config, '--dry-run', '--database', database, '--no-progress', '--json', '-']);
+    const report = JSON.parse(json.stdout.slice(json.stdout.indexOf('{'))) as { dryRun: boolean; results: { outcome: string; machines: { reason: string }[] }[] };
+    expect(report.dryRun).toBe(true);
+    expect(report.results.map((result) => [result.outcome, result.machines[0]!.reason])).toEqual([
+      ['created', 'would be created (dry run)'],
+      ['created', 'would be created (dry run)'],
+    ]);
     expect(readdirSync(dir).sort()).toEqual(['config.yaml', 'pw']);
     return 'would create; no file';
   });
