@@ -9,7 +9,7 @@ export const CHROMIUM_PATHS: readonly string[] = ['/usr/bin/chromium', '/usr/bin
 
 /** What to do when no Chromium is found, in one line. */
 export const CHROMIUM_MISSING =
-  'the browser tests (test/web/browser.test.ts) need Chromium: `sudo apt-get install chromium` (Debian, Ubuntu), ' +
+  'the browser tests (test/web/browser*.test.ts) need Chromium: `sudo apt-get install chromium` (Debian, Ubuntu), ' +
   '`npx playwright-core install chromium` (elsewhere), or CHROMIUM=/path/to/chrome';
 
 function executable(path: string): boolean {

@@ -1,70 +1,32 @@
-// The web interface end to end in a real headless Chromium (driven by playwright-core): log in,
-// read a fleet of 57 machines after two sweeps — one line each, 25 or more on a screen, usable at
-// 800 px — filter by MAC and by vendor, open a machine, release it, hostile names, CSRF, the BMCs
-// page sorted and folded, discovery's silent addresses summarised.
+// The machine listing and the machine page in a real headless Chromium: log in, read a fleet of
+// 57 machines after two sweeps — one line each, 25 or more on a screen, usable at 800 px — filter
+// by MAC and by vendor, open a machine, release it. The BMCs page is browser-bmcs.test.ts; hostile
+// strings, CSRF and logging out are browser-security.test.ts.
 // Saves the screenshots the README shows when asked to (`npm run screenshots`): an ordinary test run
 // leaves the checkout as it was.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bmcState, findMachine, registerMachine, serveRegistry, type RegistryServer, type Store } from '../../src/registry/index.ts';
+import { findMachine, registerMachine, type Store } from '../../src/registry/index.ts';
 import { createUser } from '../../src/registry/users.ts';
 import * as format from '../../src/web/format.ts';
-import { webInterface } from '../../src/web/index.ts';
-import { temporaryStore } from '../registry/fixtures.ts';
-import { findChromium } from '../helpers/chromium.ts';
-import { HOSTILE, seed, type Seeded, type SeededMachine } from './seed.ts';
+import { atViewport, openBrowser, screenshot, type InBrowser } from './browser-harness.ts';
+import type { Seeded, SeededMachine } from './seed.ts';
 
-const SCREENSHOTS = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'screenshots');
-const UPDATE_SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1';
-
+let browser: InBrowser;
 let store: Store;
-let dispose: () => void;
-let server: RegistryServer;
 let base: string;
 let seeded: Seeded;
-let profile: string;
 let context: BrowserContext;
 let page: Page;
-const dialogs: string[] = [];
 
 beforeAll(async () => {
-  const browser = findChromium();
-  if ('problem' in browser) throw new Error(browser.problem);
-  ({ store, dispose } = temporaryStore());
-  seeded = await seed(store, { copies: 7, silentDiscovered: 40 });
-  server = await serveRegistry(store, { port: 0, version: '0.1.0-test', fallback: webInterface(store, { version: '0.1.0-test' }) });
-  base = server.url.replace(/\/MAAS$/, '');
-  profile = mkdtempSync(join(tmpdir(), 'chromium-profile-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: browser.path,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1500, height: 950 },
-    acceptDownloads: true,
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(5000);
-  page.on('dialog', (dialog) => {
-    dialogs.push(dialog.message());
-    void dialog.dismiss();
-  });
-  if (UPDATE_SCREENSHOTS) mkdirSync(SCREENSHOTS, { recursive: true });
+  browser = await openBrowser({ copies: 7, silentDiscovered: 40 });
+  ({ store, base, seeded, context, page } = browser);
 });
 
-/** Saves the page for the README, when the run was asked to (UPDATE_SCREENSHOTS=1). */
-async function screenshot(name: string, options: { fullPage?: boolean } = {}): Promise<void> {
-  if (UPDATE_SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOTS, name), ...options });
-}
-
 afterAll(async () => {
-  await context?.close();
-  await server?.close();
-  dispose?.();
-  if (profile) rmSync(profile, { recursive: true, force: true });
+  await browser?.close();
 });
 
 const machine = (tree: string): SeededMachine => seeded.machines.find((entry) => entry.tree === tree)!;
@@ -72,7 +34,7 @@ const machine = (tree: string): SeededMachine => seeded.machines.find((entry) =>
 const answeringBmcs = () => new Set(seeded.machines.map((entry) => entry.address)).size + 1;
 const rowOf = (hostname: string) => page.locator('table.machines tbody tr', { has: page.getByRole('link', { name: hostname, exact: true }) });
 
-describe('the web interface in a browser', () => {
+describe('the machine listing and the machine page in a browser', () => {
   it('sends a visitor to the login page and lets a user in with the right password only', async () => {
     await page.goto(`${base}/`);
     expect(new URL(page.url()).pathname).toBe('/login');
@@ -115,8 +77,7 @@ describe('the web interface in a browser', () => {
   });
 
   it("shows one line per machine, its first MAC and +N with every MAC on hover, and 25 or more machines at 1400×1000", async () => {
-    await page.setViewportSize({ width: 1400, height: 1000 });
-    try {
+    await atViewport(page, { width: 1400, height: 1000 }, async () => {
       await page.goto(`${base}/`);
       const rows = page.locator('table.machines tbody tr');
       const heights = await rows.evaluateAll((elements) => elements.map((element) => element.getBoundingClientRect().height));
@@ -135,15 +96,12 @@ describe('the web interface in a browser', () => {
       expect((await macs.getAttribute('title'))!.split('\n').sort()).toEqual([...dell.macs].sort());
       // Vendor and model cut to the column, whole on hover.
       expect(await rowOf(dell.hostname).locator('td.vendor').getAttribute('title')).toBe('Dell Inc. PowerEdge R750');
-      await screenshot('machines.png');
-    } finally {
-      await page.setViewportSize({ width: 1500, height: 950 });
-    }
+      await screenshot(page, 'machines.png');
+    });
   });
 
   it('is usable 800 px wide: no sideways scrolling, host name, status, sizes and BMC health in view', async () => {
-    await page.setViewportSize({ width: 800, height: 1000 });
-    try {
+    await atViewport(page, { width: 800, height: 1000 }, async () => {
       await page.goto(`${base}/`);
       expect(await page.locator('html').evaluate((element) => element.scrollWidth)).toBeLessThanOrEqual(800);
       const wrapper = page.locator('div.scroll:has(table.machines)');
@@ -157,9 +115,7 @@ describe('the web interface in a browser', () => {
       await page.goto(`${base}/?q=${lenovo.hostname}`);
       expect(await rowOf(lenovo.hostname).locator('td').nth(1).innerText()).toBe('Deployed locked');
       store.run('UPDATE machines SET locked = 0 WHERE system_id = ?', lenovo.systemId);
-    } finally {
-      await page.setViewportSize({ width: 1500, height: 950 });
-    }
+    });
   });
 
   it('filters by vendor from the summary strip, "Unknown" for machines without one, and clears the filter on a second click', async () => {
@@ -249,7 +205,7 @@ describe('the web interface in a browser', () => {
     const content = await page.content();
     expect(content).toContain(dell.address);
     expect(content).not.toContain(seeded.bmcPassword);
-    await screenshot('machine.png', { fullPage: true });
+    await screenshot(page, 'machine.png', { fullPage: true });
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /Download 50-maas-01-commissioning/ }).click()]);
     const document = JSON.parse(readFileSync((await download.path())!, 'utf8')) as { api_version: string; resources: { memory: { total: number } } };
     expect(document.api_version).toBe('1.0');
@@ -286,121 +242,4 @@ describe('the web interface in a browser', () => {
     expect(await page.getByRole('button', { name: 'Mark fixed' }).count()).toBe(0);
   });
 
-  it('shows a host name and vendor containing markup as text, running nothing', async () => {
-    const hostile = seeded.hostile;
-    await page.goto(`${base}/machines/${hostile.systemId}`);
-    for (const text of [HOSTILE.vendor, HOSTILE.serial]) expect(await page.getByText(text, { exact: true }).first().isVisible()).toBe(true);
-    // The collector never names a machine with markup (a BMC's host name must be a DNS name to be
-    // used); force one anyway, as an older or hand-edited database could hold.
-    store.run('UPDATE machines SET hostname = ? WHERE system_id = ?', HOSTILE.hostName, hostile.systemId);
-    await page.goto(`${base}/machines/${hostile.systemId}`);
-    expect(await page.locator('h1').innerText()).toContain(HOSTILE.hostName);
-    await page.goto(`${base}/?q=${encodeURIComponent('<script>')}`);
-    expect(await page.locator('table.machines tbody tr a.host').innerText()).toBe(HOSTILE.hostName);
-    await page.goto(`${base}/`);
-    expect(await page.locator('table.machines td.vendor', { hasText: 'Evil & Co' }).innerText()).toBe(`${HOSTILE.vendor} SYS-220BT-HNTR`);
-    expect(await page.locator('script, img').count()).toBe(0);
-    expect(await page.title()).toBe('Machines · redfish-enlist');
-    expect(dialogs).toEqual([]);
-  });
-
-  it('refuses a state-changing request without the CSRF token, or from another origin', async () => {
-    const lenovo = machine('lenovo-sr650v2-xcc');
-    const url = `${base}/machines/${lenovo.systemId}/actions/lock`;
-    const missing = await page.request.post(url, { form: { confirm: 'yes' }, maxRedirects: 0 });
-    expect(missing.status()).toBe(403);
-    expect(await missing.text()).toContain('CSRF');
-    const wrong = await page.request.post(url, { form: { confirm: 'yes', csrf: 'forged' }, maxRedirects: 0 });
-    expect(wrong.status()).toBe(403);
-    await page.goto(`${base}/machines/${lenovo.systemId}/actions/lock`);
-    const token = await page.locator('input[name=csrf]').first().getAttribute('value');
-    const foreign = await page.request.post(url, { form: { confirm: 'yes', csrf: token! }, headers: { origin: 'http://evil.example' }, maxRedirects: 0 });
-    expect(foreign.status()).toBe(403);
-    expect(findMachine(store, lenovo.systemId)!.locked).toBe(0);
-    await page.getByRole('button', { name: 'Lock' }).click();
-    await page.getByRole('status').waitFor();
-    expect(findMachine(store, lenovo.systemId)!.locked).toBe(1);
-  });
-
-  it("lists every BMC with its last outcome, error class, TLS mode and pinned certificate, failing ones first", async () => {
-    await page.goto(`${base}/bmcs`);
-    const rows = page.locator('table.bmcs tbody tr');
-    expect(await rows.count()).toBe(answeringBmcs());
-    const failing = await rows.first().locator('td').allInnerTexts();
-    expect(failing.slice(0, 4)).toEqual([seeded.failingBmc, expect.any(String), 'failed', 'auth']);
-    expect(failing[9]).toBe(seeded.failing.hostname);
-    const dell = page.locator('table.bmcs tbody tr', { hasText: seeded.changed.address });
-    expect(await dell.locator('td').nth(7).innerText()).toBe('pin');
-    await screenshot('bmcs.png');
-  });
-
-  it('folds a long message to its first words and a fingerprint to its first bytes, each opened in place; a fingerprint breaks only between bytes', async () => {
-    await page.goto(`${base}/bmcs`);
-    const message = page.locator('table.bmcs tbody tr').first().locator('td.message');
-    const full = (await message.locator('details').evaluate((element) => element.lastChild!.textContent ?? '')).trim();
-    expect(full).toMatch(/^POST \/redfish\/v1\/SessionService\/Sessions was refused with HTTP 401: .{20,}/);
-    const short = (await message.innerText()).replace(/ … more$/, '');
-    expect(await message.innerText()).toBe(`${short} … more`);
-    expect(short.length).toBeLessThan(full.length - 10);
-    // Cut between words, never inside one.
-    expect(full.startsWith(short) && full[short.length] === ' ').toBe(true);
-    await message.locator('summary').click();
-    expect((await message.innerText()).replace(/\s+/g, ' ')).toBe(`less ${full}`);
-
-    const pinned = bmcState(store, seeded.changed.address)!.pinnedFingerprint!;
-    const cell = page.locator('table.bmcs tbody tr', { hasText: seeded.changed.address }).locator('td.fingerprint');
-    expect(await cell.innerText()).toBe(`${pinned.split(':').slice(0, 6).join(':')} …`);
-    await cell.locator('summary').click();
-    const code = cell.locator('code.full');
-    expect((await code.innerText()).replace(/\s/g, '')).toBe(pinned);
-    // Where the browser broke the lines: each break comes right after a colon.
-    const lines = await code.evaluate((element) => {
-      const text = element.textContent!;
-      const range = element.ownerDocument.createRange();
-      const node = [...element.childNodes].flatMap((child) => (child.nodeType === 3 ? [child] : [])); // text nodes
-      const tops: { char: string; top: number }[] = [];
-      for (const textNode of node) {
-        for (let index = 0; index < textNode.textContent!.length; index++) {
-          range.setStart(textNode, index);
-          range.setEnd(textNode, index + 1);
-          tops.push({ char: textNode.textContent![index]!, top: range.getBoundingClientRect().top });
-        }
-      }
-      return { text, breaksAfter: tops.flatMap((entry, index) => (index > 0 && entry.top > tops[index - 1]!.top ? [tops[index - 1]!.char] : [])) };
-    });
-    expect(lines.breaksAfter.length).toBeGreaterThan(0);
-    expect(new Set(lines.breaksAfter)).toEqual(new Set([':']));
-  });
-
-  it('sorts the BMCs by a column, ascending then descending', async () => {
-    await page.goto(`${base}/bmcs`);
-    const durations = async () => (await page.locator('table.bmcs tbody tr td:nth-child(7)').allInnerTexts()).map((text) => (text.endsWith(' s') ? Number.parseFloat(text) * 1000 : Number.parseFloat(text)));
-    await page.getByRole('link', { name: 'Duration', exact: true }).click();
-    const ascending = await durations();
-    expect(ascending).toEqual([...ascending].sort((a, b) => a - b));
-    expect(await page.locator('th[aria-sort="ascending"]').innerText()).toBe('Duration ▲');
-    await page.getByRole('link', { name: 'Duration ▲' }).click();
-    const descending = await durations();
-    expect(descending).toEqual([...ascending].sort((a, b) => b - a));
-    await page.getByRole('link', { name: 'Address', exact: true }).click();
-    const addresses = await page.locator('table.bmcs tbody tr td:first-child code').allInnerTexts();
-    expect(addresses).toEqual([...addresses].sort());
-  });
-
-  it("sums up a discovery range's addresses that did not answer in one line, and lists them on request", async () => {
-    await page.goto(`${base}/bmcs`);
-    expect(await page.locator('p.silent').innerText()).toBe('40 addresses of discovery ranges did not answer at their last sweep. List them');
-    expect(await page.locator('table.bmcs tbody tr', { hasText: '127.0.3.' }).count()).toBe(0);
-    await page.getByRole('link', { name: 'List them' }).click();
-    const rows = page.locator('table.bmcs tbody tr');
-    expect(await rows.count()).toBe(40);
-    for (const outcome of await rows.locator('td:nth-child(3)').allInnerTexts()) expect(outcome).toBe('skipped');
-  });
-
-  it('logs out with a POST, after which pages ask for a login again', async () => {
-    await page.getByRole('button', { name: 'Log out' }).click();
-    await page.getByRole('heading', { name: 'Log in' }).waitFor();
-    await page.goto(`${base}/bmcs`);
-    expect(new URL(page.url()).pathname).toBe('/login');
-  });
 });

@@ -1,0 +1,92 @@
+// The BMCs page in a real headless Chromium: every BMC swept, failing ones first, sorted by a
+// column, long messages and fingerprints folded and opened in place, discovery's silent addresses
+// summarised. Saves the README's screenshot of it when asked to (`npm run screenshots`).
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bmcState, type Store } from '../../src/registry/index.ts';
+import { lineBreaks, logIn, openBrowser, screenshot, type InBrowser } from './browser-harness.ts';
+import type { Seeded } from './seed.ts';
+
+let browser: InBrowser;
+let store: Store;
+let base: string;
+let seeded: Seeded;
+let page: Page;
+
+beforeAll(async () => {
+  browser = await openBrowser({ copies: 7, silentDiscovered: 40 });
+  ({ store, base, seeded, page } = browser);
+  await logIn(browser);
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** The BMCs that answered: every machine's, the hostile one's and the one where nothing answers. */
+const answeringBmcs = () => new Set(seeded.machines.map((entry) => entry.address)).size + 1;
+
+describe('the BMCs page in a browser', () => {
+  it("lists every BMC with its last outcome, error class, TLS mode and pinned certificate, failing ones first", async () => {
+    await page.goto(`${base}/bmcs`);
+    const rows = page.locator('table.bmcs tbody tr');
+    expect(await rows.count()).toBe(answeringBmcs());
+    const failing = await rows.first().locator('td').allInnerTexts();
+    expect(failing.slice(0, 4)).toEqual([seeded.failingBmc, expect.any(String), 'failed', 'auth']);
+    expect(failing[9]).toBe(seeded.failing.hostname);
+    const dell = page.locator('table.bmcs tbody tr', { hasText: seeded.changed.address });
+    expect(await dell.locator('td').nth(7).innerText()).toBe('pin');
+    await screenshot(page, 'bmcs.png');
+  });
+
+  it('folds a long message to its first words and a fingerprint to its first bytes, each opened in place; a fingerprint breaks only between bytes', async () => {
+    await page.goto(`${base}/bmcs`);
+    const message = page.locator('table.bmcs tbody tr').first().locator('td.message');
+    const full = (await message.locator('details').evaluate((element) => element.lastChild!.textContent ?? '')).trim();
+    expect(full).toMatch(/^POST \/redfish\/v1\/SessionService\/Sessions was refused with HTTP 401: .{20,}/);
+    const short = (await message.innerText()).replace(/ … more$/, '');
+    expect(await message.innerText()).toBe(`${short} … more`);
+    expect(short.length).toBeLessThan(full.length - 10);
+    // Cut between words, never inside one.
+    expect(full.startsWith(short) && full[short.length] === ' ').toBe(true);
+    await message.locator('summary').click();
+    expect((await message.innerText()).replace(/\s+/g, ' ')).toBe(`less ${full}`);
+
+    const pinned = bmcState(store, seeded.changed.address)!.pinnedFingerprint!;
+    const cell = page.locator('table.bmcs tbody tr', { hasText: seeded.changed.address }).locator('td.fingerprint');
+    expect(await cell.innerText()).toBe(`${pinned.split(':').slice(0, 6).join(':')} …`);
+    await cell.locator('summary').click();
+    const code = cell.locator('code.full');
+    expect((await code.innerText()).replace(/\s/g, '')).toBe(pinned);
+    // Where the browser broke the lines: each break comes right after a colon.
+    const [lines] = await lineBreaks(code);
+    expect(lines!.breaks.length).toBeGreaterThan(0);
+    expect(new Set(lines!.breaks.map((offset) => lines!.text[offset - 1]))).toEqual(new Set([':']));
+  });
+
+  it('sorts the BMCs by a column, ascending then descending', async () => {
+    await page.goto(`${base}/bmcs`);
+    const durations = async () => (await page.locator('table.bmcs tbody tr td:nth-child(7)').allInnerTexts()).map((text) => (text.endsWith(' s') ? Number.parseFloat(text) * 1000 : Number.parseFloat(text)));
+    await page.getByRole('link', { name: 'Duration', exact: true }).click();
+    const ascending = await durations();
+    expect(ascending).toEqual([...ascending].sort((a, b) => a - b));
+    expect(await page.locator('th[aria-sort="ascending"]').innerText()).toBe('Duration ▲');
+    await page.getByRole('link', { name: 'Duration ▲' }).click();
+    const descending = await durations();
+    expect(descending).toEqual([...ascending].sort((a, b) => b - a));
+    await page.getByRole('link', { name: 'Address', exact: true }).click();
+    const addresses = await page.locator('table.bmcs tbody tr td:first-child code').allInnerTexts();
+    expect(addresses).toEqual([...addresses].sort());
+  });
+
+  it("sums up a discovery range's addresses that did not answer in one line, and lists them on request", async () => {
+    await page.goto(`${base}/bmcs`);
+    expect(await page.locator('p.silent').innerText()).toBe('40 addresses of discovery ranges did not answer at their last sweep. List them');
+    expect(await page.locator('table.bmcs tbody tr', { hasText: '127.0.3.' }).count()).toBe(0);
+    await page.getByRole('link', { name: 'List them' }).click();
+    const rows = page.locator('table.bmcs tbody tr');
+    expect(await rows.count()).toBe(40);
+    for (const outcome of await rows.locator('td:nth-child(3)').allInnerTexts()) expect(outcome).toBe('skipped');
+  });
+
+});
