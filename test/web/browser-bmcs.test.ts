@@ -25,23 +25,28 @@ afterAll(async () => {
 
 /** The BMCs that answered: every machine's, the hostile one's and the one where nothing answers. */
 const answeringBmcs = () => new Set(seeded.machines.map((entry) => entry.address)).size + 1;
+const bmcRow = (address: string) => page.locator('table.bmcs tbody tr', { hasText: address });
 
 describe('the BMCs page in a browser', () => {
   it("lists every BMC with its last outcome, error class, TLS mode and pinned certificate, failing ones first", async () => {
     await page.goto(`${base}/bmcs`);
     const rows = page.locator('table.bmcs tbody tr');
     expect(await rows.count()).toBe(answeringBmcs());
-    const failing = await rows.first().locator('td').allInnerTexts();
+    // The three failing (a password changed, a certificate changed, nothing answering) come first.
+    const outcomes = await rows.locator('td:nth-child(3)').allInnerTexts();
+    expect(outcomes.slice(0, 4).map((outcome) => outcome.split(' ')[0])).toEqual(['failed', 'failed', 'failed', expect.not.stringMatching(/^failed/)]);
+    expect((await rows.locator('td:nth-child(4)').allInnerTexts()).slice(0, 3).sort()).toEqual(['auth', 'tls', 'unreachable']);
+    const failing = await bmcRow(seeded.failingBmc).locator('td').allInnerTexts();
     expect(failing.slice(0, 4)).toEqual([seeded.failingBmc, expect.any(String), 'failed', 'auth']);
     expect(failing[9]).toBe(seeded.failing.hostname);
-    const dell = page.locator('table.bmcs tbody tr', { hasText: seeded.changed.address });
+    const dell = bmcRow(seeded.changed.address);
     expect(await dell.locator('td').nth(7).innerText()).toBe('pin');
     await screenshot(page, 'bmcs.png');
   });
 
   it('folds a long message to its first words and a fingerprint to its first bytes, each opened in place; a fingerprint breaks only between bytes', async () => {
     await page.goto(`${base}/bmcs`);
-    const message = page.locator('table.bmcs tbody tr').first().locator('td.message');
+    const message = bmcRow(seeded.failingBmc).locator('td.message');
     const full = (await message.locator('details').evaluate((element) => element.lastChild!.textContent ?? '')).trim();
     expect(full).toMatch(/^POST \/redfish\/v1\/SessionService\/Sessions was refused with HTTP 401: .{20,}/);
     const short = (await message.innerText()).replace(/ … more$/, '');
@@ -53,7 +58,7 @@ describe('the BMCs page in a browser', () => {
     expect((await message.innerText()).replace(/\s+/g, ' ')).toBe(`less ${full}`);
 
     const pinned = bmcState(store, seeded.changed.address)!.pinnedFingerprint!;
-    const cell = page.locator('table.bmcs tbody tr', { hasText: seeded.changed.address }).locator('td.fingerprint');
+    const cell = bmcRow(seeded.changed.address).locator('td.fingerprint');
     expect(await cell.innerText()).toBe(`${pinned.split(':').slice(0, 6).join(':')} …`);
     await cell.locator('summary').click();
     const code = cell.locator('code.full');

@@ -71,9 +71,10 @@ describe('the machine listing and the machine page in a browser', () => {
     expect(cells[12]).toBe('incomplete'); // its firmware inventory answered 503 at the second sweep
     expect(await rowOf(machine('lenovo-sr650v2-xcc').hostname).locator('td').last().innerText()).toBe('ok');
     expect(await rowOf(seeded.failing.hostname).locator('td').last().innerText()).toBe('failing (auth)');
+    expect(await rowOf(seeded.rekeyed.hostname).locator('td').last().innerText()).toBe('failing (tls)');
     const summary = page.getByRole('region', { name: 'Fleet summary' });
     await expect.poll(() => summary.innerText()).toContain(`Deployed ${seeded.machines.length}`);
-    expect(await summary.innerText()).toMatch(new RegExp(`2\\s+BMCs failing of ${answeringBmcs()}\\s+9 incomplete$`));
+    expect(await summary.innerText()).toMatch(new RegExp(`3\\s+BMCs failing of ${answeringBmcs()}\\s+9 incomplete$`));
   });
 
   it("shows one line per machine, its first MAC and +N with every MAC on hover, and 25 or more machines at 1400×1000", async () => {

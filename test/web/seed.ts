@@ -1,12 +1,12 @@
 // A registry as real sweeps leave it, for the web interface's tests: a simulated fleet of every
 // fixture tree, `copies` machines of each (plus a BMC that reports hostile strings, an address
 // where nothing answers and a discovery range where nothing does) swept into the registry; then
-// the first Dell loses a DIMM and gets a new disk, the first HPE BMC's password stops working, and
-// a second sweep records all of that. The Supermicro machines' storage is licence-gated: unknown.
+// the first Dell loses a DIMM and gets a new disk, the first HPE BMC's password stops working, the
+// first Huawei BMC's certificate no longer matches its pin, and a second sweep records all of that. The Supermicro machines' storage is licence-gated: unknown.
 import { join } from 'node:path';
 import type { HardwareChange } from '../../src/inventory/diff.ts';
 import type { HardwareInventory } from '../../src/inventory/model.ts';
-import { lastInventory, machineHistory, type BmcState } from '../../src/registry/index.ts';
+import { lastInventory, machineHistory, pinCertificate, type BmcState } from '../../src/registry/index.ts';
 import { findMachine, listMachines } from '../../src/registry/machines.ts';
 import type { Store } from '../../src/registry/store.ts';
 import { createUser, setPassword } from '../../src/registry/users.ts';
@@ -41,6 +41,8 @@ export interface Seeded {
   readonly failingBmc: string;
   /** The machine behind it. */
   readonly failing: SeededMachine;
+  /** The machine whose BMC presents another certificate than the one pinned (its last sweep failed: tls). */
+  readonly rekeyed: SeededMachine;
   /** The machine whose BMC reports markup as vendor and serial (and `<script>` as host name). */
   readonly hostile: SeededMachine;
   /** The BMC password the sweeps used; no page may show it. */
@@ -53,6 +55,8 @@ export const HOSTILE = { hostName: '<script>alert("hostile")</script>', vendor: 
 const PASSWORD = 'correct horse battery staple';
 const BMC_PASSWORD = 'calvin-secret-9f2';
 const NOTHING_ANSWERS = 'https://127.0.0.2:9';
+/** The pin a re-keyed BMC's certificate no longer matches. */
+const OLD_PIN = '5E:0F:93:1C:A4:77:D2:08:6B:E1:3F:9A:40:C5:28:B6:71:0D:EE:94:3A:5C:86:F2:19:B7:04:6D:C8:E3:52:A1';
 
 /** How big a fleet to seed. */
 export interface SeedOptions {
@@ -92,6 +96,10 @@ export async function seed(store: Store, options: SeedOptions = {}): Promise<See
     await service(dell);
     const hpeIndex = fleet.bmcs.findIndex((bmc) => bmc.name.includes('hpe'));
     bmcs[hpeIndex] = config(fleet.bmcs[hpeIndex]!, hpeIndex, 'password-changed-on-the-bmc');
+    // The Huawei BMC was re-keyed since its first sweep pinned its certificate: as seen from the
+    // collector, the certificate it presents is no longer the one pinned.
+    const huawei = fleet.bmcs.find((bmc, index) => bmc.name.includes('huawei') && bmcs[index]!.tls.mode === 'pin')!;
+    pinCertificate(store, huawei.url, OLD_PIN);
     const unreachable: BmcConfig = { ...bmcs[0]!, name: 'nothing-answers', address: NOTHING_ANSWERS, tls: { mode: 'verify' } };
     const silent = Array.from({ length: options.silentDiscovered ?? 0 }, (_, index): BmcConfig => {
       const address = `https://127.0.3.${index + 1}:9`;
@@ -109,6 +117,7 @@ export async function seed(store: Store, options: SeedOptions = {}): Promise<See
       changes: machineHistory(store, findMachine(store, changed.systemId)!.id).flatMap((entry) => entry.changes),
       failingBmc: fleet.bmcs[hpeIndex]!.url,
       failing: machines.find((machine) => machine.address === fleet.bmcs[hpeIndex]!.url)!,
+      rekeyed: machines.find((machine) => machine.address === huawei.url)!,
       hostile: machines.find((machine) => machine.tree === 'hostile')!,
       bmcPassword: BMC_PASSWORD,
     };
