@@ -6,7 +6,7 @@
 import { bmcState, type BmcState, type Store } from '../registry/index.ts';
 import type { TlsPolicy } from '../redfish/tls.ts';
 import * as format from './format.ts';
-import { html, type SafeHtml } from './html.ts';
+import { breakingBetweenBytes, html, type SafeHtml } from './html.ts';
 import { layout } from './layout.ts';
 import type { WebSession } from './session.ts';
 import { describeUnknown } from './unknown.ts';
@@ -116,21 +116,21 @@ export function bmcPage(store: Store, query: BmcQuery): { states: BmcState[]; to
 /** Messages longer than this are folded to their first words. */
 export const FOLD_AT = 90;
 
-/** A long message folded to its first words (whole words; never a fingerprint cut mid-byte), opened in place. */
+/** A long message folded to its first words (whole words), opened in place; a fingerprint in it breaks only between bytes. */
 export function folded(text: string): SafeHtml {
-  if (text.length <= FOLD_AT) return html`${text}`;
+  if (text.length <= FOLD_AT) return breakingBetweenBytes(text);
   let short = '';
   for (const word of text.split(' ')) {
     if ((short ? short.length + 1 : 0) + word.length > FOLD_AT - 10) break;
     short = short ? `${short} ${word}` : word;
   }
-  return html`<details class="fold"><summary><span class="short">${short || text.slice(0, FOLD_AT - 10)} <span class="more">… more</span></span><span class="less">less</span></summary>${text}</details>`;
+  return html`<details class="fold"><summary><span class="short">${short || text.slice(0, FOLD_AT - 10)} <span class="more">… more</span></span><span class="less">less</span></summary>${breakingBetweenBytes(text)}</details>`;
 }
 
 /** A SHA-256 fingerprint: its first bytes, opened in place to all 32, which break only after a colon. */
 export function fingerprint(value: string): SafeHtml {
   const bytes = value.split(':');
-  return html`<details class="fold fingerprint"><summary><span class="short"><code>${bytes.slice(0, 6).join(':')}</code> <span class="more">…</span></span><span class="less">hide</span></summary><code class="full">${bytes.map((byte, index) => html`${byte}${index < bytes.length - 1 ? html`:<wbr>` : ''}`)}</code></details>`;
+  return html`<details class="fold fingerprint"><summary><span class="short"><code>${bytes.slice(0, 6).join(':')}</code> <span class="more">…</span></span><span class="less">hide</span></summary><code class="full">${breakingBetweenBytes(value)}</code></details>`;
 }
 
 function machinesBehind(store: Store, state: BmcState): SafeHtml {

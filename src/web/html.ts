@@ -52,3 +52,22 @@ export function html(strings: TemplateStringsArray, ...values: readonly Interpol
 export function trusted(markup: string): SafeHtml {
   return safe(markup);
 }
+
+/** Hex pairs joined by colons, six or more: certificate fingerprints and MACs. */
+const BYTES = /\b[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5,}\b/g;
+
+/**
+ * Text (escaped) in which every run of hex pairs joined by colons — a fingerprint, a MAC — may
+ * break across lines only after a colon: a `<wbr>` follows each, so a browser squeezing the text
+ * into a column breaks there rather than inside a byte.
+ */
+export function breakingBetweenBytes(text: string): SafeHtml {
+  const parts: Interpolation[] = [];
+  let end = 0;
+  for (const run of text.matchAll(BYTES)) {
+    parts.push(text.slice(end, run.index), run[0].split(':').map((byte, index) => (index === 0 ? byte : html`:<wbr>${byte}`)));
+    end = run.index + run[0].length;
+  }
+  parts.push(text.slice(end));
+  return html`${parts}`;
+}

@@ -3,7 +3,7 @@
 // the lifecycle actions the model allows.
 import type { HardwareInventory } from '../inventory/model.ts';
 import * as format from './format.ts';
-import { html, type Interpolation, type SafeHtml } from './html.ts';
+import { breakingBetweenBytes, html, type Interpolation, type SafeHtml } from './html.ts';
 import { layout, type Notice } from './layout.ts';
 import { known, type MaasBlockDevice } from './maas-json.ts';
 import type { MachineView } from './machine-view.ts';
@@ -45,7 +45,7 @@ function lastSweep(view: MachineView, now: Date): SafeHtml {
     ['Outcome', html`<span class="badge ${last.outcome === 'failed' ? 'bad' : 'ok'}">${last.outcome}</span>${view.unknown.length > 0 ? html` <span class="badge warn">incomplete</span>` : ''}`],
     ['Unknown sections', view.unknown.length > 0 ? html`${view.unknown.map((entry) => html`<div class="unknown">${describeUnknown(entry)}</div>`)}` : undefined],
     ['Error class', last.errorKind],
-    ['Message', last.message],
+    ['Message', last.message ? breakingBetweenBytes(last.message) : undefined],
     ['When', html`${format.time(last.at)} <span class="muted">(${format.ago(last.at, now)})</span>`],
     ['Consecutive failures', bmc.consecutiveFailures],
     ['Last success', format.time(bmc.lastSuccess)],

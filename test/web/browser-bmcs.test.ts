@@ -4,7 +4,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bmcState, type Store } from '../../src/registry/index.ts';
-import { lineBreaks, logIn, openBrowser, screenshot, type InBrowser } from './browser-harness.ts';
+import { atViewport, lineBreaks, logIn, openBrowser, screenshot, type InBrowser, type Lines } from './browser-harness.ts';
 import type { Seeded } from './seed.ts';
 
 let browser: InBrowser;
@@ -26,6 +26,19 @@ afterAll(async () => {
 /** The BMCs that answered: every machine's, the hostile one's and the one where nothing answers. */
 const answeringBmcs = () => new Set(seeded.machines.map((entry) => entry.address)).size + 1;
 const bmcRow = (address: string) => page.locator('table.bmcs tbody tr', { hasText: address });
+
+/** Hex pairs joined by colons, as fingerprints (and MACs) are written. */
+const BYTES = /[0-9A-F]{2}(?::[0-9A-F]{2}){5,}/gi;
+
+/** The text has fingerprints that the browser had to break, and broke each only right after a colon. */
+function expectBreaksBetweenBytes(elements: readonly Lines[]): void {
+  expect(elements).toHaveLength(1);
+  const { text, breaks } = elements[0]!;
+  const inside = [...text.matchAll(BYTES)].flatMap((run) => breaks.filter((offset) => offset > run.index && offset < run.index + run[0].length));
+  expect(inside.length, text).toBeGreaterThan(0);
+  // Each break mid-byte as "…3A:5|E:0…".
+  expect(inside.filter((offset) => text[offset - 1] !== ':').map((offset) => `…${text.slice(offset - 4, offset)}|${text.slice(offset, offset + 4)}…`), text).toEqual([]);
+}
 
 describe('the BMCs page in a browser', () => {
   it("lists every BMC with its last outcome, error class, TLS mode and pinned certificate, failing ones first", async () => {
@@ -67,6 +80,21 @@ describe('the BMCs page in a browser', () => {
     const [lines] = await lineBreaks(code);
     expect(lines!.breaks.length).toBeGreaterThan(0);
     expect(new Set(lines!.breaks.map((offset) => lines!.text[offset - 1]))).toEqual(new Set([':']));
+  });
+
+  it("breaks a certificate fingerprint in a BMC's message only between bytes, on the BMCs page and the machine page, 1400 and 800 px wide", async () => {
+    const address = seeded.rekeyed.address;
+    for (const width of [1400, 800]) {
+      await atViewport(page, { width, height: 1000 }, async () => {
+        await page.goto(`${base}/bmcs?q=${encodeURIComponent(address)}`);
+        const message = bmcRow(address).locator('td.message');
+        await message.locator('summary').click();
+        expect(await message.innerText()).toMatch(/certificate changed since it was pinned: pinned 5E:0F:93:[\s\S]*, presented /);
+        expectBreaksBetweenBytes(await lineBreaks(message.locator('details')));
+        await page.goto(`${base}/machines/${seeded.rekeyed.systemId}`);
+        expectBreaksBetweenBytes(await lineBreaks(page.locator('dl.facts dd', { hasText: 'certificate changed' })));
+      });
+    }
   });
 
   it('sorts the BMCs by a column, ascending then descending', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, html, isSafeHtml, trusted } from '../../src/web/html.ts';
+import { breakingBetweenBytes, escapeHtml, html, isSafeHtml, trusted } from '../../src/web/html.ts';
 
 describe('html', () => {
   it('escapes every interpolated string, in content and in quoted attributes', () => {
@@ -32,5 +32,12 @@ describe('html', () => {
   it('passes markup marked trusted unchanged', () => {
     expect(html`${trusted('<hr>')}`.text).toBe('<hr>');
     expect(escapeHtml("`'")).toBe('&#96;&#39;');
+  });
+
+  it('lets a fingerprint or MAC in a text break only after its colons, and still escapes the text around it', () => {
+    expect(breakingBetweenBytes('<b>pinned 5E:0F:93:1C:A4:77, at 12:30:45</b> & b8:59:9f:5e:68:d4').text).toBe(
+      '&lt;b&gt;pinned 5E:<wbr>0F:<wbr>93:<wbr>1C:<wbr>A4:<wbr>77, at 12:30:45&lt;/b&gt; &amp; b8:<wbr>59:<wbr>9f:<wbr>5e:<wbr>68:<wbr>d4',
+    );
+    expect(breakingBetweenBytes('no bytes here').text).toBe('no bytes here');
   });
 });
