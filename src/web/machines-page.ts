@@ -55,7 +55,7 @@ function bmcHealth(row: ListedRow, unknown: readonly RecordedUnknown[]): SafeHtm
 /** "2 × 28" (sockets × cores per socket) and the thread count, on one line; MAAS's cpu_count alone before any push. */
 function cpuCell(cpu: { sockets: number; cores: number | undefined } | undefined, threads: number): SafeHtml {
   if (!cpu) return html`${threads || '—'}`;
-  if (cpu.cores === undefined) return html`<span title="${`${cpu.sockets} socket${cpu.sockets === 1 ? '' : 's'}, cores unknown, ${threads} threads`}">${threads} threads</span>`;
+  if (cpu.cores === undefined) return html`<span title="${`${cpu.sockets} socket${cpu.sockets === 1 ? '' : 's'}, cores unknown, ${threads} threads`}">${threads} <span class="sub">threads</span></span>`;
   const perSocket = cpu.cores / cpu.sockets;
   const layout = Number.isInteger(perSocket) ? `${cpu.sockets} × ${perSocket}` : `${cpu.sockets} sockets, ${cpu.cores} cores`;
   return html`<span title="${`${cpu.sockets} socket${cpu.sockets === 1 ? '' : 's'}, ${cpu.cores} cores, ${threads} threads`}">${layout} <span class="sub">· ${threads} threads</span></span>`;
