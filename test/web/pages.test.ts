@@ -60,7 +60,8 @@ describe('the machine page', () => {
   });
 
   it('lists every CPU socket with its model, cores, threads and speed, a turbo figure alone as the maximum', async () => {
-    for (const machine of seeded.machines) {
+    // The machine added late, whose Processors could not be read, has the summary's figures only.
+    for (const machine of seeded.machines.filter((entry) => !entry.inventory.sections.cpu.unknown)) {
       const rows = tableRows(await machinePage(machine), { after: '<h3>CPU</h3>' }).map((row) => row.text);
       expect(rows, machine.tree).toEqual(
         machine.inventory.cpus.map((cpu) => ({ Socket: cpu.socket, Model: cpu.model ?? '', Cores: String(cpu.cores), Threads: String(cpu.threads), Speed: cpu.speedMHz ? `${cpu.speedMHz} MHz` : `max ${cpu.maxSpeedMHz} MHz` })),

@@ -2,7 +2,9 @@
 // fixture tree, `copies` machines of each (plus a BMC that reports hostile strings, an address
 // where nothing answers and a discovery range where nothing does) swept into the registry; then
 // the first Dell loses a DIMM and gets a new disk, the first HPE BMC's password stops working, the
-// first Huawei BMC's certificate no longer matches its pin, and a second sweep records all of that. The Supermicro machines' storage is licence-gated: unknown.
+// first Huawei BMC's certificate no longer matches its pin, and a second sweep records all of that
+// and reads one more BMC, whose Memory and Processors fail: its machine is new, both unknown.
+// The Supermicro machines' storage is licence-gated: unknown.
 import { join } from 'node:path';
 import type { HardwareChange } from '../../src/inventory/diff.ts';
 import type { HardwareInventory } from '../../src/inventory/model.ts';
@@ -11,7 +13,7 @@ import { findMachine, listMachines } from '../../src/registry/machines.ts';
 import type { Store } from '../../src/registry/store.ts';
 import { createUser, setPassword } from '../../src/registry/users.ts';
 import { loadMockup } from '../../src/redfish/mockup.ts';
-import { loadTrees, startBmc, startFleet, type SimulatedBmc } from '../../src/redfish/simulator/index.ts';
+import { loadTrees, startBmc, startFleet, type FleetTree, type SimulatedBmc } from '../../src/redfish/simulator/index.ts';
 import type { BmcConfig } from '../../src/sweep/config.ts';
 import { EmbeddedTarget } from '../../src/sweep/embedded-target.ts';
 import { runSweep } from '../../src/sweep/sweep.ts';
@@ -21,6 +23,7 @@ import { FIXTURES, treesIn } from '../helpers/mockup.ts';
 export interface SeededMachine {
   readonly systemId: string;
   readonly hostname: string;
+  /** The fixture tree its BMC serves; 'hostile' and 'added-late' for the seed's two BMCs of their own. */
   readonly tree: string;
   /** The BMC it is reached through. */
   readonly address: string;
@@ -43,6 +46,8 @@ export interface Seeded {
   readonly failing: SeededMachine;
   /** The machine whose BMC presents another certificate than the one pinned (its last sweep failed: tls). */
   readonly rekeyed: SeededMachine;
+  /** The machine first swept at the second sweep, which could not read its memory or CPUs (the system's summaries give a total and a thread count). */
+  readonly memoryUnknown: SeededMachine;
   /** The machine whose BMC reports markup as vendor and serial (and `<script>` as host name). */
   readonly hostile: SeededMachine;
   /** The BMC password the sweeps used; no page may show it. */
@@ -73,8 +78,11 @@ export async function seed(store: Store, options: SeedOptions = {}): Promise<See
   const username = admin ?? createUser(store, 'operator', { admin: true }).username;
   setPassword(store, username, PASSWORD);
   const trees = treesIn(FIXTURES);
-  const fleet = await startFleet({ trees: await loadTrees(trees.map((tree) => join(FIXTURES, tree))), size: trees.length * (options.copies ?? 1), credentials: { username: 'root', password: BMC_PASSWORD } });
+  const loaded = await loadTrees(trees.map((tree) => join(FIXTURES, tree)));
+  const size = trees.length * (options.copies ?? 1);
+  const fleet = await startFleet({ trees: loaded, size, credentials: { username: 'root', password: BMC_PASSWORD } });
   const hostile = await hostileBmc();
+  const late = await addedLate(loaded, size);
   try {
     // Every other BMC pins its certificate on first use; the rest verify it against the fleet's CA.
     const config = (bmc: SimulatedBmc, index: number, password = BMC_PASSWORD): BmcConfig => ({
@@ -105,9 +113,9 @@ export async function seed(store: Store, options: SeedOptions = {}): Promise<See
       const address = `https://127.0.3.${index + 1}:9`;
       return { ...unreachable, name: address, address, discovered: true };
     });
-    await runSweep([...bmcs, unreachable, ...silent], new EmbeddedTarget(store), store, settings);
+    await runSweep([...bmcs, config(late, size), unreachable, ...silent], new EmbeddedTarget(store), store, settings);
 
-    const machines = listMachines(store).map((row) => seededMachine(store, row.system_id, fleet.bmcs, hostile));
+    const machines = listMachines(store).map((row) => seededMachine(store, row.system_id, fleet.bmcs, { hostile, late }));
     const changed = machines.find((machine) => machine.address === dell.url)!;
     return {
       username,
@@ -118,11 +126,12 @@ export async function seed(store: Store, options: SeedOptions = {}): Promise<See
       failingBmc: fleet.bmcs[hpeIndex]!.url,
       failing: machines.find((machine) => machine.address === fleet.bmcs[hpeIndex]!.url)!,
       rekeyed: machines.find((machine) => machine.address === huawei.url)!,
+      memoryUnknown: machines.find((machine) => machine.address === late.url)!,
       hostile: machines.find((machine) => machine.tree === 'hostile')!,
       bmcPassword: BMC_PASSWORD,
     };
   } finally {
-    await Promise.all([fleet.close(), hostile.close()]);
+    await Promise.all([fleet.close(), hostile.close(), late.close()]);
   }
 }
 
@@ -142,6 +151,22 @@ async function service(dell: SimulatedBmc): Promise<void> {
   dell.setResource(drive, { ...read(drive), SerialNumber: 'REPLACED01', Identifiers: [] });
 }
 
+// A Supermicro BMC added to the configuration after the first sweep and still collecting its
+// inventory: its Memory and Processors collections answer 500. Its machine is created with both
+// sections unknown (and its storage licence-gated), the system's summaries giving a memory total
+// and a thread count. Fleet identity `index` makes it a machine of its own.
+async function addedLate(trees: readonly FleetTree[], index: number): Promise<SimulatedBmc> {
+  const tree = trees.find((candidate) => candidate.name === 'supermicro-x12dpt-bmc')!;
+  return startBmc({
+    mockup: tree.mockup,
+    ...(tree.behaviour ? { behaviour: tree.behaviour } : {}),
+    name: `sim-late-${tree.name}`,
+    identity: index,
+    credentials: { username: 'root', password: BMC_PASSWORD },
+    faults: [{ path: /\/Systems\/[^/]+\/(Memory|Processors)(\/|$)/, action: { type: 'status', status: 500 } }],
+  });
+}
+
 // A BMC (no fleet identity, so its strings are served as written) whose system reports markup.
 async function hostileBmc(): Promise<SimulatedBmc> {
   const mockup = await loadMockup(join(FIXTURES, 'supermicro-x12dpt-bmc'));
@@ -151,18 +176,18 @@ async function hostileBmc(): Promise<SimulatedBmc> {
   return bmc;
 }
 
-function seededMachine(store: Store, systemId: string, fleet: readonly SimulatedBmc[], hostile: SimulatedBmc): SeededMachine {
+function seededMachine(store: Store, systemId: string, fleet: readonly SimulatedBmc[], others: { hostile: SimulatedBmc; late: SimulatedBmc }): SeededMachine {
   const row = findMachine(store, systemId)!;
   const address = (JSON.parse(row.power_parameters) as { power_address: string }).power_address;
   const state = store.get<{ systems: string }>('SELECT systems FROM bmc_state WHERE address = ?', address);
   const systems = JSON.parse(state?.systems ?? '{}') as BmcState['systems'];
   const system = Object.entries(systems).find(([, id]) => id === systemId)?.[0] ?? '/redfish/v1/Systems/1';
   const inventory = lastInventory<HardwareInventory>(store, address, system)!.inventory;
-  const bmc = [...fleet, hostile].find((candidate) => candidate.url === address)!;
+  const bmc = [...fleet, others.hostile, others.late].find((candidate) => candidate.url === address)!;
   return {
     systemId,
     hostname: row.hostname,
-    tree: bmc === hostile ? 'hostile' : bmc.name.replace(/^sim-\d+-/, ''),
+    tree: bmc === others.hostile ? 'hostile' : bmc === others.late ? 'added-late' : bmc.name.replace(/^sim-\d+-/, ''),
     address,
     macs: inventory.nics.flatMap((nic) => nic.ports.map((port) => port.mac)),
     inventory,
