@@ -83,9 +83,14 @@ function cpuSpeed(cpu: { readonly speedMHz?: number; readonly maxSpeedMHz?: numb
 
 function dimms(view: MachineView): SafeHtml {
   const note = unknownNote(view, 'memory');
-  if (note && view.machine.memory === 0) return html`<h3>Memory</h3>${note}`;
-  const heading = html`<h3>Memory</h3>${note ?? ''}<p>${format.memory(view.machine.memory)}${view.inventory ? html` in ${view.inventory.memory.dimms.length} DIMMs` : ''}</p>`;
-  if (!view.inventory || view.inventory.memory.dimms.length === 0) {
+  const total = view.machine.memory;
+  const count = view.inventory?.memory.dimms.length ?? 0;
+  // Unknown, and no DIMM kept from an earlier sweep: a total can only be the system's summary's.
+  if (note && (total === 0 || (view.inventory && count === 0))) {
+    return html`<h3>Memory</h3>${note}${total > 0 ? html`<p>${format.memory(total)} in total, as the system's summary gives it; no DIMM is known.</p>` : ''}`;
+  }
+  const heading = html`<h3>Memory</h3>${note ?? ''}<p>${format.memory(total)}${count > 0 ? ` in ${count} DIMM${count === 1 ? '' : 's'}` : ''}</p>`;
+  if (!view.inventory || count === 0) {
     return html`${heading}<p class="muted">DIMM details come from the BMC's inventory; ${view.inventory ? 'the BMC reported only a total' : 'none is stored for this machine'}.</p>`;
   }
   const bySlot = [...view.inventory.memory.dimms].sort((a, b) => a.slot.localeCompare(b.slot, 'en', { numeric: true }));

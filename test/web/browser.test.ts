@@ -172,6 +172,30 @@ describe('the machine listing and the machine page in a browser', () => {
     expect(await page.getByRole('region', { name: 'Fleet summary' }).innerText()).toMatch(/\b10 incomplete$/);
   });
 
+  it("shows a machine first read with its memory and CPUs unknown as unknown with the cause: the summary's total but no DIMM count, its threads but no cores", async () => {
+    const late = seeded.memoryUnknown;
+    await page.goto(`${base}/machines/${late.systemId}`);
+    const history = page.locator('section.panel', { has: page.getByRole('heading', { name: 'Hardware history' }) });
+    expect(await history.locator('p').innerText()).toBe('No hardware change since the machine was first seen.');
+    const hardware = page.locator('section.panel', { has: page.getByRole('heading', { name: 'Hardware', exact: true }) });
+    const text = await hardware.innerText();
+    expect(text).toContain('Memory unknown: server at /redfish/v1/Systems/1/Memory — the last sweep could not read it.');
+    expect(text).toContain("256 GiB in total, as the system's summary gives it; no DIMM is known.");
+    expect(text).not.toMatch(/\b0 DIMMs|reported only a total/);
+    expect(await hardware.locator('table.dimms').count()).toBe(0);
+    expect(text).toContain('CPU unknown: server at /redfish/v1/Systems/1/Processors — the last sweep could not read it.');
+    // The summary counts sockets and threads, not cores: none is made up (MAAS's document lists
+    // unknown cores one per thread).
+    expect(text).toMatch(/Intel\(R\) Xeon\(R\) Silver 4314 CPU: 2 sockets, cores unknown, 64 threads\b/);
+    expect(text).not.toMatch(/\d+ cores/);
+    // The listing marks the figures it has from the summaries, and says why on hover.
+    await page.goto(`${base}/?q=${late.hostname}`);
+    const memory = rowOf(late.hostname).locator('td').nth(7);
+    expect(await memory.innerText()).toBe('256 GiB ⚠');
+    expect(await memory.locator('.unknown').getAttribute('title')).toBe('memory unknown: server at /redfish/v1/Systems/1/Memory');
+    expect(await rowOf(late.hostname).locator('td').nth(6).innerText()).toBe('64 threads ⚠');
+  });
+
   it("names an OpenBMC machine's DIMMs apart, from their labels, where the BMC calls every one \"DIMM Slot\"", async () => {
     await page.goto(`${base}/machines/${machine('openbmc-altra-bmcweb').systemId}`);
     const slots = await page.locator('table.dimms tbody tr td:first-child').allInnerTexts();
