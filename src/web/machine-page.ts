@@ -70,9 +70,9 @@ function cpus(view: MachineView): SafeHtml {
   if (note && machine.cpu_count === 0) return html`<h3>CPU</h3>${note}`;
   const summary = html`${note ?? ''}<p>${known(machine.hardware_info.cpu_model) ?? 'CPU'}: ${cpu ? `${cpu.sockets} socket${cpu.sockets === 1 ? '' : 's'}, ${cpu.cores === undefined ? 'cores unknown' : `${cpu.cores} cores`}, ` : ''}${machine.cpu_count} threads${machine.cpu_speed ? ` at ${(machine.cpu_speed / 1000).toFixed(2)} GHz` : ''}</p>`;
   if (!inventory || inventory.cpus.length === 0) return html`<h3>CPU</h3>${summary}`;
-  return html`<h3>CPU</h3>${summary}<table><thead><tr><th>Socket</th><th>Model</th><th class="num">Cores</th><th class="num">Threads</th><th class="num">Speed</th></tr></thead><tbody>${inventory.cpus.map(
+  return html`<h3>CPU</h3>${summary}<div class="scroll"><table><thead><tr><th>Socket</th><th>Model</th><th class="num">Cores</th><th class="num">Threads</th><th class="num">Speed</th></tr></thead><tbody>${inventory.cpus.map(
     (entry) => html`<tr><td>${entry.socket}</td><td>${entry.model ?? ''}</td><td class="num">${entry.cores || '—'}</td><td class="num">${entry.threads || '—'}</td><td class="num">${cpuSpeed(entry)}</td></tr>`,
-  )}</tbody></table>`;
+  )}</tbody></table></div>`;
 }
 
 // The speed a socket runs at; a BMC that gives only the turbo figure has it shown as the maximum.
@@ -94,9 +94,9 @@ function dimms(view: MachineView): SafeHtml {
     return html`${heading}<p class="muted">DIMM details come from the BMC's inventory; ${view.inventory ? 'the BMC reported only a total' : 'none is stored for this machine'}.</p>`;
   }
   const bySlot = [...view.inventory.memory.dimms].sort((a, b) => a.slot.localeCompare(b.slot, 'en', { numeric: true }));
-  return html`${heading}<table class="dimms"><thead><tr><th>Slot</th><th class="num">Size</th><th>Type</th><th class="num">Speed</th><th>Manufacturer</th><th>Part number</th><th>Serial</th></tr></thead><tbody>${bySlot.map(
+  return html`${heading}<div class="scroll"><table class="dimms"><thead><tr><th>Slot</th><th class="num">Size</th><th>Type</th><th class="num">Speed</th><th>Manufacturer</th><th>Part number</th><th>Serial</th></tr></thead><tbody>${bySlot.map(
     (dimm) => html`<tr><td>${dimm.slot}</td><td class="num">${format.memory(dimm.sizeMiB)}</td><td>${dimm.type ?? ''}</td><td class="num">${dimm.speedMHz ? `${dimm.speedMHz} MHz` : ''}</td><td>${dimm.manufacturer ?? ''}</td><td>${dimm.partNumber ?? ''}</td><td><code>${dimm.serial ?? ''}</code></td></tr>`,
-  )}</tbody></table>`;
+  )}</tbody></table></div>`;
 }
 
 // Media as MAAS tags it (ssd / rotary + rpm), refined by the inventory's drive when serials match.
@@ -116,9 +116,9 @@ function disks(view: MachineView): SafeHtml {
   return html`<h3>Storage</h3>${note ?? ''}<p>${format.size(total)} in ${list.length} disk${list.length === 1 ? '' : 's'}</p>${
     list.length === 0
       ? ''
-      : html`<table class="disks"><thead><tr><th>Name</th><th>Model</th><th>Serial</th><th class="num">Size</th><th>Media</th><th>Firmware</th></tr></thead><tbody>${list.map(
+      : html`<div class="scroll"><table class="disks"><thead><tr><th>Name</th><th>Model</th><th>Serial</th><th class="num">Size</th><th>Media</th><th>Firmware</th></tr></thead><tbody>${list.map(
           (disk) => html`<tr><td>${disk.name}</td><td>${disk.model}</td><td><code>${disk.serial}</code></td><td class="num">${format.size(disk.size)}</td><td>${media(disk, view.inventory)}</td><td>${disk.firmware_version ?? ''}</td></tr>`,
-        )}</tbody></table>`
+        )}</tbody></table></div>`
   }`;
 }
 
@@ -127,9 +127,9 @@ function interfaces(view: MachineView): SafeHtml {
   return html`<h3>Network</h3>${unknownNote(view, 'network') ?? ''}${
     list.length === 0
       ? html`<p class="muted">No interfaces.</p>`
-      : html`<table class="nics"><thead><tr><th>Name</th><th>MAC</th><th>Type</th><th>Vendor / product</th><th class="num">Speed</th><th>Link</th></tr></thead><tbody>${list.map(
+      : html`<div class="scroll"><table class="nics"><thead><tr><th>Name</th><th>MAC</th><th>Type</th><th>Vendor / product</th><th class="num">Speed</th><th>Link</th></tr></thead><tbody>${list.map(
           (iface) => html`<tr><td>${iface.name}</td><td><code>${iface.mac_address}</code></td><td>${iface.type}</td><td>${[iface.vendor, iface.product].filter(Boolean).join(' ')}</td><td class="num">${format.speed(iface.interface_speed || iface.link_speed)}</td><td>${iface.link_connected ? html`<span class="badge ok">up</span>` : html`<span class="badge">down</span>`}</td></tr>`,
-        )}</tbody></table>`
+        )}</tbody></table></div>`
   }`;
 }
 

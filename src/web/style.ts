@@ -9,7 +9,7 @@ html { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Ubuntu, sans-serif;
 body { margin: 0; }
 a { color: var(--accent); text-decoration: none; }
 a:hover { text-decoration: underline; }
-code { font: 12px/1.3 ui-monospace, "DejaVu Sans Mono", monospace; overflow-wrap: anywhere; }
+code { font: 12px/1.3 ui-monospace, "DejaVu Sans Mono", monospace; white-space: nowrap; }
 h1 { font-size: 22px; font-weight: 500; margin: 4px 0 14px; }
 h2 { font-size: 15px; font-weight: 600; margin: 0 0 10px; }
 h3 { font-size: 14px; font-weight: 600; margin: 16px 0 6px; }
@@ -62,7 +62,6 @@ table.bmcs td.message { white-space: normal; max-width: 330px; overflow-wrap: br
 .fold summary .short { display: inline-block; max-width: calc(100% - 18px); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; vertical-align: bottom; }
 td.macs code { font: 12px ui-monospace, monospace; }
 td.macs .more, .fold summary .more { color: var(--muted); font-size: 12px; }
-.fingerprint code { white-space: nowrap; }
 .fingerprint code.full { display: inline-block; max-width: 200px; white-space: normal; overflow-wrap: normal; word-break: normal; }
 .silent { margin: 4px 0; color: var(--muted); }
 .fold { margin: 0; }

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findMachine, registerMachine, type Store } from '../../src/registry/index.ts';
 import { createUser } from '../../src/registry/users.ts';
 import * as format from '../../src/web/format.ts';
-import { atViewport, openBrowser, screenshot, type InBrowser } from './browser-harness.ts';
+import { atViewport, lineBreaks, openBrowser, screenshot, scrollsSideways, type InBrowser } from './browser-harness.ts';
 import type { Seeded, SeededMachine } from './seed.ts';
 
 let browser: InBrowser;
@@ -235,6 +235,20 @@ describe('the machine listing and the machine page in a browser', () => {
     const document = JSON.parse(readFileSync((await download.path())!, 'utf8')) as { api_version: string; resources: { memory: { total: number } } };
     expect(document.api_version).toBe('1.0');
     expect(document.resources.memory.total).toBe(dell.inventory.memory.totalMiB * 1024 * 1024);
+  });
+
+  it('keeps every MAC and serial on a machine page 800 px wide on one line, with no sideways scrolling', async () => {
+    await atViewport(page, { width: 800, height: 1000 }, async () => {
+      for (const shown of [seeded.changed, machine('supermicro-x12dpt-bmc'), machine('hpe-dl380-gen10-ilo5')]) {
+        await page.goto(`${base}/machines/${shown.systemId}`);
+        expect(await scrollsSideways(page), shown.tree).toBe(false);
+        const macs = await lineBreaks(page.locator('table.nics td:nth-child(2)'));
+        expect(macs.map((entry) => entry.text).sort(), shown.tree).toEqual([...shown.macs].sort());
+        const serials = await lineBreaks(page.locator('table.disks td:nth-child(3), table.dimms td:last-child, dl.facts dt:text-is("Serial") + dd').filter({ hasText: /./ }));
+        expect(serials.length, shown.tree).toBeGreaterThan(1);
+        for (const { text, breaks } of [...macs, ...serials]) expect(breaks, `${shown.tree} ${text}`).toEqual([]);
+      }
+    });
   });
 
   it('releases a Deployed machine with passed commissioning to Ready, after a confirmation', async () => {
