@@ -23,7 +23,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-/** The BMCs that answered: every machine's, the hostile one's and the one where nothing answers. */
+/** The BMCs that answered: every machine's and the one where nothing answers. */
 const answeringBmcs = () => new Set(seeded.machines.map((entry) => entry.address)).size + 1;
 const bmcRow = (address: string) => page.locator('table.bmcs tbody tr', { hasText: address });
 

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { VERSION } from '../../src/cli/io.ts';
 import { serveRegistry, type RegistryServer, type Store } from '../../src/registry/index.ts';
 import { webInterface } from '../../src/web/index.ts';
 import { findChromium } from '../helpers/chromium.ts';
@@ -33,13 +34,13 @@ export interface InBrowser {
   close(): Promise<void>;
 }
 
-/** Seeds a registry (see seed.ts), serves it and opens Chromium on it, not logged in. */
+/** Seeds a registry (see seed.ts), serves it as the package's version and opens Chromium on it, not logged in. */
 export async function openBrowser(options: SeedOptions & { version?: string } = {}): Promise<InBrowser> {
   const browser = findChromium();
   if ('problem' in browser) throw new Error(browser.problem);
   const { store, dispose } = temporaryStore();
   const seeded = await seed(store, options);
-  const version = options.version ?? '0.1.0-test';
+  const version = options.version ?? VERSION;
   const server: RegistryServer = await serveRegistry(store, { port: 0, version, fallback: webInterface(store, { version }) });
   const profile = mkdtempSync(join(tmpdir(), 'chromium-profile-'));
   const context = await chromium.launchPersistentContext(profile, {

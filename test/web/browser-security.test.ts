@@ -14,7 +14,7 @@ let seeded: Seeded;
 let page: Page;
 
 beforeAll(async () => {
-  browser = await openBrowser({ copies: 1 });
+  browser = await openBrowser({ copies: 1, hostile: true });
   ({ store, base, seeded, page } = browser);
   await logIn(browser);
 });
@@ -27,7 +27,7 @@ const machine = (tree: string): SeededMachine => seeded.machines.find((entry) =>
 
 describe('hostile input and forged requests in a browser', () => {
   it('shows a host name and vendor containing markup as text, running nothing', async () => {
-    const hostile = seeded.hostile;
+    const hostile = seeded.hostile!;
     await page.goto(`${base}/machines/${hostile.systemId}`);
     for (const text of [HOSTILE.vendor, HOSTILE.serial]) expect(await page.getByText(text, { exact: true }).first().isVisible()).toBe(true);
     // The collector never names a machine with markup (a BMC's host name must be a DNS name to be

@@ -30,7 +30,7 @@ afterAll(async () => {
 });
 
 const machine = (tree: string): SeededMachine => seeded.machines.find((entry) => entry.tree === tree)!;
-/** The BMCs that answered: every machine's, the hostile one's and the one where nothing answers. */
+/** The BMCs that answered: every machine's and the one where nothing answers. */
 const answeringBmcs = () => new Set(seeded.machines.map((entry) => entry.address)).size + 1;
 const rowOf = (hostname: string) => page.locator('table.machines tbody tr', { has: page.getByRole('link', { name: hostname, exact: true }) });
 
@@ -74,7 +74,7 @@ describe('the machine listing and the machine page in a browser', () => {
     expect(await rowOf(seeded.rekeyed.hostname).locator('td').last().innerText()).toBe('failing (tls)');
     const summary = page.getByRole('region', { name: 'Fleet summary' });
     await expect.poll(() => summary.innerText()).toContain(`Deployed ${seeded.machines.length}`);
-    expect(await summary.innerText()).toMatch(new RegExp(`3\\s+BMCs failing of ${answeringBmcs()}\\s+10 incomplete$`));
+    expect(await summary.innerText()).toMatch(new RegExp(`3\\s+BMCs failing of ${answeringBmcs()}\\s+9 incomplete$`));
   });
 
   it("shows one line per machine, its first MAC and +N with every MAC on hover, and 25 or more machines at 1400×1000", async () => {
@@ -97,6 +97,9 @@ describe('the machine listing and the machine page in a browser', () => {
       expect((await macs.getAttribute('title'))!.split('\n').sort()).toEqual([...dell.macs].sort());
       // Vendor and model cut to the column, whole on hover.
       expect(await rowOf(dell.hostname).locator('td.vendor').getAttribute('title')).toBe('Dell Inc. PowerEdge R750');
+      // The footer names the version served, the package's (the README's screenshots show it).
+      const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+      expect(await page.locator('footer').innerText()).toContain(`redfish-enlist ${version} · `);
       await screenshot(page, 'machines.png');
     });
   });
@@ -169,7 +172,7 @@ describe('the machine listing and the machine page in a browser', () => {
     expect(bmc[2]).toMatch(/^unchanged incomplete/);
     expect(bmc[4]).toMatch(/^storage unknown: licence at/);
     await page.goto(`${base}/`);
-    expect(await page.getByRole('region', { name: 'Fleet summary' }).innerText()).toMatch(/\b10 incomplete$/);
+    expect(await page.getByRole('region', { name: 'Fleet summary' }).innerText()).toMatch(/\b9 incomplete$/);
   });
 
   it("shows a machine first read with its memory and CPUs unknown as unknown with the cause: the summary's total but no DIMM count, its threads but no cores", async () => {

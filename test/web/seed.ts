@@ -1,10 +1,10 @@
 // A registry as real sweeps leave it, for the web interface's tests: a simulated fleet of every
-// fixture tree, `copies` machines of each (plus a BMC that reports hostile strings, an address
-// where nothing answers and a discovery range where nothing does) swept into the registry; then
-// the first Dell loses a DIMM and gets a new disk, the first HPE BMC's password stops working, the
-// first Huawei BMC's certificate no longer matches its pin, and a second sweep records all of that
-// and reads one more BMC, whose Memory and Processors fail: its machine is new, both unknown.
-// The Supermicro machines' storage is licence-gated: unknown.
+// fixture tree, `copies` machines of each (plus an address where nothing answers, a discovery
+// range where nothing does and, when asked, a BMC that reports hostile strings) swept into the
+// registry; then the first Dell loses a DIMM and gets a new disk, the first HPE BMC's password
+// stops working, the first Huawei BMC's certificate no longer matches its pin, and a second sweep
+// records all of that and reads one more BMC, whose Memory and Processors fail: its machine is new,
+// both unknown. The Supermicro machines' storage is licence-gated: unknown.
 import { join } from 'node:path';
 import type { HardwareChange } from '../../src/inventory/diff.ts';
 import type { HardwareInventory } from '../../src/inventory/model.ts';
@@ -48,8 +48,8 @@ export interface Seeded {
   readonly rekeyed: SeededMachine;
   /** The machine first swept at the second sweep, which could not read its memory or CPUs (the system's summaries give a total and a thread count). */
   readonly memoryUnknown: SeededMachine;
-  /** The machine whose BMC reports markup as vendor and serial (and `<script>` as host name). */
-  readonly hostile: SeededMachine;
+  /** The machine whose BMC reports markup as vendor and serial (and `<script>` as host name), when asked for. */
+  readonly hostile?: SeededMachine;
   /** The BMC password the sweeps used; no page may show it. */
   readonly bmcPassword: string;
 }
@@ -69,6 +69,8 @@ export interface SeedOptions {
   readonly copies?: number;
   /** Addresses of a discovery range where nothing answers. @default 0 */
   readonly silentDiscovered?: number;
+  /** Sweep a BMC reporting HOSTILE's strings too (tests of escaping; never the screenshots' fleet). @default false */
+  readonly hostile?: boolean;
 }
 
 /** Fills a registry by sweeping a simulated fleet twice (see the file comment). */
@@ -81,7 +83,7 @@ export async function seed(store: Store, options: SeedOptions = {}): Promise<See
   const loaded = await loadTrees(trees.map((tree) => join(FIXTURES, tree)));
   const size = trees.length * (options.copies ?? 1);
   const fleet = await startFleet({ trees: loaded, size, credentials: { username: 'root', password: BMC_PASSWORD } });
-  const hostile = await hostileBmc();
+  const hostile = options.hostile ? await hostileBmc() : undefined;
   const late = await addedLate(loaded, size);
   try {
     // Every other BMC pins its certificate on first use; the rest verify it against the fleet's CA.
@@ -96,7 +98,7 @@ export async function seed(store: Store, options: SeedOptions = {}): Promise<See
       client: {},
       discovered: false,
     });
-    const bmcs = [...fleet.bmcs.map((bmc, index) => config(bmc, index)), { ...config(hostile, 0), name: 'hostile' }];
+    const bmcs = [...fleet.bmcs.map((bmc, index) => config(bmc, index)), ...(hostile ? [{ ...config(hostile, 0), name: 'hostile' }] : [])];
     const settings = { concurrency: 8, client: { requestTimeoutMs: 5_000, backoffBaseMs: 5 } };
     await runSweep(bmcs, new EmbeddedTarget(store), store, settings);
 
@@ -127,11 +129,11 @@ export async function seed(store: Store, options: SeedOptions = {}): Promise<See
       failing: machines.find((machine) => machine.address === fleet.bmcs[hpeIndex]!.url)!,
       rekeyed: machines.find((machine) => machine.address === huawei.url)!,
       memoryUnknown: machines.find((machine) => machine.address === late.url)!,
-      hostile: machines.find((machine) => machine.tree === 'hostile')!,
+      ...(hostile ? { hostile: machines.find((machine) => machine.tree === 'hostile')! } : {}),
       bmcPassword: BMC_PASSWORD,
     };
   } finally {
-    await Promise.all([fleet.close(), hostile.close(), late.close()]);
+    await Promise.all([fleet.close(), hostile?.close(), late.close()]);
   }
 }
 
@@ -176,14 +178,14 @@ async function hostileBmc(): Promise<SimulatedBmc> {
   return bmc;
 }
 
-function seededMachine(store: Store, systemId: string, fleet: readonly SimulatedBmc[], others: { hostile: SimulatedBmc; late: SimulatedBmc }): SeededMachine {
+function seededMachine(store: Store, systemId: string, fleet: readonly SimulatedBmc[], others: { hostile: SimulatedBmc | undefined; late: SimulatedBmc }): SeededMachine {
   const row = findMachine(store, systemId)!;
   const address = (JSON.parse(row.power_parameters) as { power_address: string }).power_address;
   const state = store.get<{ systems: string }>('SELECT systems FROM bmc_state WHERE address = ?', address);
   const systems = JSON.parse(state?.systems ?? '{}') as BmcState['systems'];
   const system = Object.entries(systems).find(([, id]) => id === systemId)?.[0] ?? '/redfish/v1/Systems/1';
   const inventory = lastInventory<HardwareInventory>(store, address, system)!.inventory;
-  const bmc = [...fleet, others.hostile, others.late].find((candidate) => candidate.url === address)!;
+  const bmc = [...fleet, others.late, ...(others.hostile ? [others.hostile] : [])].find((candidate) => candidate.url === address)!;
   return {
     systemId,
     hostname: row.hostname,
