@@ -33,12 +33,12 @@ input, select { font: inherit; padding: 5px 8px; border: 1px solid #999; border-
 .sub { color: var(--muted); font-size: 12px; }
 .panel { background: var(--panel); border: 1px solid var(--line); border-radius: 3px; padding: 14px 16px; margin: 0 0 16px; }
 .columns { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 16px; }
-.summary { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 14px; background: var(--panel); border: 1px solid var(--line); border-radius: 3px; padding: 5px 12px; margin-bottom: 8px; font-size: 13px; }
-.summary .group { display: flex; flex-wrap: wrap; gap: 4px; }
+.summary { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 10px; background: var(--panel); border: 1px solid var(--line); border-radius: 3px; padding: 5px 12px; margin-bottom: 8px; font-size: 13px; }
+.summary .group { display: flex; flex-wrap: wrap; gap: 3px; }
 .summary .bmc-health { margin-left: auto; color: var(--fg); }
 .summary .bmc-health.alarm { color: var(--bad); font-weight: 600; }
-.summary .bmc-health.incomplete { margin-left: 8px; color: #8a5300; }
-.chip { display: inline-block; border: 1px solid var(--line); border-radius: 10px; padding: 0 8px; color: var(--fg); font-size: 12px; white-space: nowrap; }
+.summary .bmc-health.incomplete { margin-left: 0; color: #8a5300; }
+.chip { display: inline-block; border: 1px solid var(--line); border-radius: 10px; padding: 0 5px; color: var(--fg); font-size: 12px; white-space: nowrap; }
 .chip.chosen { background: var(--accent); border-color: var(--accent); color: #fff; }
 .filters { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 16px; background: var(--panel); border: 1px solid var(--line); border-radius: 3px; padding: 5px 12px; margin-bottom: 6px; }
 .filters label { display: flex; align-items: center; gap: 6px; font-size: 12px; color: var(--muted); }

@@ -104,6 +104,25 @@ describe('the machine listing and the machine page in a browser', () => {
     });
   });
 
+  it('shows the summary strip on one line at 1400×1000, with machines in three statuses and every vendor', async () => {
+    const moved = [machine('cisco-c220m5-cimc'), machine('huawei-2288hv5-ibmc')];
+    store.run('UPDATE machines SET status = 4 WHERE system_id = ?', moved[0]!.systemId); // Ready
+    store.run('UPDATE machines SET status = 8 WHERE system_id = ?', moved[1]!.systemId); // Broken
+    try {
+      await atViewport(page, { width: 1400, height: 1000 }, async () => {
+        await page.goto(`${base}/`);
+        const summary = page.getByRole('region', { name: 'Fleet summary' });
+        expect(await summary.locator('a.chip').allInnerTexts()).toEqual(expect.arrayContaining(['Deployed 55', 'Ready 1', 'Broken 1', 'Dell Inc. 7', 'Supermicro 8']));
+        expect(await summary.locator('a.chip').count()).toBe(3 + 8); // three statuses, the eight fixtures' vendors
+        // Every part of it on the line the first is on.
+        const boxes = await summary.locator('.total, a.chip, a.bmc-health').evaluateAll((elements) => elements.map((element) => element.getBoundingClientRect()).map(({ top, bottom }) => ({ top, bottom })));
+        for (const box of boxes) expect(box.top).toBeLessThan(boxes[0]!.bottom);
+      });
+    } finally {
+      for (const entry of moved) store.run('UPDATE machines SET status = 6 WHERE system_id = ?', entry.systemId);
+    }
+  });
+
   it('is usable 800 px wide: no sideways scrolling, host name, status, sizes and BMC health in view', async () => {
     await atViewport(page, { width: 800, height: 1000 }, async () => {
       await page.goto(`${base}/`);
