@@ -127,10 +127,10 @@ export function folded(text: string): SafeHtml {
   return html`<details class="fold"><summary><span class="short">${short || text.slice(0, FOLD_AT - 10)} <span class="more">… more</span></span><span class="less">less</span></summary>${breakingBetweenBytes(text)}</details>`;
 }
 
-/** A SHA-256 fingerprint: its first bytes, opened in place to all 32, which break only after a colon. */
+/** A SHA-256 fingerprint: its first four bytes, opened in place to all 32, which break only after a colon. */
 export function fingerprint(value: string): SafeHtml {
   const bytes = value.split(':');
-  return html`<details class="fold fingerprint"><summary><span class="short"><code>${bytes.slice(0, 6).join(':')}</code> <span class="more">…</span></span><span class="less">hide</span></summary><code class="full">${breakingBetweenBytes(value)}</code></details>`;
+  return html`<details class="fold fingerprint"><summary><span class="short"><code>${bytes.slice(0, 4).join(':')}</code> <span class="more">…</span></span><span class="less">hide</span></summary><code class="full">${breakingBetweenBytes(value)}</code></details>`;
 }
 
 function machinesBehind(store: Store, state: BmcState): SafeHtml {
@@ -152,14 +152,14 @@ function bmcRow(store: Store, state: BmcState, now: Date, configured: Configured
   const last = state.last;
   return html`<tr class="${last?.outcome === 'failed' ? 'failing' : ''}">
   <td><code>${state.address}</code>${configured && configured.name !== configured.address ? html`<div class="sub">${configured.name}</div>` : ''}</td>
-  <td>${last ? html`<time datetime="${last.at}" title="${format.time(last.at)}">${format.ago(last.at, now)}</time>` : html`<span class="muted">never</span>`}</td>
-  <td>${last ? html`<span class="badge ${last.outcome === 'failed' ? 'bad' : 'ok'}">${last.outcome}</span>` : '—'}${last?.unknown?.length && last.outcome !== 'failed' ? html` <span class="badge warn" title="${last.unknown.map(describeUnknown).join('\n')}">incomplete</span>` : ''}${state.consecutiveFailures > 1 ? html` <span class="sub">${state.consecutiveFailures} failures in a row</span>` : ''}</td>
-  <td>${last?.errorKind ?? ''}</td>
+  <td class="narrow">${last ? html`<time datetime="${last.at}" title="${format.time(last.at)}">${format.ago(last.at, now)}</time>` : html`<span class="muted">never</span>`}</td>
+  <td class="outcome">${last ? html`<span class="badge ${last.outcome === 'failed' ? 'bad' : 'ok'}">${last.outcome}</span>` : '—'}${last?.errorKind ? html` <span class="narrow-only">${last.errorKind}</span>` : ''}${last?.unknown?.length && last.outcome !== 'failed' ? html` <span class="badge warn" title="${last.unknown.map(describeUnknown).join('\n')}">incomplete</span>` : ''}${state.consecutiveFailures > 1 ? html` <span class="sub">${state.consecutiveFailures} failures in a row</span>` : ''}</td>
+  <td class="narrow">${last?.errorKind ?? ''}</td>
   <td class="message">${messageOf(last)}</td>
-  <td class="num">${last ? html`${last.requests} <span class="sub">${format.transferred(last.bytes)}</span>` : ''}</td>
-  <td class="num">${last ? format.duration(last.ms) : ''}</td>
-  <td>${last?.tls ?? configured?.tls ?? ''}</td>
-  <td class="fingerprint">${state.pinnedFingerprint ? fingerprint(state.pinnedFingerprint) : html`<span class="muted">—</span>`}</td>
+  <td class="num detail">${last ? html`${last.requests} <span class="sub">${format.transferred(last.bytes)}</span>` : ''}</td>
+  <td class="num detail">${last ? format.duration(last.ms) : ''}</td>
+  <td class="detail">${last?.tls ?? configured?.tls ?? ''}</td>
+  <td class="fingerprint detail">${state.pinnedFingerprint ? fingerprint(state.pinnedFingerprint) : html`<span class="muted">—</span>`}</td>
   <td>${machinesBehind(store, state)}</td>
 </tr>`;
 }
@@ -188,21 +188,24 @@ ${named.length > 0 ? html`<div class="scroll"><table class="configured">
 ${discovered > 0 ? html`<p class="muted">${discovered} address${discovered === 1 ? '' : 'es'} of discovery ranges not probed yet.</p>` : ''}</section>`;
 }
 
-const BMC_COLUMNS: readonly { key?: BmcSortKey; label: string; numeric?: boolean }[] = [
+// Columns a narrower screen leaves out, as the machine listing does: `detail` below 1400 px,
+// `narrow` below 900 px (the error class then shows beside the outcome).
+const BMC_COLUMNS: readonly { key?: BmcSortKey; label: string; title?: string; numeric?: boolean; hide?: 'detail' | 'narrow'; wraps?: boolean }[] = [
   { key: 'address', label: 'Address' },
-  { key: 'swept', label: 'Last sweep' },
+  { key: 'swept', label: 'Last sweep', hide: 'narrow' },
   { key: 'outcome', label: 'Outcome' },
-  { key: 'error', label: 'Error class' },
+  { key: 'error', label: 'Error class', hide: 'narrow' },
   { label: 'Message' },
-  { key: 'requests', label: 'Requests', numeric: true },
-  { key: 'duration', label: 'Duration', numeric: true },
-  { key: 'tls', label: 'TLS' },
-  { label: 'Pinned certificate (SHA-256)' },
+  { key: 'requests', label: 'Requests', numeric: true, hide: 'detail' },
+  { key: 'duration', label: 'Duration', numeric: true, hide: 'detail' },
+  { key: 'tls', label: 'TLS', hide: 'detail' },
+  { label: 'Pinned certificate', title: 'SHA-256 fingerprint of the certificate pinned on first use', hide: 'detail', wraps: true },
   { label: 'Machines' },
 ];
 
 function bmcHeader(query: BmcQuery, column: (typeof BMC_COLUMNS)[number]): SafeHtml {
-  const numeric = column.numeric ? html` class="num"` : '';
+  const classes = [column.numeric ? 'num' : '', column.hide ?? '', column.wraps ? 'wraps' : ''].filter(Boolean).join(' ');
+  const numeric = html`${classes ? html` class="${classes}"` : ''}${column.title ? html` title="${column.title}"` : ''}`;
   if (!column.key) return html`<th scope="col"${numeric}>${column.label}</th>`;
   const active = query.sort === column.key;
   const state = active ? (query.descending ? 'descending' : 'ascending') : 'none';

@@ -57,8 +57,10 @@ th a { color: inherit; }
 table.machines td, table.bmcs td { white-space: nowrap; }
 table.machines th, table.machines td { padding: 3px 8px; font-size: 13px; line-height: 1.4; }
 table.machines td.vendor { max-width: 240px; overflow: hidden; text-overflow: ellipsis; }
-table.bmcs th, table.bmcs td { padding: 4px 8px; font-size: 13px; }
-table.bmcs td.message { white-space: normal; max-width: 330px; overflow-wrap: break-word; }
+table.bmcs th, table.bmcs td { padding: 4px 5px; font-size: 13px; }
+table.bmcs td.message { white-space: normal; max-width: 300px; overflow-wrap: break-word; }
+table.bmcs th.wraps, table.bmcs td.outcome { white-space: normal; }
+@media (max-width: 1399px) { table.bmcs .detail { display: none; } }
 .fold summary .short { display: inline-block; max-width: calc(100% - 18px); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; vertical-align: bottom; }
 td.macs code { font: 12px ui-monospace, monospace; }
 td.macs .more, .fold summary .more { color: var(--muted); font-size: 12px; }
@@ -70,7 +72,7 @@ td.macs .more, .fold summary .more { color: var(--muted); font-size: 12px; }
 .fold summary .less { display: none; color: var(--accent); }
 .fold[open] summary .less { display: inline; }
 @media (max-width: 1499px) { .wide { display: none; } table.machines td.vendor { max-width: 170px; } }
-@media (max-width: 1099px) { .medium { display: none; } table.machines td.vendor { max-width: 130px; } table.machines td .sub { display: none; } main { padding: 10px 10px 24px; } }
+@media (max-width: 1099px) { .medium { display: none; } table.bmcs td.message { max-width: 260px; } table.machines td.vendor { max-width: 130px; } table.machines td .sub { display: none; } main { padding: 10px 10px 24px; } }
 .narrow-only { display: none; }
 @media (max-width: 899px) { .narrow { display: none; } .narrow-only { display: inline-block; } table.machines td.vendor { max-width: 110px; } }
 tr.failing td { background: #fdf1f2; }

@@ -4,7 +4,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bmcState, type Store } from '../../src/registry/index.ts';
-import { atViewport, lineBreaks, logIn, openBrowser, screenshot, type InBrowser, type Lines } from './browser-harness.ts';
+import { atViewport, lineBreaks, logIn, openBrowser, screenshot, scrollsSideways, type InBrowser, type Lines } from './browser-harness.ts';
 import type { Seeded } from './seed.ts';
 
 let browser: InBrowser;
@@ -54,7 +54,30 @@ describe('the BMCs page in a browser', () => {
     expect(failing[9]).toBe(seeded.failing.hostname);
     const dell = bmcRow(seeded.changed.address);
     expect(await dell.locator('td').nth(7).innerText()).toBe('pin');
-    await screenshot(page, 'bmcs.png');
+  });
+
+  it('fits 1400 px without sideways scrolling, every column in view; narrower it leaves out the figures, then the sweep time, and is usable 800 px wide', async () => {
+    const all = ['Address', 'Last sweep', 'Outcome', 'Error class', 'Message', 'Requests', 'Duration', 'TLS', 'Pinned certificate', 'Machines'];
+    const shown = [
+      [1400, all],
+      [1100, ['Address', 'Last sweep', 'Outcome', 'Error class', 'Message', 'Machines']],
+      [800, ['Address', 'Outcome', 'Message', 'Machines']],
+    ] as const;
+    for (const [width, columns] of shown) {
+      await atViewport(page, { width, height: 1000 }, async () => {
+        await page.goto(`${base}/bmcs`);
+        expect(await scrollsSideways(page), `${width} px`).toBe(false);
+        const wrapper = page.locator('div.scroll:has(table.bmcs)');
+        expect(await wrapper.evaluate((element) => element.scrollWidth <= element.clientWidth), `${width} px`).toBe(true);
+        const headers = await page.locator('table.bmcs thead th').evaluateAll((elements) => elements.filter((element) => element.getBoundingClientRect().width > 0).map((element) => (element.textContent ?? '').trim().replace(/ [▲▼]$/, '')));
+        expect(headers, `${width} px`).toEqual(columns);
+        // The failing BMC's machine, in the last column, is inside the table's box.
+        const machine = await bmcRow(seeded.failingBmc).locator('td').last().getByRole('link', { name: seeded.failing.hostname }).boundingBox();
+        expect(machine!.x + machine!.width, `${width} px`).toBeLessThanOrEqual(await wrapper.evaluate((element) => element.getBoundingClientRect().right));
+        expect((await bmcRow(seeded.failingBmc).locator('td').nth(2).innerText()).replace(/\s+/g, ' '), `${width} px`).toBe(width === 800 ? 'failed auth' : 'failed');
+        if (width === 1400) await screenshot(page, 'bmcs.png');
+      });
+    }
   });
 
   it('folds a long message to its first words and a fingerprint to its first bytes, each opened in place; a fingerprint breaks only between bytes', async () => {
@@ -72,7 +95,7 @@ describe('the BMCs page in a browser', () => {
 
     const pinned = bmcState(store, seeded.changed.address)!.pinnedFingerprint!;
     const cell = bmcRow(seeded.changed.address).locator('td.fingerprint');
-    expect(await cell.innerText()).toBe(`${pinned.split(':').slice(0, 6).join(':')} …`);
+    expect(await cell.innerText()).toBe(`${pinned.split(':').slice(0, 4).join(':')} …`);
     await cell.locator('summary').click();
     const code = cell.locator('code.full');
     expect((await code.innerText()).replace(/\s/g, '')).toBe(pinned);
