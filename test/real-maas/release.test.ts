@@ -1,9 +1,11 @@
 // Release of machines in a real MAAS 3.4 region (scenario 5 of the integration suite): a machine
 // the project enlisted goes to Ready, one with no hardware to New; with Redfish power MAAS powers
-// the host off to release it, with the `manual` power type it never touches the host's power.
+// the host off to release it, with the `manual` power type it never touches the host's power; a
+// site's own deploy-info script stays out of an enlisted machine's commissioning set.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enlistFixtures, maasRead, type Enlisted } from './enlist.ts';
 import { maas, maasJson, maasLogin, resetRegion, setPowerOff } from './region.ts';
+import { call, realRegion } from './targets.ts';
 
 interface Machine {
   readonly system_id: string;
@@ -11,6 +13,27 @@ interface Machine {
   readonly power_type: string;
   readonly owner: string | null;
 }
+
+interface ScriptSet {
+  readonly status_name: string;
+  readonly results: readonly { readonly name: string; readonly status_name: string }[];
+}
+
+// MAAS 3.4's built-in commissioning scripts tagged deploy-info: a Deployed machine's set.
+const BUILT_IN_DEPLOY_INFO = ['20-maas-03-machine-resources', '50-maas-01-commissioning', 'maas-list-modaliases', 'maas-lshw', 'maas-serial-ports', 'maas-support-info'];
+
+// A site's own commissioning script, tagged deploy-info as the built-in ones are.
+const SITE_SCRIPT = '60-site-firmware-inventory';
+const SITE_SCRIPT_TEXT = [
+  '#!/bin/bash',
+  '# --- Start MAAS 1.0 script metadata ---',
+  `# name: ${SITE_SCRIPT}`,
+  '# script_type: commissioning',
+  '# tags: deploy-info',
+  '# --- End MAAS 1.0 script metadata ---',
+  'dmidecode -t bios',
+  '',
+].join('\n');
 
 const enlisted: Enlisted[] = [];
 beforeAll(async () => {
@@ -22,9 +45,13 @@ afterAll(async () => {
 });
 
 async function enlist(tree: string, target: { powerType?: 'manual' } = {}): Promise<string> {
+  return (await enlistFleet(tree, target)).systemIds.get(tree)!;
+}
+
+async function enlistFleet(tree: string, target: { powerType?: 'manual' } = {}): Promise<Enlisted> {
   const fleet = await enlistFixtures([tree], { target });
   enlisted.push(fleet);
-  return fleet.systemIds.get(tree)!;
+  return fleet;
 }
 
 // MAAS's CLI prints MAAS's answer, and exits non-zero with it on an error status.
@@ -70,5 +97,20 @@ describe('release in a real MAAS 3.4', () => {
     // MAAS keeps no BMC address or credentials for it.
     expect(await maasRead(`api/2.0/machines/${systemId}/?op=power_parameters`)).toEqual({});
     expect(await release(systemId)).toMatchObject({ ok: true, machine: { status_name: 'Ready', power_type: 'manual' } });
+  });
+
+  it('gives Ready for a machine enlisted while the site has a commissioning script of its own tagged deploy-info: MAAS leaves it out of the set', async () => {
+    const script = await call(realRegion(), 'POST', 'api/2.0/scripts/', { name: SITE_SCRIPT, type: 'commissioning', tags: 'deploy-info' }, { script: SITE_SCRIPT_TEXT });
+    expect(script.status, script.text).toBe(200);
+    expect(script.json).toMatchObject({ name: SITE_SCRIPT, default: false, tags: expect.arrayContaining(['deploy-info']) });
+
+    const fleet = await enlistFleet('huawei-2288hv5-ibmc', { powerType: 'manual' });
+    const systemId = fleet.systemIds.get('huawei-2288hv5-ibmc')!;
+    // Nothing of the set went unreported: the sweep's row names no script.
+    expect(fleet.report.results[0]?.machines[0]?.reason).toBeUndefined();
+    const set = await maasRead<ScriptSet>(`api/2.0/nodes/${systemId}/results/current-commissioning/`);
+    expect(set.results.map((result) => [result.name, result.status_name]).sort()).toEqual(BUILT_IN_DEPLOY_INFO.map((name) => [name, 'Passed']));
+    expect(set.status_name).toBe('Passed');
+    expect(await release(systemId)).toMatchObject({ ok: true, machine: { status_name: 'Ready' } });
   });
 });
