@@ -8,7 +8,7 @@ import { acceptsHardwareUpdate, isTransitional, statusByNumber } from '../lifecy
 import { MachineSkipped, TargetError, type MachineKeys, type MachineRecord, type NewMachine, type PushReport, type Target } from '../sweep/target.ts';
 import type { ApiKey } from './api-key.ts';
 import { MaasClient } from './client.ts';
-import { readCredentials, writeCredentials } from './credentials.ts';
+import { credentialsPath, readCredentials, writeCredentials } from './credentials.ts';
 import { MaasError, withPrefix } from './errors.ts';
 import { MachineIndex } from './machine-index.ts';
 import { createDeployedMachine, getToken, listMachines, MANUAL_POWER_TYPE, powerParameters, pushHardware, readMachine, REDFISH_POWER_TYPE, type PowerType } from './machines.ts';
@@ -186,12 +186,7 @@ export class MaasTarget implements Target {
       return await report(token);
     } catch (error) {
       if (!(error instanceof MaasError) || (error.status !== 401 && error.status !== 403)) throw error;
-      if (this.tokenOnly) {
-        throw withPrefix(
-          error,
-          `The token in the credentials file of machine ${label(current)} was refused (regenerated, or the machine was released); enlist it again with an admin key to renew it. `,
-        );
-      }
+      if (this.tokenOnly) throw withPrefix(error, refusedTokenAdvice(current, this.#credentialsDir!));
       if (source === 'maas') throw error;
       // The kept token may have been regenerated since it was saved: ask MAAS once more.
       this.#tokens.delete(current.systemId);
@@ -293,6 +288,20 @@ export function checkAcceptsHardware(machine: MachineRecord): void {
       false,
     );
   }
+}
+
+/**
+ * What an operator must do when a machine's saved token is refused in token-only mode. MAAS deletes
+ * a machine's token when it is released and replaces it when it is deployed again; without an admin
+ * key the collector cannot read the machine to tell which happened, so the BMC fails (class target).
+ */
+function refusedTokenAdvice(machine: MachineRecord, credentialsDir: string): string {
+  const file = credentialsPath(credentialsDir, machine.systemId);
+  return (
+    `The token in the credentials file of machine ${label(machine)} (${file}) was refused: MAAS deletes a machine's token when the machine is released, ` +
+    `and replaces it when the machine is deployed again. If the machine is still Deployed in MAAS, put its new token in ${credentialsDir} ` +
+    `by sweeping once with an admin key (apiKeyFile) and this credentialsDir; if it was released, remove its BMC from the configuration. `
+  );
 }
 
 function label(machine: MachineRecord): string {

@@ -271,14 +271,17 @@ describe('MaasTarget token-only mode', () => {
     await expect(tokenOnly().createDeployed(newMachine)).rejects.toThrow(/no admin API key/);
   });
 
-  it('explains a refused saved token and how to renew it', async () => {
+  it('says what to do when a saved token is refused: renew it with an admin key if the machine is Deployed, remove the BMC if it was released', async () => {
     await writeCredentials(dir, MAAS_URL, 'abc123', { consumerKey: 'a', tokenKey: 'b', tokenSecret: 'RevokedSecret' });
     nock(MAAS).get('/MAAS/metadata/2012-03-01/maas-scripts').reply(401, 'Authorization Error: Invalid access token');
     const target = tokenOnly();
     const record = await target.findMachine(keys({ knownSystemId: 'abc123' }));
     const error = await rejection(target.pushHardware(record!, results), MaasError);
-    expect(error.status).toBe(401);
-    expect(error.message).toContain('credentials file of machine abc123 was refused');
+    expect(error).toMatchObject({ status: 401, kind: 'auth' });
+    expect(error).toBeInstanceOf(TargetError);
+    expect(error.message).toContain(`credentials file of machine abc123 (${path.join(dir, 'abc123.yaml')}) was refused`);
+    expect(error.message).toContain(`put its new token in ${dir} by sweeping once with an admin key (apiKeyFile)`);
+    expect(error.message).toContain('if it was released, remove its BMC from the configuration');
     expect(error.message).not.toContain('RevokedSecret');
   });
 

@@ -74,6 +74,35 @@ describe('what the real MAAS region answers, handled', () => {
     expect(await maasWriteStamp()).toEqual(before);
   });
 
+  it('fails a machine released in MAAS when sweeping with machine tokens alone: class target, exit 1, a message saying what to do, no secret', async () => {
+    const tokens = join(fixture.folder, 'tokens');
+    const stateDatabase = join(fixture.folder, 'released-token.db');
+    const only = (index: number) => index === 1;
+    const enlisted = await sweepCli(await writeMaasConfig(fixture, 'enlist-with-tokens', { apiKeyFile: ADMIN_KEY_FILE, credentialsDir: tokens, stateDatabase, only }));
+    const systemId = enlisted.report!.results[0]!.machines[0]!.systemId!;
+    const file = join(tokens, `${systemId}.yaml`);
+    const tokenSecret = (parse(readFileSync(file, 'utf8')) as { reporting: { maas: { token_secret: string } } }).reporting.maas.token_secret;
+    await setPowerOff(systemId);
+    const released = await maasRequest('POST', `api/2.0/machines/${systemId}/?op=release`);
+    expect(released.status, released.text).toBe(200);
+    // MAAS deleted the machine's token with the release.
+    expect(await maasGet(`api/2.0/machines/${systemId}/?op=get_token`)).toBeNull();
+
+    await removeDrive(fixture.fleet.bmcs[1]!); // so that a push is due
+    const before = await maasWriteStamp();
+    const swept = await sweepCli(await writeMaasConfig(fixture, 'released-token-only', { credentialsDir: tokens, stateDatabase, only }));
+    expect(swept.code, swept.stdout + swept.stderr).toBe(1);
+    expect(swept.report?.results[0]).toMatchObject({ outcome: 'failed', errorKind: 'target' });
+    const message = swept.report?.results[0]?.message ?? '';
+    expect(message).toContain(`The token in the credentials file of machine ${systemId} (${file}) was refused: MAAS deletes a machine's token when the machine is released`);
+    expect(message).toContain(`put its new token in ${tokens} by sweeping once with an admin key (apiKeyFile)`);
+    expect(message).toContain('if it was released, remove its BMC from the configuration');
+    expect(message).toMatch(/HTTP 401/);
+    expect(swept.stdout).toContain(systemId);
+    expect(swept.stdout + swept.stderr + swept.json).not.toContain(tokenSecret);
+    expect(await maasWriteStamp()).toEqual(before);
+  });
+
   it('finds a machine MAAS knows only by its BMC, whether the configuration writes the BMC as a URL or as host:port', async () => {
     const ids: string[] = [];
     for (const [index, bmc] of fixture.fleet.bmcs.entries()) {
