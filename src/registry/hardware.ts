@@ -10,6 +10,7 @@ import { acceptsHardwareUpdate, applyEvent, isAllowedTransition, statusOfRef } f
 import { commit, machineById, snapshotOf, type MachineRow } from './machines.ts';
 import { keepDetails } from './details.ts';
 import { recordSubnets } from './network-json.ts';
+import { recordStatusEvent } from './status-event.ts';
 import { RegistryError, type Store } from './store.ts';
 
 /** What a push did. */
@@ -231,7 +232,10 @@ export function pushHardware(
     const interfaces = parsed.interfaces.map((iface) => ({ name: iface.name, mac: iface.mac, type: 'physical' as const }));
     row = commit(store, row, applyEvent(snapshotOf(store, row), { type: 'commissioningResult', result: 'passed', interfaces }))!;
     const outcome = applyDocument(store, row, json, fingerprint, parsed, options.changes);
-    if (status === 'OK' && current.key === 'deployed') commit(store, machineById(store, machineId)!, applyEvent(snapshotOf(store, machineById(store, machineId)!), { type: 'release' }));
+    if (status === 'OK' && current.key === 'deployed') {
+      const pushed = machineById(store, machineId)!;
+      recordStatusEvent(store, 'pushedOk', pushed, commit(store, pushed, applyEvent(snapshotOf(store, pushed), { type: 'release' })));
+    }
     return outcome;
   });
 }

@@ -6,6 +6,7 @@ import { HARDWARE_INFO_KEYS } from '../inventory/document.ts';
 import { API } from './api-support.ts';
 import { statusName, interfacesOf, type InterfaceRow, type MachineRow } from './machines.ts';
 import { linksJson, subnetIds, vlanJson } from './network-json.ts';
+import { statusEventJson } from './status-event.ts';
 import type { Store } from './store.ts';
 
 /** How the registry expects machines to report (MAAS's `hardware_sync_interval`), by default. */
@@ -53,6 +54,10 @@ export function machineJson(store: Store, row: MachineRow, options: MachineJsonO
   // keeps one for a machine created Deployed; its scripts pass when MAAS-style commissioning did.
   const commissioning = row.has_passed_commissioning === 1 ? 2 : 0;
   const syncInterval = options.syncIntervalSeconds ?? DEFAULT_SYNC_INTERVAL_SECONDS;
+  // MAAS ends a machine's hardware sync when it releases it (no interval, no last sync); the
+  // registry's release revokes the machine's token, so a machine is synced while it has one.
+  const synced = store.get('SELECT 1 AS yes FROM tokens WHERE machine_id = ?', row.id) !== undefined;
+  const lastSync = synced ? row.last_sync : null;
   const bootInterface = [...interfaces].sort((a, b) => Number(a.id) - Number(b.id))[0] ?? null;
   const bootDisk = [...disks].sort((a, b) => Number(a.id) - Number(b.id))[0] ?? null;
   return {
@@ -98,8 +103,7 @@ export function machineJson(store: Store, row: MachineRow, options: MachineJsonO
     virtualblockdevice_set: [],
     volume_groups: [],
     raids: [],
-    status_action: null,
-    status_message: null,
+    ...statusEventJson(row),
     status_name: statusName(row.status),
     node_type: 0,
     node_type_name: 'Machine',
@@ -117,10 +121,10 @@ export function machineJson(store: Store, row: MachineRow, options: MachineJsonO
     numanode_set: numaNodesJson(store, row.id),
     virtualmachine_id: null,
     workload_annotations: annotations,
-    last_sync: row.last_sync,
-    sync_interval: syncInterval,
-    next_sync: row.last_sync ? new Date(Date.parse(row.last_sync) + syncInterval * 1000).toISOString() : null,
-    enable_hw_sync: true,
+    last_sync: lastSync,
+    sync_interval: synced ? syncInterval : null,
+    next_sync: lastSync ? new Date(Date.parse(lastSync) + syncInterval * 1000).toISOString() : null,
+    enable_hw_sync: synced,
     resource_uri: `${API}/machines/${row.system_id}/`,
   };
 }

@@ -17,6 +17,7 @@ import {
 } from '../lifecycle/index.ts';
 import { newSystemId } from './secrets.ts';
 import { RegistryError, type Store } from './store.ts';
+import { recordStatusEvent } from './status-event.ts';
 import { issueMachineToken, revokeMachineToken, type User } from './users.ts';
 import { fullArchitecture, HOSTNAME, MAC, normaliseMac, powerParametersOf } from './machine-fields.ts';
 
@@ -45,6 +46,8 @@ export interface MachineRow {
   readonly controller: string | null;
   readonly fingerprint: string | null;
   readonly last_sync: string | null;
+  /** MAAS's `status_message` for the machine (src/registry/status-event.ts); null before any. */
+  readonly status_event: string | null;
   readonly created_at: string;
   readonly updated_at: string;
 }
@@ -207,7 +210,9 @@ export function createMachine(store: Store, input: MachineInput, actor: User): M
 export function applyMachineEvent(store: Store, systemId: string, event: LifecycleEvent): MachineRow | undefined {
   return store.transaction(() => {
     const row = machineOr404(store, systemId);
-    return commit(store, row, decideEvent(snapshotOf(store, row), event));
+    const after = commit(store, row, decideEvent(snapshotOf(store, row), event));
+    recordStatusEvent(store, event.type, row, after);
+    return after && machineById(store, after.id);
   });
 }
 

@@ -253,6 +253,9 @@ export const MIGRATIONS: readonly Migration[] = [
       }
     }
   },
+  // The description of the machine's latest status event as MAAS would show it (its
+  // `status_message`; null before any): src/registry/status-event.ts.
+  `ALTER TABLE machines ADD COLUMN status_event TEXT;`,
 ];
 
 /** The schema version this code writes. */

@@ -171,7 +171,7 @@ ${refused.length > 0 ? html`<ul class="refused">${refused.map((entry) => html`<l
 // A machine whose hardware was never pushed (created through the API, or its BMC not read yet)
 // has no figures to show: saying "0 threads" would claim the BMC reported none.
 function hardware(view: MachineView): SafeHtml {
-  if (view.machine.last_sync === null && !view.document && !view.inventory) {
+  if (view.row.last_sync === null && !view.document && !view.inventory) {
     return html`<p class="no-hardware">No hardware information yet: nothing has been read from this machine's BMC or pushed for it.</p>${interfaces(view)}`;
   }
   // The sections without a place of their own here (PCI devices, firmware, chassis, the BMC).

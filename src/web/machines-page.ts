@@ -75,8 +75,9 @@ function machineRow(store: Store, row: ListedRow, now: Date): SafeHtml {
   const macs = machine.interface_set.filter((iface) => iface.type === 'physical').map((iface) => iface.mac_address);
   const disks = machine.physicalblockdevice_set;
   const storageBytes = disks.reduce((sum, disk) => sum + disk.size, 0);
-  // Nothing was ever pushed: no figure is shown as if it were one (0 disks, 0 threads).
-  const bare = machine.last_sync === null;
+  // Nothing was ever pushed: no figure is shown as if it were one (0 disks, 0 threads). The
+  // registry's own time of the last push: MAAS's `last_sync` is cleared when a machine is released.
+  const bare = row.last_sync === null;
   const none = html`<span class="muted">—</span>`;
   const unknown = unknownFor(parseUnknown(row.bmc_unknown), row.system_id);
   return html`<tr>
@@ -91,7 +92,7 @@ function machineRow(store: Store, row: ListedRow, now: Date): SafeHtml {
   <td class="num">${figure(unknown, 'storage', format.size(storageBytes), disks.length === 0)}</td>
   <td class="num medium">${bare ? none : figure(unknown, 'storage', String(disks.length), disks.length === 0, { short: true })}</td>
   ${macsCell(macs)}
-  <td class="medium"><time datetime="${machine.last_sync ?? ''}" title="${format.time(machine.last_sync)}">${format.ago(machine.last_sync, now)}</time></td>
+  <td class="medium"><time datetime="${row.last_sync ?? ''}" title="${format.time(row.last_sync)}">${format.ago(row.last_sync, now)}</time></td>
   <td>${bmcHealth(row, unknown)}</td>
 </tr>`;
 }

@@ -12,8 +12,10 @@ let maas: Target;
 let document: CommissioningData;
 /** lshw's output for the machine, as a sweep makes it. */
 let lshw: string;
-/** System ids of the machines in each target: the swept one and one without a MAC. */
-const ids: Record<'maas' | 'serve', { swept: string; bare: string }> = {} as never;
+/** System ids of the machines in each target: the swept one, one without a MAC, one released and one marked broken. */
+const ids: Record<'maas' | 'serve', { swept: string; bare: string; released: string; broken: string }> = {} as never;
+/** Each target's answers to the release and to the mark-broken. */
+const changed: Record<'maas' | 'serve', { released: unknown; broken: unknown }> = {} as never;
 
 /** MAAS's own Node.ip_addresses() per system id (see `withIpAddresses`). */
 let maasIpAddresses: Record<string, string[]> = {};
@@ -55,8 +57,14 @@ beforeAll(async () => {
   for (const target of [maas, serve]) {
     const swept = await createDeployed(target, { hostname: 'r750-fields', architecture: 'amd64', power_type: 'manual', mac_addresses: macsOf(document) });
     const bare = await createDeployed(target, { hostname: 'bare-ipmi', architecture: 'amd64', power_type: 'ipmi', power_parameters_power_address: '10.0.9.9' });
-    ids[target.name] = { swept, bare };
+    const released = await createDeployed(target, { hostname: 'released-01', architecture: 'amd64', power_type: 'manual', mac_addresses: '52:54:00:19:00:01' });
+    const broken = await createDeployed(target, { hostname: 'broken-01', architecture: 'amd64', power_type: 'manual', mac_addresses: '52:54:00:19:00:02' });
+    ids[target.name] = { swept, bare, released, broken };
     await pushDocument(target, swept, document, { 'maas-lshw.out': lshw });
+    changed[target.name] = {
+      released: (await call(target, 'POST', `api/2.0/machines/${released}/?op=release`)).json,
+      broken: (await call(target, 'POST', `api/2.0/machines/${broken}/?op=mark_broken`)).json,
+    };
     expect((await call(target, 'POST', 'api/2.0/tags/', { name: 'rack-a1', comment: 'first rack' })).status).toBe(200);
     expect((await call(target, 'POST', 'api/2.0/tags/rack-a1/?op=update_nodes', { add: swept })).json).toEqual({ added: 1, removed: 0 });
   }
@@ -86,6 +94,7 @@ const PAGES: [string, (target: Target) => string][] = [
   ['machines read', () => 'api/2.0/machines/'],
   ['machine read (swept)', (target) => `api/2.0/machines/${ids[target.name].swept}/`],
   ['machine read (no MAC, IPMI)', (target) => `api/2.0/machines/${ids[target.name].bare}/`],
+  ['machine read (released)', (target) => `api/2.0/machines/${ids[target.name].released}/`],
   ['nodes read', () => 'api/2.0/nodes/'],
   ['node read', (target) => `api/2.0/nodes/${ids[target.name].swept}/`],
   ['machines read by tag', () => 'api/2.0/machines/?tags=rack-a1'],
@@ -112,6 +121,23 @@ describe('the registry answers with MAAS 3.4’s fields and types', () => {
   it.each(PAGES)('%s: the same keys with the same types, everywhere in the answer', async (_name, path) => {
     const answers = await both(path);
     expect(shapeDifferences(shapeOf(answers.maas), shapeOf(answers.serve))).toEqual([]);
+  });
+
+  it('answers a release with the same keys and types as MAAS: the machine New, its status message "Released"', async () => {
+    const answers = { maas: withIpAddresses(changed.maas.released), serve: changed.serve.released };
+    expect(shapeDifferences(shapeOf(answers.maas), shapeOf(answers.serve))).toEqual([]);
+    for (const answer of Object.values(answers)) expect(answer).toMatchObject({ status_name: 'New', status_action: '', status_message: 'Released' });
+  });
+
+  it('answers a mark-broken of a Deployed machine with the same keys and types as MAAS, but for the owner and hardware sync, which the registry keeps', async () => {
+    const read = await both((target) => `api/2.0/machines/${ids[target.name].broken}/`);
+    for (const answers of [{ maas: withIpAddresses(changed.maas.broken), serve: changed.serve.broken }, read]) {
+      // MAAS releases a machine it marks broken, which clears its owner and ends its hardware sync;
+      // the registry keeps both, so that an enlisted machine's hardware sync survives.
+      const kept = /^\$\.(owner|sync_interval|last_sync|next_sync): MAAS null, serve (string|number)$/;
+      expect(shapeDifferences(shapeOf(answers.maas), shapeOf(answers.serve)).filter((line) => !kept.test(line))).toEqual([]);
+      for (const answer of Object.values(answers)) expect(answer).toMatchObject({ status_name: 'Broken', status_action: '', status_message: 'Released' });
+    }
   });
 
   it('reads one interface and one disk as the machine and the listings show them', async () => {

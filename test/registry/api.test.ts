@@ -141,6 +141,39 @@ describe('hardware pushes and release', () => {
     expect(released.json).toMatchObject({ status: 4, status_name: 'Ready', owner: null });
   });
 
+  it('shows the status message MAAS would: none while Deployed, "Released" after a release or after marking a Deployed machine broken, "Ready" after a push with status=OK', async () => {
+    const statusEvent = async (systemId: string) => {
+      const { json } = await call(adminKey, 'GET', machinePath(systemId));
+      return [json.status_name, json.status_action, json.status_message];
+    };
+    const other = (hostname: string, mac: string) => call(adminKey, 'POST', '/api/2.0/machines/', { ...redfishMachine(hostname), mac_addresses: mac }).then((answer) => answer.json.system_id as string);
+    const released = await other('released-01', '02:00:00:00:00:01');
+    expect(await statusEvent(released)).toEqual(['Deployed', null, null]);
+    await call(adminKey, 'POST', machinePath(released, 'lock'));
+    await call(adminKey, 'POST', machinePath(released, 'unlock'));
+    expect(await statusEvent(released)).toEqual(['Deployed', null, null]);
+    expect((await call(adminKey, 'GET', machinePath(released))).json).toMatchObject({ enable_hw_sync: true, sync_interval: 3600 });
+    // As MAAS, a release also ends the machine's hardware sync.
+    expect((await call(adminKey, 'POST', machinePath(released, 'release'))).json).toMatchObject({
+      status_name: 'New',
+      status_action: '',
+      status_message: 'Released',
+      enable_hw_sync: false,
+      sync_interval: null,
+      last_sync: null,
+      next_sync: null,
+    });
+    expect(await statusEvent(released)).toEqual(['New', '', 'Released']);
+
+    const broken = await other('broken-01', '02:00:00:00:00:02');
+    expect((await call(adminKey, 'POST', machinePath(broken, 'mark_broken'))).json).toMatchObject({ status_name: 'Broken', status_message: 'Released' });
+    expect((await call(adminKey, 'POST', machinePath(broken, 'mark_fixed'))).json).toMatchObject({ status_name: 'Deployed', status_message: 'Released' });
+
+    const ready = await enlistRedfish();
+    expect((await signal(await machineTokenKey(ready), dell, 'OK')).status).toBe(200);
+    expect(await statusEvent(ready)).toEqual(['Ready', '', 'Ready']);
+  });
+
   it('refuses FAILED for a Deployed machine with 409, in MAAS words', async () => {
     const { json } = await call(adminKey, 'POST', '/api/2.0/machines/', redfishMachine());
     const answer = await signal(await machineTokenKey(json.system_id), dell, 'FAILED');

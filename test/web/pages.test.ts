@@ -173,4 +173,15 @@ describe('the machine listing', () => {
       expect(row.text['Hardware updated'], machine.tree).toBe(machine === stale ? '2 days ago' : '3 h ago');
     }
   });
+
+  it('keeps showing a released machine’s hardware and when it was last updated, though its MAAS fields no longer say it syncs', async () => {
+    const released = byTree('huawei-2288hv5-ibmc');
+    performAction(store, released.systemId, actionNamed('release')!, admin);
+    const row = tableRows(await page('/'), { className: 'machines' }).find((entry) => entry.text['Host name']!.startsWith(`${released.hostname} `))!;
+    expect(row.text.Status).toBe('Ready');
+    expect(row.text['Hardware updated']).toBe('3 h ago');
+    expect(row.text['Vendor / model']).toMatch(/Huawei/);
+    expect(row.text.CPU).not.toBe('—');
+    expect(await machinePage(released)).not.toContain('No hardware information yet');
+  });
 });
