@@ -22,17 +22,32 @@ export interface Enlisted {
   close(): Promise<void>;
 }
 
+/** How fixtures are served and swept into the region. */
+export interface EnlistOptions {
+  readonly target?: Partial<MaasTargetOptions>;
+  /** Changes a BMC before the sweep. */
+  readonly prepare?: (bmc: SimulatedBmc, tree: string) => void;
+  /** Serve the BMCs over plain HTTP, configured as `http://host:port` URLs. @default HTTPS, configured as `host:port` */
+  readonly http?: boolean;
+}
+
+/** A fleet swept into the region, whatever each BMC's outcome. */
+export interface Swept {
+  readonly fleet: SimulatedFleet;
+  readonly report: SweepReport;
+  /** Sweeps the same fleet again with the same collector memory. */
+  sweepAgain(): Promise<SweepReport>;
+  close(): Promise<void>;
+}
+
 /** One simulated BMC per fixture TREES, swept into the region; PREPARE may change a BMC before the sweep. */
-export async function enlistFixtures(
-  trees: readonly string[],
-  options: { target?: Partial<MaasTargetOptions>; prepare?: (bmc: SimulatedBmc, tree: string) => void } = {},
-): Promise<Enlisted> {
-  const fleet = await startFleet({ trees: await loadTrees(trees.map((tree) => join(FIXTURES, tree))) });
+export async function sweepFixtures(trees: readonly string[], options: EnlistOptions = {}): Promise<Swept> {
+  const fleet = await startFleet({ trees: await loadTrees(trees.map((tree) => join(FIXTURES, tree))), ...(options.http ? { tls: false as const } : {}) });
   const state = temporaryStore();
   fleet.bmcs.forEach((bmc, index) => options.prepare?.(bmc, trees[index]!));
   const configs: BmcConfig[] = fleet.bmcs.map((bmc) => ({
     name: bmc.name,
-    address: `${bmc.host}:${bmc.port}`,
+    address: options.http ? bmc.url : `${bmc.host}:${bmc.port}`,
     username: bmc.credentials.username,
     password: bmc.credentials.password,
     credentials: 'simulator',
@@ -49,26 +64,31 @@ export async function enlistFixtures(
       await target.close();
     }
   };
-  const report = await sweep();
-  const systemIds = new Map<string, string>();
-  for (const result of report.results) {
-    const tree = trees[fleet.bmcs.findIndex((bmc) => bmc.name === result.name)]!;
-    const systemId = result.machines[0]?.systemId;
-    if (result.outcome !== 'created' || systemId === undefined) {
-      throw new Error(`enlisting ${tree}: ${result.outcome} ${result.message ?? result.machines[0]?.reason ?? ''}`);
-    }
-    systemIds.set(tree, systemId);
-  }
   return {
     fleet,
-    report,
-    systemIds,
+    report: await sweep(),
     sweepAgain: sweep,
     close: async () => {
       await fleet.close();
       state.dispose();
     },
   };
+}
+
+/** One simulated BMC per fixture TREES, swept into the region, each machine created (anything else throws). */
+export async function enlistFixtures(trees: readonly string[], options: EnlistOptions = {}): Promise<Enlisted> {
+  const swept = await sweepFixtures(trees, options);
+  const systemIds = new Map<string, string>();
+  for (const result of swept.report.results) {
+    const tree = trees[swept.fleet.bmcs.findIndex((bmc) => bmc.name === result.name)]!;
+    const systemId = result.machines[0]?.systemId;
+    if (result.outcome !== 'created' || systemId === undefined) {
+      await swept.close();
+      throw new Error(`enlisting ${tree}: ${result.outcome} ${result.message ?? result.machines[0]?.reason ?? ''}`);
+    }
+    systemIds.set(tree, systemId);
+  }
+  return { ...swept, systemIds };
 }
 
 /**
