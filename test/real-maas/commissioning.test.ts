@@ -1,6 +1,7 @@
 // Commissioning results as a real MAAS 3.4 region keeps them after a sweep: every script of the set
 // MAAS made for each machine passed, MAAS's tag definitions (XPath over lshw) and its modalias
 // matching (switch tags, third-party drivers) working on these machines as on commissioned ones.
+// All of it behind nginx and against MAAS's web server directly (fronts.ts): the results are pushes.
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, treesIn } from '../helpers/mockup.ts';
 import { enlistFixtures, maasRead, type Enlisted } from './enlist.ts';
+import { behind, FRONTS } from './fronts.ts';
 import { maas, maasLogin, maasPython, resetRegion } from './region.ts';
 
 interface ScriptSet {
@@ -19,29 +21,31 @@ interface ScriptSet {
 // (14e4:b850), the hardware MAAS's modalias hook tags.
 const DELL_FUNCTION = '/redfish/v1/Chassis/System.Embedded.1/PCIeDevices/24-0/PCIeFunctions/24-0-0';
 
-let enlisted: Enlisted;
-beforeAll(async () => {
-  await resetRegion();
-  await maasLogin('admin');
-  // Defined before any machine is enlisted: see the test "applies a tag defined earlier…".
-  await maas(['admin', 'tags', 'create', 'name=hpe-systems', 'definition=//node[@class="system"]/vendor = "HPE"']);
-  enlisted = await enlistFixtures(treesIn(FIXTURES), {
-    prepare: (bmc, tree) => {
-      if (tree !== 'dell-r750-idrac9') return;
-      const body = JSON.parse(readFileSync(join(FIXTURES, tree, 'redfish', 'v1', ...DELL_FUNCTION.split('/').slice(3), 'index.json'), 'utf8')) as Record<string, unknown>;
-      bmc.setResource(DELL_FUNCTION, { ...body, VendorId: '0x14E4', DeviceId: '0xB850', SubsystemVendorId: '0x14E4', SubsystemId: '0xB850' });
-    },
+let enlisted: Enlisted | undefined;
+const id = (tree: string) => enlisted!.systemIds.get(tree)!;
+
+describe.each(FRONTS)('commissioning results of enlisted machines in a real MAAS 3.4, served through %s', (front) => {
+  behind(front);
+  beforeAll(async () => {
+    await resetRegion();
+    await maasLogin('admin');
+    // Defined before any machine is enlisted: see the test "applies a tag defined earlier…".
+    await maas(['admin', 'tags', 'create', 'name=hpe-systems', 'definition=//node[@class="system"]/vendor = "HPE"']);
+    enlisted = await enlistFixtures(treesIn(FIXTURES), {
+      prepare: (bmc, tree) => {
+        if (tree !== 'dell-r750-idrac9') return;
+        const body = JSON.parse(readFileSync(join(FIXTURES, tree, 'redfish', 'v1', ...DELL_FUNCTION.split('/').slice(3), 'index.json'), 'utf8')) as Record<string, unknown>;
+        bmc.setResource(DELL_FUNCTION, { ...body, VendorId: '0x14E4', DeviceId: '0xB850', SubsystemVendorId: '0x14E4', SubsystemId: '0xB850' });
+      },
+    });
   });
-});
-afterAll(async () => {
-  await enlisted?.close();
-});
+  afterAll(async () => {
+    await enlisted?.close();
+    enlisted = undefined;
+  });
 
-const id = (tree: string) => enlisted.systemIds.get(tree)!;
-
-describe('commissioning results of enlisted machines in a real MAAS 3.4', () => {
   it('has every script of the commissioning set MAAS made for each machine passed, each with its output', async () => {
-    for (const [tree, systemId] of enlisted.systemIds) {
+    for (const [tree, systemId] of enlisted!.systemIds) {
       const set = await maasRead<ScriptSet>(`api/2.0/nodes/${systemId}/results/current-commissioning/`);
       expect(set.results.length, tree).toBeGreaterThan(0);
       expect(set.results.map((result) => [result.name, result.status_name, result.exit_status]), tree).toEqual(set.results.map((result) => [result.name, 'Passed', 0]));
@@ -81,7 +85,7 @@ describe('commissioning results of enlisted machines in a real MAAS 3.4', () => 
   });
 
   it('tags a machine whose PCI functions include a switch ASIC, by MAAS’s own modalias hook', async () => {
-    for (const [tree, systemId] of enlisted.systemIds) {
+    for (const [tree, systemId] of enlisted!.systemIds) {
       const { tag_names: names } = await maasRead<{ tag_names: string[] }>(`api/2.0/machines/${systemId}/`);
       if (tree === 'dell-r750-idrac9') expect(names).toEqual(expect.arrayContaining(['switch', 'bcm-trident2-asic']));
       else expect(names, tree).not.toContain('switch');

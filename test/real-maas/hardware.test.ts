@@ -1,8 +1,10 @@
 // What a real MAAS 3.4 stores from the BMCs where their Redfish says more than MAAS used to get:
 // memory per NUMA node from DIMM names, PCI vendor names from vendor ids, interfaces tied to their
 // PCI functions, and what stays unknown (a disk's media, ports no link places) shown as MAAS can.
+// All of it behind nginx and against MAAS's web server directly (fronts.ts): the hardware is pushed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enlistFixtures, maasRead, type Enlisted } from './enlist.ts';
+import { behind, FRONTS } from './fronts.ts';
 import { maasLogin, resetRegion } from './region.ts';
 
 interface Machine {
@@ -24,21 +26,24 @@ interface NodeDevice {
 
 const TREES = ['ami-megarac-gigabyte', 'cisco-c220m5-cimc', 'dell-r750-idrac9', 'hpe-dl380-gen10-ilo5', 'huawei-2288hv5-ibmc', 'lenovo-sr650v2-xcc', 'supermicro-x12dpt-bmc', 'openbmc-altra-bmcweb'];
 
-let enlisted: Enlisted;
-beforeAll(async () => {
-  await resetRegion();
-  await maasLogin('admin');
-  enlisted = await enlistFixtures(TREES);
-});
-afterAll(async () => {
-  await enlisted?.close();
-});
-
-const machine = (tree: string) => maasRead<Machine>(`api/2.0/machines/${enlisted.systemIds.get(tree)!}/`);
-const devices = (tree: string) => maasRead<NodeDevice[]>(`api/2.0/nodes/${enlisted.systemIds.get(tree)!}/devices/`);
+let enlisted: Enlisted | undefined;
+const systemId = (tree: string) => enlisted!.systemIds.get(tree)!;
+const machine = (tree: string) => maasRead<Machine>(`api/2.0/machines/${systemId(tree)}/`);
+const devices = (tree: string) => maasRead<NodeDevice[]>(`api/2.0/nodes/${systemId(tree)}/devices/`);
 const linkedId = (device: NodeDevice) => (device.physical_interface === null ? undefined : typeof device.physical_interface === 'number' ? device.physical_interface : device.physical_interface.id);
 
-describe('hardware a real MAAS 3.4 stores from the BMCs', () => {
+describe.each(FRONTS)('hardware a real MAAS 3.4 stores from the BMCs, served through %s', (front) => {
+  behind(front);
+  beforeAll(async () => {
+    await resetRegion();
+    await maasLogin('admin');
+    enlisted = await enlistFixtures(TREES);
+  });
+  afterAll(async () => {
+    await enlisted?.close();
+    enlisted = undefined;
+  });
+
   it('puts each DIMM’s memory on the NUMA node of the socket its name gives (AMI: DIMM_P0_…, DIMM_P1_…)', async () => {
     const { numanode_set: nodes } = await machine('ami-megarac-gigabyte');
     expect(nodes.map((node) => [node.index, node.memory])).toEqual([
@@ -93,7 +98,7 @@ describe('hardware a real MAAS 3.4 stores from the BMCs', () => {
     const { physicalblockdevice_set: disks } = await machine('cisco-c220m5-cimc');
     expect(disks.map((disk) => [disk.name, disk.tags])).toEqual(['sda', 'sdb', 'sdc', 'sdd'].map((name) => [name, ['ssd']]));
     const sets = await maasRead<{ results: { name: string; stdout: string }[] }[]>(
-      `api/2.0/nodes/${enlisted.systemIds.get('cisco-c220m5-cimc')!}/results/?type=commissioning&include_output=1`,
+      `api/2.0/nodes/${systemId('cisco-c220m5-cimc')}/results/?type=commissioning&include_output=1`,
     );
     const result = sets.flatMap((set) => set.results).find((entry) => entry.name === '50-maas-01-commissioning')!;
     const notes = (JSON.parse(Buffer.from(result.stdout, 'base64').toString('utf8')) as { 'redfish-enlist'?: { notes: { area: string; action: string; reason: string }[] } })['redfish-enlist']?.notes ?? [];

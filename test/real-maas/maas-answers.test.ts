@@ -1,11 +1,13 @@
 // What a real MAAS 3.4 region answers that a fake would not: the secret its OAuth check echoes, the
 // status a released machine is left in, and the BMC address form it stores. Each test here failed
-// against the region before the MAAS target handled that answer.
+// against the region before the MAAS target handled that answer. Each runs behind nginx and against
+// MAAS's web server directly (fronts.ts).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { expectedMachine, hardwareOf, maasView, readResource, removeDrive, startFixtureFleet, sweepCli, writeMaasConfig, type FixtureFleet } from './fleet.ts';
+import { behind, FRONTS } from './fronts.ts';
 import { adminKey, lastSignals, maasGet, maasRequest, maasWriteStamp, resetRegion, RM, setPowerOff } from './region.ts';
 
 const ADMIN_KEY_FILE = join(RM, 'admin.key');
@@ -13,7 +15,8 @@ const ADMIN_KEY_FILE = join(RM, 'admin.key');
 /** A secret of the same shape that is not the real one. */
 const wrong = (secret: string) => secret.split('').reverse().join('');
 
-describe('what the real MAAS region answers, handled', () => {
+describe.each(FRONTS)('what the real MAAS region answers, handled, served through %s', (front) => {
+  behind(front);
   // Each test changes BMCs of its own: a Dell and a Lenovo fixture.
   let fixture: FixtureFleet;
 

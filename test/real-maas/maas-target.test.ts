@@ -21,7 +21,8 @@ import {
   type ExpectedMachine,
   type FixtureFleet,
 } from './fleet.ts';
-import { adminKey, lastSignals, MAAS_URL, maasGet, maasRequest, maasWriteStamp, redfishDriverUrls, resetRegion, RM, setFront } from './region.ts';
+import { behind, FRONTS } from './fronts.ts';
+import { adminKey, lastSignals, MAAS_URL, maasGet, maasRequest, maasWriteStamp, redfishDriverUrls, resetRegion, RM } from './region.ts';
 
 const run = promisify(execFile);
 const EXAMPLE = join(import.meta.dirname, '..', '..', 'examples', 'redfish-to-maas.ts');
@@ -55,17 +56,16 @@ function changed(expected: ExpectedMachine, change: { removedSerial?: string; ad
   return { ...hardware, disks, memoryMiB: hardware.memoryMiB + (change.addedMiB ?? 0) };
 }
 
-describe.each(['nginx', 'tcp'] as const)('the maas target on a real MAAS 3.4 region, served through %s', (front) => {
+describe.each(FRONTS)('the maas target on a real MAAS 3.4 region, served through %s', (front) => {
+  behind(front);
   // One BMC per fixture; scenarios that change a BMC's hardware start a fleet of their own.
   let fixture: FixtureFleet;
 
   beforeAll(async () => {
-    if (front === 'tcp') await setFront('tcp');
     fixture = await startFixtureFleet(8);
   });
   afterAll(async () => {
     await fixture?.close();
-    if (front === 'tcp') await setFront('nginx');
   });
 
   // Each scenario starts from a region reset to no machines (the fleet sweep's two share one).

@@ -1,9 +1,11 @@
 // Release of machines in a real MAAS 3.4 region (scenario 5 of the integration suite): a machine
 // the project enlisted goes to Ready, one with no hardware to New; with Redfish power MAAS powers
 // the host off to release it, with the `manual` power type it never touches the host's power; a
-// site's own deploy-info script stays out of an enlisted machine's commissioning set.
+// site's own deploy-info script stays out of an enlisted machine's commissioning set. Each runs
+// behind nginx and against MAAS's web server directly (fronts.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enlistFixtures, maasRead, type Enlisted } from './enlist.ts';
+import { behind, FRONTS } from './fronts.ts';
 import { maas, maasJson, maasLogin, resetRegion, setPowerOff } from './region.ts';
 import { call, realRegion } from './targets.ts';
 
@@ -37,11 +39,7 @@ const SITE_SCRIPT_TEXT = [
 
 const enlisted: Enlisted[] = [];
 beforeAll(async () => {
-  await resetRegion();
   await maasLogin('admin');
-});
-afterAll(async () => {
-  for (const fleet of enlisted) await fleet.close();
 });
 
 async function enlist(tree: string, target: { powerType?: 'manual' } = {}): Promise<string> {
@@ -64,7 +62,15 @@ async function release(systemId: string): Promise<{ ok: true; machine: Machine }
   }
 }
 
-describe('release in a real MAAS 3.4', () => {
+describe.each(FRONTS)('release in a real MAAS 3.4, served through %s', (front) => {
+  behind(front);
+  beforeAll(async () => {
+    await resetRegion();
+  });
+  afterAll(async () => {
+    for (const fleet of enlisted.splice(0)) await fleet.close();
+  });
+
   it('gives Ready for a machine the project enlisted: it has hardware from a passed commissioning set', async () => {
     const systemId = await enlist('lenovo-sr650v2-xcc');
     // As MAAS's power-off would leave it: this region has no rack controller to reach the BMC.
