@@ -61,6 +61,8 @@ async function route(ctx: Context): Promise<Answer> {
   const op = first(ctx.query.op);
   if (path.startsWith('/MAAS/metadata/')) return metadata(ctx, path, method);
   if (path === `${API}/describe/` && method === 'GET') return json(describeApi(originOf(ctx.request)));
+  const outside = outsideApi(ctx.url.pathname);
+  if (outside) return outside;
   const found = findResource(path);
   if (!found) return text(404, `Unknown API endpoint: ${ctx.url.pathname}.`);
   // As piston: the signed handler when the request is signed (or there is no anonymous one), and
@@ -71,6 +73,28 @@ async function route(ctx: Context): Promise<Answer> {
   if (!methodKnown) return { status: 405, body: '', type: 'text', headers: { allow: [...new Set(handler.actions.map((one) => one.method))].join(', ') } };
   if (!action) return text(400, `Unrecognised signature: method=${method} op=${op ?? 'None'}`);
   return action.run({ ...ctx, params: found.params });
+}
+
+/**
+ * What MAAS answers for a path under /MAAS/ outside its API and metadata service: the 1.0 API is gone
+ * (410), and anything else is its web UI, which sends a client without a session to the login page
+ * (maasserver/middleware.py, AccessMiddleware: `/MAAS/?next=` and the path, quote_plus'd), signed
+ * or not. `/MAAS/describe/` is one such path: the description is `/MAAS/api/2.0/describe/`.
+ */
+function outsideApi(pathname: string): Answer | undefined {
+  const normal = pathname.replace(/\/?$/, '/');
+  if (normal === '/MAAS/' || normal.startsWith(`${API}/`) || normal.startsWith('/MAAS/metadata/')) return undefined;
+  if (pathname.startsWith('/MAAS/api/1.0/')) return text(410, 'The 1.0 API is no longer available. Please use API version 2.0.');
+  let path = pathname;
+  try {
+    path = decodeURIComponent(pathname);
+  } catch {
+    // Django would have refused the request line; the path is quoted as it came.
+  }
+  const quoted = encodeURIComponent(path)
+    .replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, '+');
+  return { status: 302, body: '', type: 'text', headers: { location: `/MAAS/?next=${quoted}` } };
 }
 
 // Where the client reached the registry, for the description's absolute URIs.

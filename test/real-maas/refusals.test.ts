@@ -89,6 +89,36 @@ describe('the registry refuses as MAAS does', () => {
   });
 });
 
+describe('the registry outside its API, as MAAS', () => {
+  // MAAS's web UI sends a client without a session to its login page; the API description is at api/2.0/describe/.
+  it.each(['/MAAS/describe/', '/MAAS/describe/?format=json', '/MAAS/api/', "/MAAS/a%20b/(x)'!", '/MAAS/api/1.0/machines/'])(
+    '%s: the same status, redirect and body',
+    async (path) => {
+      const answers = [];
+      for (const target of [maas, serve]) {
+        const response = await fetch(new URL(path, target.url), { redirect: 'manual' });
+        answers.push({ status: response.status, location: response.headers.get('location'), body: await response.text() });
+      }
+      expect(answers[0]!.status).not.toBe(404);
+      expect(answers[1]).toEqual(answers[0]);
+    },
+  );
+});
+
+describe('a tag definition', () => {
+  it('is refused by the registry (it evaluates no XPath) in the shape MAAS refuses an invalid one: 400, a list of messages under `definition`', async () => {
+    const fromMaas = await call(maas, 'POST', 'api/2.0/tags/', { name: `bad-definition-${run}`, definition: '//node[' });
+    const fromServe = await call(serve, 'POST', 'api/2.0/tags/', { name: `hpe-${run}`, definition: '//node[@class="system"]/vendor = "HPE"' });
+    expect(fromMaas.json).toEqual({ definition: ['Invalid xpath expression: Invalid expression'] });
+    for (const answer of [fromMaas, fromServe]) {
+      expect(answer.status).toBe(400);
+      expect(Object.keys(answer.json)).toEqual(['definition']);
+      expect(answer.json.definition).toEqual([expect.any(String)]);
+    }
+    expect(fromServe.json.definition[0]).toMatch(/no tag definitions/);
+  });
+});
+
 describe('what the MAAS target says of a refusal', () => {
   it('names the lock when MAAS refuses to change a locked machine without a reason', async () => {
     const client = new MaasClient({ url: maas.url, apiKey: maas.key });

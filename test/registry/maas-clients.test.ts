@@ -82,6 +82,21 @@ describe('the API description', () => {
     expect(description.handlers).toHaveLength(description.resources.reduce((sum: number, resource: any) => sum + (resource.anon ? 1 : 0) + (resource.auth ? 1 : 0), 0));
   });
 
+  it('is not at /MAAS/describe/: that path is MAAS’s web UI, which sends a client without a session to its login page, as MAAS does', async () => {
+    const answer = async (path: string) => {
+      const response = await fetch(`${server.url.replace(/\/MAAS$/, '')}${path}`, { redirect: 'manual' });
+      return [response.status, response.headers.get('location'), (await response.text()).slice(0, 80)];
+    };
+    expect(await answer('/MAAS/describe/')).toEqual([302, '/MAAS/?next=%2FMAAS%2Fdescribe%2F', '']);
+    expect(await answer('/MAAS/describe/?format=json')).toEqual([302, '/MAAS/?next=%2FMAAS%2Fdescribe%2F', '']);
+    expect(await answer('/MAAS/api/')).toEqual([302, '/MAAS/?next=%2FMAAS%2Fapi%2F', '']);
+    expect(await answer("/MAAS/a%20b/(x)'!")).toEqual([302, '/MAAS/?next=%2FMAAS%2Fa+b%2F%28x%29%27%21', '']);
+    expect(await answer('/MAAS/api/1.0/machines/')).toEqual([410, null, 'The 1.0 API is no longer available. Please use API version 2.0.']);
+    // The API itself and the metadata service answer as before.
+    expect(await answer('/MAAS/api/2.0/frobnicators/')).toEqual([404, null, 'Unknown API endpoint: /MAAS/api/2.0/frobnicators/.']);
+    expect((await answer('/MAAS/api/2.0/describe/'))[0]).toBe(200);
+  });
+
   it('lists exactly what the registry answers: every described action reaches its handler, anything else is refused as MAAS refuses it', async () => {
     const systemId = await deployed('described');
     await push(systemId, dell);
