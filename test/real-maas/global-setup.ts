@@ -3,8 +3,8 @@
 // every process it started when the suite ends. Setting up needs root on Debian 12, as CI runs.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { KIT, PG_PORT, PORT, RM } from './region.ts';
-import { runScript } from './script.ts';
+import { KIT, PG_PORT, PORT, regionAnswers, regionReady, RM } from './region.ts';
+import { runScript, runStartingScript } from './script.ts';
 
 export async function setup(): Promise<void> {
   if (!existsSync(join(KIT, 'setup.sh'))) {
@@ -15,7 +15,7 @@ export async function setup(): Promise<void> {
   }
   const started = Date.now();
   try {
-    await runScript(join(KIT, 'setup.sh'), [], { RM, MAAS_PORT: String(PORT), MAAS_PG_PORT: String(PG_PORT) }, 20 * 60_000);
+    await runStartingScript(join(KIT, 'setup.sh'), [], { RM, MAAS_PORT: String(PORT), MAAS_PG_PORT: String(PG_PORT) }, 20 * 60_000, async () => regionReady() && (await regionAnswers()));
   } catch (error) {
     throw new Error(`setting up the real MAAS region failed: ${(error as Error).message}`);
   }

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { runScript } from './script.ts';
+import { runStartingScript } from './script.ts';
 
 const run = promisify(execFile);
 
@@ -28,6 +28,17 @@ export function regionReady(): boolean {
   return existsSync(join(RM, '.ready'));
 }
 
+/** True when the region answers its version document. */
+export async function regionAnswers(): Promise<boolean> {
+  try {
+    const response = await fetch(new URL('api/2.0/version/', MAAS_URL), { signal: AbortSignal.timeout(5_000) });
+    await response.arrayBuffer();
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
 /** One of the kit's client programs in $RM/bin (not region: see runScript). */
 async function bin(name: string, args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<string> {
   // MAAS's CLI keeps its profiles in $HOME/.maascli.db: one of the region's own, not the user's.
@@ -43,7 +54,7 @@ async function bin(name: string, args: string[], options: { env?: NodeJS.Process
 
 /** `region.sh reset`: MAAS's database back to right after setup (admin, key, boot images; no machines). */
 export async function resetRegion(): Promise<void> {
-  await runScript(join(RM, 'bin', 'region'), ['reset'], {}, 180_000);
+  await runStartingScript(join(RM, 'bin', 'region'), ['reset'], {}, 180_000, regionAnswers);
 }
 
 /**
@@ -51,7 +62,7 @@ export async function resetRegion(): Promise<void> {
  * as MAAS 3.0/3.1 served port 5240 from Twisted itself (no request buffering).
  */
 export async function setFront(front: 'nginx' | 'tcp'): Promise<void> {
-  await runScript(join(RM, 'bin', 'region'), ['restart'], { FRONT: front }, 180_000);
+  await runStartingScript(join(RM, 'bin', 'region'), ['restart'], { FRONT: front }, 180_000, regionAnswers);
 }
 
 /** MAAS's own CLI (maascli). `maas(['admin', 'machines', 'read'])` after `maasLogin('admin')`. */

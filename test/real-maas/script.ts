@@ -31,3 +31,26 @@ export async function runScript(file: string, args: string[], env: NodeJS.Proces
     rmSync(folder, { recursive: true, force: true });
   }
 }
+
+/**
+ * runScript for a kit script that (re)starts regiond (setup.sh, region.sh reset or restart). The
+ * kit's wait for the region can report "regiond exited" when it first looks for regiond's pid file
+ * before the new regiond has written it (region.sh writes it from a background shell, and a stop
+ * removes the old one); the regiond it started is then still coming up. On that message the region
+ * is given two more minutes to answer (UP, which also says whether the script's work was done: the
+ * kit's wait is the last step of a reuse, reset or restart, but not of a first setup) before the
+ * failure stands.
+ */
+export async function runStartingScript(file: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number, up: () => Promise<boolean>): Promise<string> {
+  try {
+    return await runScript(file, args, env, timeoutMs);
+  } catch (error) {
+    if (!/regiond exited/.test((error as Error).message)) throw error;
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline) {
+      if (await up()) return (error as Error).message;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    throw error;
+  }
+}
