@@ -55,13 +55,13 @@ export class ProcessSignal extends Error {
 /** Runs sweeps until stopped; resolves after the last sweep has finished and every session is closed. */
 export async function runDaemon(options: DaemonOptions): Promise<void> {
   const log = options.log;
-  let config = options.loadConfig();
-  let opened = options.open(config);
+  const first = options.loadConfig();
+  const running: Running = { config: first, opened: options.open(first) };
   const stop = new AbortController();
   const abort = new AbortController();
-  const wake = { resolve: () => {} };
+  const wake: Wake = { resolve: () => {} };
   // prom-client costs ~50 ms of CPU to load: only the daemon loads it, and only when it runs.
-  const { SweepMetrics, serveMetrics } = await import('./metrics.ts');
+  const { SweepMetrics } = await import('./metrics.ts');
   const metrics: SweepMetrics = new SweepMetrics();
   let metricsServer: Server | undefined;
   let sweeping = false;
@@ -100,67 +100,94 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   );
 
   try {
-    if (config.daemon.listen) {
-      const served = await serveMetrics(metrics, config.daemon.listen, () => {
-        const stale = metrics.lastSweepAt > 0 && Date.now() - metrics.lastSweepAt > 2 * config.schedule.intervalMs + config.schedule.jitterMs + 600_000;
-        return { ok: !stale, detail: metrics.lastSweepAt ? `last sweep ${new Date(metrics.lastSweepAt).toISOString()}` : 'first sweep under way' };
-      });
-      metricsServer = served.server;
-      log.info({ url: served.url }, 'serving /metrics and /healthz');
-    }
+    metricsServer = await serveHealth(metrics, running, log);
     while (!stop.signal.aborted) {
       if (reloadRequested) {
         reloadRequested = false;
-        try {
-          const next = options.loadConfig();
-          await opened.close();
-          config = next;
-          opened = options.open(config);
-          log.info({ bmcs: config.bmcs.length }, 'configuration reloaded');
-        } catch (error) {
-          log.error({ problems: (error as { problems?: string[] }).problems ?? [(error as Error).message] }, 'configuration not reloaded; keeping the previous one');
-        }
+        await reload(running, options);
       }
       sweeping = true;
-      try {
-        const states = new Map(listBmcStates(opened.state).map((state) => [state.address, state]));
-        const now = Date.now();
-        const due: BmcConfig[] = config.bmcs.filter((bmc) => isDue(states.get(bmc.address), config.schedule.intervalMs, now));
-        const report = await runSweep(due, opened.target, opened.state, {
-          ...settingsFromConfig(config),
-          log,
-          ...options.sweep,
-          stop: stop.signal,
-          signal: abort.signal,
-        });
-        metrics.record(report, config.bmcs.length);
-        options.onSweep?.(report);
-        log.info({ ...report.totals, noAnswer: report.results.filter((result) => result.noAnswer).length, bmcs: due.length, backingOff: config.bmcs.length - due.length, ms: report.ms }, 'sweep finished');
-      } catch (error) {
-        // A sweep that could not run at all (the target unreachable, its database full or locked):
-        // the daemon stays up and tries again at the next interval.
-        metrics.recordFailedSweep();
-        log.error({ message: (error as Error)?.message ?? String(error) }, 'sweep could not run; trying again at the next interval');
-      } finally {
-        sweeping = false;
-      }
+      await sweepOnce(running, options, metrics, { stop: stop.signal, abort: abort.signal }).finally(() => (sweeping = false));
       if (stop.signal.aborted) break;
-      const wait = Math.max(0, config.schedule.intervalMs + (2 * (options.random ?? Math.random)() - 1) * config.schedule.jitterMs);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, wait);
-        wake.resolve = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      const config = running.config;
+      await pause(Math.max(0, config.schedule.intervalMs + (2 * (options.random ?? Math.random)() - 1) * config.schedule.jitterMs), wake);
     }
   } finally {
     process.off('SIGTERM', onTerm);
     process.off('SIGINT', onInt);
     process.off('SIGHUP', onHup);
-    await opened.close();
+    await running.opened.close();
     metricsServer?.closeAllConnections();
     await new Promise<void>((resolve) => (metricsServer ? metricsServer.close(() => resolve()) : resolve()));
     log.info({}, 'stopped');
   }
+}
+
+/** The configuration in force and what is open for it; SIGHUP replaces both. */
+interface Running {
+  config: Config;
+  opened: ReturnType<DaemonOptions['open']>;
+}
+
+/** Ends the wait between sweeps early (a stop request, a SIGHUP between sweeps). */
+interface Wake {
+  resolve: () => void;
+}
+
+// Metrics and the health check, when the configuration says where (staleness judged by the
+// schedule in force, a reloaded one included).
+async function serveHealth(metrics: SweepMetrics, running: Running, log: Logger): Promise<Server | undefined> {
+  if (!running.config.daemon.listen) return undefined;
+  const { serveMetrics } = await import('./metrics.ts');
+  const served = await serveMetrics(metrics, running.config.daemon.listen, () => {
+    const config = running.config;
+    const stale = metrics.lastSweepAt > 0 && Date.now() - metrics.lastSweepAt > 2 * config.schedule.intervalMs + config.schedule.jitterMs + 600_000;
+    return { ok: !stale, detail: metrics.lastSweepAt ? `last sweep ${new Date(metrics.lastSweepAt).toISOString()}` : 'first sweep under way' };
+  });
+  log.info({ url: served.url }, 'serving /metrics and /healthz');
+  return served.server;
+}
+
+// A new configuration, checked before anything of the old one is closed; a bad one keeps the old.
+async function reload(running: Running, options: DaemonOptions): Promise<void> {
+  try {
+    const next = options.loadConfig();
+    await running.opened.close();
+    running.config = next;
+    running.opened = options.open(next);
+    options.log.info({ bmcs: next.bmcs.length }, 'configuration reloaded');
+  } catch (error) {
+    options.log.error({ problems: (error as { problems?: string[] }).problems ?? [(error as Error).message] }, 'configuration not reloaded; keeping the previous one');
+  }
+}
+
+// One sweep of the BMCs due: read (which are due) → sweep → record (metrics, the log line).
+async function sweepOnce(running: Running, options: DaemonOptions, metrics: SweepMetrics, signals: { stop: AbortSignal; abort: AbortSignal }): Promise<void> {
+  const { config, opened } = running;
+  const log = options.log;
+  try {
+    const states = new Map(listBmcStates(opened.state).map((state) => [state.address, state]));
+    const now = Date.now();
+    const due: BmcConfig[] = config.bmcs.filter((bmc) => isDue(states.get(bmc.address), config.schedule.intervalMs, now));
+    const report = await runSweep(due, opened.target, opened.state, { ...settingsFromConfig(config), log, ...options.sweep, stop: signals.stop, signal: signals.abort });
+    metrics.record(report, config.bmcs.length);
+    options.onSweep?.(report);
+    log.info({ ...report.totals, noAnswer: report.results.filter((result) => result.noAnswer).length, bmcs: due.length, backingOff: config.bmcs.length - due.length, ms: report.ms }, 'sweep finished');
+  } catch (error) {
+    // A sweep that could not run at all (the target unreachable, its database full or locked):
+    // the daemon stays up and tries again at the next interval.
+    metrics.recordFailedSweep();
+    log.error({ message: (error as Error)?.message ?? String(error) }, 'sweep could not run; trying again at the next interval');
+  }
+}
+
+// The wait between sweeps, which `wake` can end early.
+function pause(ms: number, wake: Wake): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    wake.resolve = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+  });
 }
