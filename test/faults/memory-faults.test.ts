@@ -63,37 +63,35 @@ bmcs:
 ${addresses.map((address, index) => `  - { name: ${index < fleet.bmcs.length ? `normal-${index}` : 'hostile'}, address: "${address}", credentials: bmc }`).join('\n')}
 `,
     );
-    const child = spawn(process.execPath, [SWEEP_PEAK, 'sweep', '--config', join(dir, 'config.yaml'), '--no-progress'], { stdio: ['ignore', 'pipe', 'ignore', 'pipe'] });
-    // A sweep the hostile BMC brings down (heap exhaustion) may take minutes: it fails the case first.
-    const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_MS);
-    let stdout = '';
-    let measured = '';
-    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stdio[3]!.on('data', (chunk: Buffer) => (measured += chunk.toString()));
-    const exit = await new Promise<number | string>((resolve) => child.on('close', (code, signal) => resolve(code ?? signal ?? 'unknown')));
-    clearTimeout(timer);
-    if (exit !== 0 || !measured) throw new Error(`the sweep's process ended with ${exit} (a sweep exits through sweep-peak.ts with 0): ${stdout.slice(-500)}`);
-    const { code, maxRssBytes } = JSON.parse(measured) as { code: number; maxRssBytes: number };
-    return { code, stdout, peakMb: maxRssBytes / MB };
+    const run = await inChild(['sweep', '--config', join(dir, 'config.yaml'), '--no-progress']);
+    return { code: run.code, stdout: run.stdout, peakMb: run.peakMb };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 /** `redfish-enlist inventory URL --format commissioning` in a child process: its exit status, stderr and peak RSS. */
-async function inventoryInChild(url: string): Promise<{ code: number; stderr: string; peakMb: number }> {
-  const args = [SWEEP_PEAK, 'inventory', url, '-u', 'admin', '--password-env', 'HOSTILE_PW', '--format', 'commissioning'];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], env: { ...process.env, HOSTILE_PW: 'memory-suite-pw' } });
+function inventoryInChild(url: string): Promise<{ code: number; stderr: string; peakMb: number }> {
+  return inChild(['inventory', url, '-u', 'admin', '--password-env', 'HOSTILE_PW', '--format', 'commissioning'], { HOSTILE_PW: 'memory-suite-pw' });
+}
+
+/**
+ * Runs the CLI with ARGS in a child process through sweep-peak.ts: its exit status, output and
+ * peak RSS. A command the hostile BMC brings down (heap exhaustion) may take minutes: it is killed
+ * after CHILD_MS, which fails the case first.
+ */
+async function inChild(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string; peakMb: number }> {
+  const child = spawn(process.execPath, [SWEEP_PEAK, ...args], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_MS);
-  let stderr = '';
-  let measured = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  child.stdio[3]!.on('data', (chunk: Buffer) => (measured += chunk.toString()));
+  const output = { stdout: '', stderr: '', measured: '' };
+  child.stdout!.on('data', (chunk: Buffer) => (output.stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output.stderr += chunk.toString()));
+  child.stdio[3]!.on('data', (chunk: Buffer) => (output.measured += chunk.toString()));
   const exit = await new Promise<number | string>((resolve) => child.on('close', (code, signal) => resolve(code ?? signal ?? 'unknown')));
   clearTimeout(timer);
-  if (exit !== 0 || !measured) throw new Error(`inventory's process ended with ${exit}: ${stderr.slice(-500)}`);
-  const { code, maxRssBytes } = JSON.parse(measured) as { code: number; maxRssBytes: number };
-  return { code, stderr, peakMb: maxRssBytes / MB };
+  if (exit !== 0 || !output.measured) throw new Error(`${args[0]}'s process ended with ${exit} (the CLI exits through sweep-peak.ts with 0): ${(output.stdout + output.stderr).slice(-500)}`);
+  const { code, maxRssBytes } = JSON.parse(output.measured) as { code: number; maxRssBytes: number };
+  return { code, stdout: output.stdout, stderr: output.stderr, peakMb: maxRssBytes / MB };
 }
 
 describe('one hostile BMC read by `inventory`', { timeout: CHILD_MS + 5_000 }, () => {
