@@ -8,7 +8,7 @@ import { sourceFromCrawl } from '../inventory/source.ts';
 import { withRedfishClient } from '../redfish/client.ts';
 import { crawl, systemsFailure } from '../redfish/crawl.ts';
 import { RedfishError } from '../redfish/errors.ts';
-import { normaliseFingerprint, TLS_ADVICE, type TlsPolicy } from '../redfish/tls.ts';
+import { CA_FILE_ADVICE, normaliseFingerprint, TLS_ADVICE, type TlsPolicy } from '../redfish/tls.ts';
 import { credentialSecrets, redactEcho } from '../redfish/redact.ts';
 import { beyondBounds } from '../inventory/bounds.ts';
 import { diskSize, memorySize } from '../inventory/units.ts';
@@ -69,6 +69,7 @@ Examples:
       }).catch((error: unknown) => {
         // The advice names the configuration's settings; here they are flags.
         if (error instanceof RedfishError && error.message.includes(TLS_ADVICE)) throw new CliError(error.message.replace(TLS_ADVICE, 'to trust it, give --ca-file FILE with the CA that signed it, or --tls pin (or --fingerprint) to trust the certificate it presents'));
+        if (error instanceof RedfishError && error.message.includes(CA_FILE_ADVICE)) throw new CliError(error.message.replace(CA_FILE_ADVICE, 'the --ca-file given holds no CA that signed it: give the one that did, or --tls pin (or --fingerprint) to trust the certificate it presents'));
         throw error;
       });
       // The hardware as the BMC reports it, as a sweep stores it: a short password that is also a

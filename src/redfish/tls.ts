@@ -144,7 +144,7 @@ function guard(
     options.connectTimeoutMs,
   );
   const onAbort = () => settle(new RedfishError('timeout', `${phase} abandoned: the BMC's deadline passed`, CONNECT));
-  socket.once('error', (error) => settle(connectError(error, host)));
+  socket.once('error', (error) => settle(connectError(error, host, options.policy.mode)));
   if (options.signal?.aborted) return onAbort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   ready(settle);
@@ -173,19 +173,22 @@ const VERIFY_FAILURES: Readonly<Record<string, string>> = {
 export const TLS_ADVICE =
   "to trust it, set this BMC's tls to {mode: ca, caFile: FILE} with the CA that signed it, or to pin (trust the certificate it presents from now on)";
 
-/** A certificate Node refused, as an error that says why and which setting trusts it. */
-export function verificationError(error: NodeJS.ErrnoException & { reason?: string }, host: string): RedfishError | undefined {
+/** What a BMC already verifying against a CA file is told: that file did not sign the certificate. */
+export const CA_FILE_ADVICE = "this BMC's tls caFile holds no CA that signed it: put the CA that did in that file, or pin it (tls: {mode: pin}) to trust the certificate it presents";
+
+/** A certificate Node refused, as an error that says why and which setting trusts it (given the BMC's `mode`, when known). */
+export function verificationError(error: NodeJS.ErrnoException & { reason?: string }, host: string, mode?: TlsPolicy['mode']): RedfishError | undefined {
   const why = error.code ? VERIFY_FAILURES[error.code] : undefined;
   if (!why) return undefined;
   const detail = error.code === 'ERR_TLS_CERT_ALTNAME_INVALID' && error.reason ? ` (${error.reason})` : '';
-  return new RedfishError('tls', `TLS with ${host}: ${why}${detail}; ${TLS_ADVICE}`, { cause: error, connectPhase: true });
+  return new RedfishError('tls', `TLS with ${host}: ${why}${detail}; ${mode === 'ca' ? CA_FILE_ADVICE : TLS_ADVICE}`, { cause: error, connectPhase: true });
 }
 
-function connectError(error: NodeJS.ErrnoException, host: string): RedfishError {
+function connectError(error: NodeJS.ErrnoException, host: string, mode: TlsPolicy['mode']): RedfishError {
   if (error.code && UNREACHABLE.has(error.code)) {
     return new RedfishError('unreachable', `cannot connect: ${error.code}`, { cause: error, connectPhase: true });
   }
-  const refused = verificationError(error, host);
+  const refused = verificationError(error, host, mode);
   if (refused) return refused;
   if (error.code?.startsWith('ERR_TLS') || error.code?.startsWith('ERR_SSL') || /certificate|self.signed|SSL|TLS/i.test(error.message)) {
     // Node's own advice (run Node with --use-system-ca …) is about Node, not this tool: left out.

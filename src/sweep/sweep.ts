@@ -15,7 +15,6 @@ import { enlistHosts, type Reading } from './enlist.ts';
 import { basicInsteadRecord, basicInsteadSince, basicInsteadWarning } from './basic-instead.ts';
 import type { SweepTracker } from './progress.ts';
 import { credentialSecrets, redactEcho, withoutUserinfo } from '../redfish/redact.ts';
-import { TLS_ADVICE } from '../redfish/tls.ts';
 import type { BmcResult, MachineResult, SweepOutcome, SweepReport } from './report.ts';
 import type { Target } from './target.ts';
 
@@ -269,13 +268,6 @@ async function readBmc(bmc: BmcConfig, state: Store, settings: SweepSettings, fl
   return { client, raw, tls, cache, touched, cacheChanged: () => cacheChanged, full, basicSince };
 }
 
-// A refused certificate's advice for this BMC's own tls setting: one already verifying against a
-// CA file is told that file did not sign it, not to set what it has.
-function adviceFor(message: string, bmc: BmcConfig): string {
-  if (bmc.tls.mode !== 'ca' || !message.includes(TLS_ADVICE)) return message;
-  return message.replace(TLS_ADVICE, "this BMC's tls caFile holds no CA that signed it: put the CA that did in that file, or pin it (tls: {mode: pin}) to trust the certificate it presents");
-}
-
 // A BMC whose crawl failed: `failed` (or `skipped` for a discovered address where nothing
 // answers), recorded unless this is a dry run.
 function unreadable(bmc: BmcConfig, client: RedfishClient, error: unknown, state: Store, settings: SweepSettings, scrub: (text: string) => string, t0: number, basicSince: string | undefined): BmcResult {
@@ -287,7 +279,7 @@ function unreadable(bmc: BmcConfig, client: RedfishClient, error: unknown, state
     outcome: silentDiscovery ? 'skipped' : 'failed',
     ...(silentDiscovery ? { noAnswer: true as const } : {}),
     errorKind: failure.kind,
-    message: scrub(silentDiscovery ? `no Redfish service answered (${failure.message})` : adviceFor(failure.message, bmc)),
+    message: scrub(silentDiscovery ? `no Redfish service answered (${failure.message})` : failure.message),
     ...stats(client, t0),
     reused: 0,
     machines: [],

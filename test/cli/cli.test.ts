@@ -15,6 +15,7 @@ import { loadTrees, startFleet, type SimulatedFleet } from '../../src/redfish/si
 import { writeSimulatedSetup } from '../../src/sweep/simulated-setup.ts';
 import * as web from '../../src/web/format.ts';
 import { runCli } from '../helpers/cli.ts';
+import { testCertificate } from '../helpers/server.ts';
 import { FIXTURES, SHAPES, treesIn } from '../helpers/mockup.ts';
 
 const PASSWORD = 'S3cr3t-Pa55w0rd!';
@@ -135,6 +136,19 @@ describe('redfish-enlist inventory', () => {
     const missing = await run(['inventory', address, '-u', 'root']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('a password is required');
+  });
+});
+
+describe('redfish-enlist inventory over TLS', () => {
+  it('tells a --ca-file that did not sign the certificate so, in flags, not a configuration setting', async () => {
+    fleet = await startFleet({ trees: await loadTrees([join(FIXTURES, 'dell-r750-idrac9')]), size: 1, credentials: { username: 'root', password: PASSWORD } });
+    dir = mkdtempSync(join(tmpdir(), 'cli-tls-'));
+    writeFileSync(join(dir, 'other-ca.pem'), (await testCertificate()).cert);
+    const read = await run(['inventory', fleet.bmcs[0]!.url, '-u', 'root', '--ca-file', join(dir, 'other-ca.pem')], { REDFISH_PASSWORD: PASSWORD });
+    expect(read.code).toBe(1);
+    expect(read.stderr).toMatch(/tls|TLS/);
+    expect(read.stderr).toContain('the --ca-file given holds no CA that signed it: give the one that did, or --tls pin (or --fingerprint)');
+    expect(read.stderr).not.toContain("this BMC's tls");
   });
 });
 
