@@ -8,7 +8,7 @@
 // - Speeds: OperatingSpeedMHz (else BaseSpeedMHz) is the speed, MaxSpeedMHz the turbo figure; a
 //   BMC giving only MaxSpeedMHz has its turbo figure kept as the turbo, not taken for the speed.
 import { at, linkAt, linksAt, normalisePath, type Resource } from '../redfish/navigate.ts';
-import type { Cpu, Gpu, KernelArchitecture } from './model.ts';
+import type { Cpu, Gpu, KernelArchitecture, Note } from './model.ts';
 import { LIMITS, naturalCompare, note, positive, str, text, type ReadContext } from './read.ts';
 import type { SectionReader } from './source.ts';
 
@@ -34,12 +34,17 @@ export function kernelArchitecture(processor: unknown): KernelArchitecture | und
   return declaredArchitecture(processor) ?? architectureOfModel(processor);
 }
 
-// What the processor's InstructionSet or ProcessorArchitecture says.
+// CPUID vendor strings, which only x86 processors return (ProcessorId.VendorId).
+const X86_VENDOR_IDS = new Set(['GenuineIntel', 'AuthenticAMD', 'HygonGenuine']);
+
+// What the processor's InstructionSet or ProcessorArchitecture says, or its CPUID vendor string.
 function declaredArchitecture(processor: unknown): KernelArchitecture | undefined {
   const set = str(at(processor, ['InstructionSet']));
   if (set !== undefined && Object.hasOwn(BY_INSTRUCTION_SET, set)) return BY_INSTRUCTION_SET[set];
   const architecture = str(at(processor, ['ProcessorArchitecture']));
   if (architecture !== undefined && Object.hasOwn(BY_ARCHITECTURE, architecture)) return BY_ARCHITECTURE[architecture];
+  const vendorId = str(at(processor, ['ProcessorId', 'VendorId']));
+  if (vendorId !== undefined && X86_VENDOR_IDS.has(vendorId.trim())) return 'x86_64';
   return undefined;
 }
 
@@ -52,20 +57,36 @@ function architectureOfModel(processor: unknown): KernelArchitecture | undefined
   return undefined;
 }
 
+/** An architecture and whether a processor declared it or it was read from names. */
+interface ArchitectureFinding {
+  readonly architecture: KernelArchitecture;
+  readonly declared: boolean;
+}
+
 /**
  * The architecture of a set of processors: what any of them declares (InstructionSet,
- * ProcessorArchitecture) wins over a guess from names, so one that declares Arm is never outvoted
- * by a name that looks like x86; among declarations, the first processor's. Undefined when none
- * says anything, which is the only case the document falls back to x86_64.
+ * ProcessorArchitecture, an x86 CPUID vendor) wins over a guess from names, so one that declares
+ * Arm is never outvoted by a name that looks like x86; among declarations, the first processor's.
+ * Undefined when none says anything, which is the only case the document falls back to x86_64.
  */
-export function architectureOf(processors: readonly unknown[]): KernelArchitecture | undefined {
-  for (const read of [declaredArchitecture, architectureOfModel]) {
+function architectureOf(processors: readonly unknown[]): ArchitectureFinding | undefined {
+  for (const [read, declared] of [[declaredArchitecture, true], [architectureOfModel, false]] as const) {
     for (const processor of processors) {
-      const found = read(processor);
-      if (found !== undefined) return found;
+      const architecture = read(processor);
+      if (architecture !== undefined) return { architecture, declared };
     }
   }
   return undefined;
+}
+
+// What the document says of an architecture no processor declared: guessed from the processors'
+// names, or (CPUs known, nothing said of them) the document's x86_64 fallback.
+function architectureNote(finding: ArchitectureFinding | undefined, cpus: readonly Cpu[], resource: string): Note | undefined {
+  if (finding?.declared === true || (finding === undefined && cpus.length === 0)) return undefined;
+  const reason = finding
+    ? `no processor gives InstructionSet or ProcessorArchitecture; ${finding.architecture} is read from their model and maker names`
+    : 'no processor gives InstructionSet, ProcessorArchitecture or a model MAAS could tell it from; x86_64 is assumed';
+  return { area: 'cpu', subject: 'architecture', action: 'flagged', reason, resource };
 }
 
 /** A GPU listed as a processor, with the PCIe resources it links (to merge with the PCIe view). */
@@ -81,6 +102,8 @@ export interface ProcessorReading {
   readonly architecture?: KernelArchitecture;
   /** CPU sockets of each system, in the order given (DIMMs name their socket within their system). */
   readonly socketsPerSystem: readonly number[];
+  /** An architecture no processor declared: how it was chosen. */
+  readonly notes: readonly Note[];
 }
 
 /**
@@ -125,8 +148,9 @@ export function readProcessors(systems: readonly Resource[], reader: SectionRead
     }
   }
   // The CPUs decide; without them, the summaries' models (names, so a guess).
-  const architecture = architectureOf(found.length > 0 ? found.map((entry) => entry.body) : systems.map((system) => at(system, ['ProcessorSummary'])));
-  return { cpus, gpus, socketsPerSystem, ...(architecture ? { architecture } : {}) };
+  const finding = architectureOf(found.length > 0 ? found.map((entry) => entry.body) : systems.map((system) => at(system, ['ProcessorSummary'])));
+  const flagged = architectureNote(finding, cpus, found[0]?.path ?? str(systems[0]?.['@odata.id']) ?? '(system)');
+  return { cpus, gpus, socketsPerSystem, notes: flagged ? [flagged] : [], ...(finding ? { architecture: finding.architecture } : {}) };
 }
 
 // Threads per core of each model, from the sockets that report both counts.

@@ -124,7 +124,7 @@ export function toInventory(source: ResourceSource, systemPath: string, group: P
     bmc: compact({ ...bmcFirmware, macs: ownMacs, addresses: managerAddresses(managers, reader('bmc')) }),
     sections,
     findings,
-    ...withNotes([...group.notes, ...(maker.note ? [maker.note] : []), ...network.notes, ...storage.notes]),
+    ...withNotes([...group.notes, ...(maker.note ? [maker.note] : []), ...processors.notes, ...network.notes, ...storage.notes]),
   };
 }
 

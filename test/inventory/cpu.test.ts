@@ -120,6 +120,36 @@ describe('processors', () => {
     expect(inventoryOf({ system: { ProcessorSummary: { Count: 1, LogicalProcessorCount: 80, Model: 'Ampere(R) Altra(R) Processor Q80-30' } } }).architecture).toBe('aarch64');
   });
 
+  const architectureNotes = (spec: Parameters<typeof tree>[0]) => (inventoryOf(spec).notes ?? []).filter((entry) => entry.area === 'cpu' && entry.subject === 'architecture');
+  const bare = { ProcessorType: 'CPU', Socket: 'CPU 0', TotalCores: 64, TotalThreads: 64 };
+
+  it('says in the document when the architecture was read from model names rather than declared', () => {
+    const spec = { processors: [{ ...bare, Model: 'Ampere(R) Altra(R) Processor Q80-30' }] };
+    expect(inventoryOf(spec).architecture).toBe('aarch64');
+    expect(architectureNotes(spec)).toEqual([expect.objectContaining({ action: 'flagged', reason: expect.stringContaining('read from their model and maker names') })]);
+    const document = toCommissioningData(inventoryOf(spec));
+    expect(JSON.stringify(document)).toContain('read from their model and maker names');
+  });
+
+  it('takes a CPUID vendor of GenuineIntel or AuthenticAMD as a declared x86_64, with no note', () => {
+    for (const VendorId of ['GenuineIntel', 'AuthenticAMD']) {
+      const spec = { processors: [{ ...bare, Model: 'Custom part 7', ProcessorId: { VendorId } }] };
+      expect(inventoryOf(spec).architecture).toBe('x86_64');
+      expect(architectureNotes(spec)).toEqual([]);
+    }
+  });
+
+  it('says x86_64 is assumed when processors say nothing MAAS could tell an architecture from', () => {
+    const spec = { processors: [{ ...bare, Model: 'Custom part 7' }] };
+    expect(inventoryOf(spec).architecture).toBeUndefined();
+    expect(JSON.stringify(toCommissioningData(inventoryOf(spec)))).toContain('"architecture":"x86_64"');
+    expect(architectureNotes(spec)).toEqual([expect.objectContaining({ reason: expect.stringContaining('x86_64 is assumed') })]);
+  });
+
+  it('adds no architecture note when a processor declares its instruction set', () => {
+    expect(architectureNotes({ processors: [{ ...xeon, Socket: 'CPU 1' }] })).toEqual([]);
+  });
+
   it.each([
     [{ InstructionSet: 'x86-64' }, 'x86_64'],
     [{ InstructionSet: 'ARM-A64' }, 'aarch64'],
@@ -128,6 +158,7 @@ describe('processors', () => {
     [{ ProcessorArchitecture: 'ARM' }, 'aarch64'],
     [{ ProcessorArchitecture: 'x86' }, 'x86_64'],
     [{ Model: 'Ampere(R) Altra(R) Max Processor' }, 'aarch64'],
+    [{ ProcessorId: { VendorId: 'AuthenticAMD' } }, 'x86_64'],
     [{ InstructionSet: 'RV64' }, undefined],
   ])('maps %o to the kernel architecture %s', (processor, expected) => {
     expect(kernelArchitecture(processor)).toBe(expected);
