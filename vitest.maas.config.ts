@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/real-maas/**/*.test.ts'],
-    globalSetup: ['test/real-maas/global-setup.ts'],
+    globalSetup: ['test/checkout-unchanged.ts', 'test/real-maas/global-setup.ts'],
     pool: 'forks',
     fileParallelism: false,
     testTimeout: 180_000,
